@@ -1,0 +1,1 @@
+"""Shipped data: default checkpoints, sample support sets, icons (read with importlib.resources)."""

@@ -1,0 +1,3 @@
+"""Workbench: meta-learning for few-shot creative work."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Headless command families; each module exposes register(subparsers)."""

@@ -1,0 +1,38 @@
+"""Domain registry: build a Problem by name, and the training presets each domain offers.
+
+Each domain package has a `problem` module with `build(options: dict) -> Problem`
+and `PRESETS: dict[str, dict]` where a preset is
+`{"problem": {...options...}, "config": {...MetaConfig fields...}, "help": "..."}`.
+Modules are imported on demand so naming a domain does not load the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from workbench.meta.errors import ConfigError
+
+DOMAINS = ("sinusoid", "omniglot", "sketch", "melody")
+
+
+def _module(domain: str):
+    if domain not in DOMAINS:
+        raise ConfigError("domain", f"unknown domain {domain!r}; choose one of {', '.join(DOMAINS)}")
+    return importlib.import_module(f"workbench.domains.{domain}.problem")
+
+
+def build_problem(domain: str, options: dict | None = None):
+    """The domain's Problem for these options (unknown options are ignored)."""
+    return _module(domain).build(dict(options or {}))
+
+
+def presets(domain: str) -> dict[str, dict]:
+    return dict(getattr(_module(domain), "PRESETS", {}))
+
+
+def preset(domain: str, name: str) -> dict:
+    found = presets(domain)
+    if name not in found:
+        choices = ", ".join(found) or "none"
+        raise ConfigError("preset", f"domain {domain!r} has no preset {name!r}; choose one of: {choices}")
+    return found[name]
