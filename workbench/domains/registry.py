@@ -36,3 +36,22 @@ def preset(domain: str, name: str) -> dict:
         choices = ", ".join(found) or "none"
         raise ConfigError("preset", f"domain {domain!r} has no preset {name!r}; choose one of: {choices}")
     return found[name]
+
+
+def problem_for_checkpoint(path):
+    """The Problem a checkpoint was trained on, rebuilt from its JSON metadata."""
+    from workbench.meta.checkpoint import load_checkpoint
+    from workbench.meta.errors import CheckpointError
+
+    data = load_checkpoint(path)
+    domain = data.meta.get("domain")
+    if domain not in DOMAINS:
+        raise CheckpointError(f"{path}: checkpoint for an unknown domain {domain!r}")
+    return build_problem(domain, data.meta.get("problem") or {})
+
+
+def load_learner(path, device: str = "cpu"):
+    """A Learner from any workbench checkpoint, whatever its domain."""
+    from workbench.meta.learner import Learner
+
+    return Learner.from_checkpoint(path, problem_for_checkpoint(path), device=device)

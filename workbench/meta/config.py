@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from workbench.meta.errors import ConfigError
 
-ALGORITHMS = ("maml", "fomaml", "metasgd", "anil", "reptile", "protonet")
+# "pretrain" is the joint-training baseline that the evaluations fine-tune.
+ALGORITHMS = ("maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "pretrain")
 BATCHING = ("auto", "vmap", "loop")
 OPTIMIZERS = ("adam", "sgd")
 
@@ -54,7 +55,7 @@ class MetaConfig:
         _positive_finite("outer_lr", self.outer_lr)
         _at_least("meta_batch", self.meta_batch, 1)
         _at_least("iterations", self.iterations, 1)
-        _at_least("inner_steps", self.inner_steps, 0 if self.algo == "protonet" else 1)
+        _at_least("inner_steps", self.inner_steps, 0 if self.algo in ("protonet", "pretrain") else 1)
         for name in ("eval_steps", "chunk_size", "val_every", "val_tasks", "checkpoint_every", "lr_halve_every", "seed"):
             _at_least(name, getattr(self, name), 0)
         if self.grad_clip < 0 or not math.isfinite(self.grad_clip):

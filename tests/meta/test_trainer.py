@@ -1,0 +1,167 @@
+"""The training generator: records, commands, checkpoints, resuming, bad input."""
+
+import json
+import threading
+
+import pytest
+import torch
+
+from tests.meta.toy import ToyClassification, ToyRegression
+from workbench.meta.checkpoint import checkpoint_paths, load_checkpoint
+from workbench.meta.config import MetaConfig
+from workbench.meta.errors import CheckpointError, ConfigError, NonFiniteLossError
+from workbench.meta.learner import Learner
+from workbench.meta.trainer import Controller, MetaTrainer
+
+
+def config(**changes):
+    base = dict(algo="maml", inner_steps=2, inner_lr=0.05, meta_batch=4, iterations=6, val_every=3, val_tasks=4,
+                batching="loop", seed=3)
+    base.update(changes)
+    return MetaConfig(**base)
+
+
+def losses(records):
+    return [r.outer_loss for r in records if r.kind == "iteration"]
+
+
+def test_records_report_every_iteration_and_validation():
+    records = list(MetaTrainer(ToyRegression(), config()).run())
+    kinds = [r.kind for r in records]
+    assert kinds[0] == "status" and kinds[-1] == "status"
+    assert kinds.count("iteration") == 6 and kinds.count("validation") == 2
+    iteration = next(r for r in records if r.kind == "iteration")
+    assert len(iteration.support_losses) == 3  # before step 1, after step 1, after step 2
+    assert iteration.tasks_per_s > 0 and iteration.inner_lr["mean"] == pytest.approx(0.05)
+    json.dumps(iteration.to_dict())
+
+
+@pytest.mark.parametrize("algo", ["maml", "metasgd", "reptile"])
+def test_resume_gives_the_same_losses_as_an_uninterrupted_run(tmp_path, algo):
+    full = losses(MetaTrainer(ToyRegression(), config(algo=algo)).run())
+    first = MetaTrainer(ToyRegression(), config(algo=algo, iterations=3))
+    head = losses(first.run(out=tmp_path / "ckpt"))
+    resumed = MetaTrainer.resume(ToyRegression(), tmp_path / "ckpt.safetensors", iterations=6)
+    tail = losses(resumed.run())
+    assert head + tail == full
+
+
+def test_checkpoint_round_trips_into_a_learner(tmp_path):
+    trainer = MetaTrainer(ToyRegression(), config(algo="metasgd"))
+    list(trainer.run(out=tmp_path / "model"))
+    learner = Learner.from_checkpoint(tmp_path / "model", ToyRegression())
+    for group in ("params", "lrs"):
+        for name, value in trainer.meta[group].items():
+            torch.testing.assert_close(learner.meta[group][name], value)
+    task = ToyRegression().sample_tasks(1, torch.Generator().manual_seed(9)).task(0)
+    result = learner.adapt(task.support, steps=3, trajectory=True)
+    assert len(result.trajectory) == 4 and len(result.losses) == 4
+    assert result.losses[-1] < result.losses[0]
+
+
+def test_controller_pauses_checkpoints_and_stops(tmp_path):
+    trainer = MetaTrainer(ToyRegression(), config(iterations=10_000, val_every=0))
+    controller = Controller()
+    seen = []
+    for record in trainer.run(controller):
+        seen.append(record)
+        if record.kind == "iteration" and record.iteration == 2:
+            controller.pause()
+            controller.request_checkpoint(tmp_path / "now")
+            threading.Timer(0.2, controller.resume).start()
+        if record.kind == "iteration" and record.iteration == 4:
+            controller.stop()
+    states = [r.state for r in seen if r.kind == "status"]
+    assert states == ["started", "paused", "resumed", "stopped"]
+    assert any(r.kind == "checkpoint" for r in seen)
+    assert load_checkpoint(tmp_path / "now").meta["iteration"] == 2
+
+
+def test_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
+    problem = ToyRegression()
+    trainer = MetaTrainer(problem, config(iterations=2))
+    list(trainer.run(out=tmp_path / "good"))
+    saved = load_checkpoint(tmp_path / "good").tensors
+    original_loss = problem.loss
+    problem.loss = lambda forward, params, batch: original_loss(forward, params, batch) * float("nan")
+    resumed = MetaTrainer.resume(problem, tmp_path / "good", iterations=4)
+    before = {k: v.clone() for k, v in resumed.meta["params"].items()}
+    with pytest.raises(NonFiniteLossError, match="not updated"):
+        list(resumed.run(out=tmp_path / "good"))
+    for name, value in before.items():
+        assert torch.equal(resumed.meta["params"][name], value)
+    after = load_checkpoint(tmp_path / "good").tensors
+    assert all(torch.equal(saved[k], after[k]) for k in saved)
+
+
+@pytest.mark.parametrize(
+    "changes, setting",
+    [
+        ({"algo": "magic"}, "algo"),
+        ({"inner_lr": -0.1}, "inner_lr"),
+        ({"outer_lr": float("nan")}, "outer_lr"),
+        ({"meta_batch": 0}, "meta_batch"),
+        ({"inner_steps": 0}, "inner_steps"),
+        ({"batching": "threads"}, "batching"),
+    ],
+)
+def test_invalid_settings_name_the_setting(changes, setting):
+    with pytest.raises(ConfigError) as error:
+        MetaConfig(**changes).validate()
+    assert error.value.setting == setting
+    assert str(error.value).startswith(setting)
+
+
+def test_protonet_needs_a_classification_problem():
+    with pytest.raises(ConfigError, match="classification"):
+        MetaTrainer(ToyRegression(), config(algo="protonet"))
+    records = list(MetaTrainer(ToyClassification(), config(algo="protonet", iterations=2)).run())
+    assert records[1].accuracy is not None
+
+
+def test_corrupt_foreign_and_mismatched_checkpoints_are_refused(tmp_path):
+    trainer = MetaTrainer(ToyRegression(), config(iterations=1))
+    list(trainer.run(out=tmp_path / "ok"))
+    weights, meta = checkpoint_paths(tmp_path / "ok")
+
+    broken = tmp_path / "broken"
+    (tmp_path / "broken.safetensors").write_bytes(weights.read_bytes()[:100])
+    (tmp_path / "broken.json").write_text(meta.read_text())
+    with pytest.raises(CheckpointError, match="corrupt"):
+        load_checkpoint(broken)
+
+    (tmp_path / "foreign.safetensors").write_bytes(weights.read_bytes())
+    (tmp_path / "foreign.json").write_text(json.dumps({"hello": "world"}))
+    with pytest.raises(CheckpointError, match="not a workbench checkpoint"):
+        load_checkpoint(tmp_path / "foreign")
+
+    with pytest.raises(CheckpointError, match="no such"):
+        load_checkpoint(tmp_path / "missing")
+
+    with pytest.raises(CheckpointError, match="domain"):
+        Learner.from_checkpoint(tmp_path / "ok", ToyClassification())
+
+    other_shape = ToyRegression(dim=5)
+    with pytest.raises(CheckpointError, match="shape"):
+        Learner.from_checkpoint(tmp_path / "ok", other_shape)
+
+
+def test_a_pickle_file_is_never_executed(tmp_path):
+    import pickle
+
+    class Boom:
+        def __reduce__(self):
+            return (exec, ("raise SystemExit('executed')",))
+
+    (tmp_path / "evil.safetensors").write_bytes(pickle.dumps(Boom()))
+    (tmp_path / "evil.json").write_text(json.dumps({"format": "workbench-checkpoint", "format_version": 1}))
+    with pytest.raises(CheckpointError):
+        load_checkpoint(tmp_path / "evil")
+
+
+def test_writing_to_an_unwritable_place_gives_a_checkpoint_error(tmp_path):
+    trainer = MetaTrainer(ToyRegression(), config(iterations=1))
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(CheckpointError, match="could not write"):
+        trainer.save(blocker / "ckpt")

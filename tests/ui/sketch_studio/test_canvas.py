@@ -1,0 +1,117 @@
+"""The drawing canvas: strokes, tools, undo by stroke, clear, model view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.ui.sketch_studio.conftest import draw_stroke, ink_in, line_points
+from workbench.ui.sketch_studio.canvas import CANVAS_SIZE, SketchCanvas
+
+
+@pytest.fixture
+def canvas(qtbot):
+    widget = SketchCanvas()
+    qtbot.addWidget(widget)
+    widget.resize(320, 320)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_blank_canvas_has_no_ink(canvas):
+    ink = canvas.to_array()
+    assert ink.shape == (CANVAS_SIZE, CANVAS_SIZE) and ink.dtype == np.float32
+    assert ink.max() == 0.0 and not canvas.has_ink()
+
+
+def test_mouse_stroke_puts_ink_along_its_path_only(qtbot, canvas):
+    draw_stroke(qtbot, canvas, line_points(40, 128, 216, 128))
+    ink = canvas.to_array()
+    assert ink_in(ink, 100, 118, 156, 138) > 0.9          # on the line
+    assert ink_in(ink, 0, 0, 256, 60) == 0.0               # far above it
+    assert ink_in(ink, 0, 200, 256, 256) == 0.0            # far below it
+    assert canvas.undo_stack.count() == 1
+
+
+def test_undo_removes_the_last_stroke_only_and_redo_restores_it(qtbot, canvas):
+    draw_stroke(qtbot, canvas, line_points(40, 60, 216, 60))
+    draw_stroke(qtbot, canvas, line_points(40, 200, 216, 200))
+    both = canvas.to_array()
+    qtbot.keyClick(canvas, Qt.Key_Z, Qt.ControlModifier)
+    one = canvas.to_array()
+    assert ink_in(one, 100, 50, 156, 70) > 0.9             # first stroke kept
+    assert ink_in(one, 0, 150, 256, 256) == 0.0            # second stroke gone
+    qtbot.keyClick(canvas, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    np.testing.assert_allclose(canvas.to_array(), both, atol=1 / 255)
+
+
+def test_eraser_removes_ink_and_is_one_undo_step(qtbot, canvas):
+    draw_stroke(qtbot, canvas, line_points(40, 128, 216, 128))
+    qtbot.keyClick(canvas, Qt.Key_E)
+    assert canvas.tool == "eraser"
+    canvas.set_brush_size(30)
+    draw_stroke(qtbot, canvas, line_points(128, 90, 128, 166))
+    ink = canvas.to_array()
+    assert ink_in(ink, 120, 120, 136, 136) == 0.0          # erased where the strokes cross
+    assert ink_in(ink, 50, 120, 80, 136) > 0.9             # kept elsewhere
+    canvas.undo_stack.undo()
+    assert ink_in(canvas.to_array(), 120, 120, 136, 136) > 0.9
+    qtbot.keyClick(canvas, Qt.Key_B)
+    assert canvas.tool == "brush"
+
+
+def test_brush_size_keys_change_stroke_width(qtbot, canvas):
+    start = canvas.brush_size
+    qtbot.keyClick(canvas, Qt.Key_BracketRight)
+    assert canvas.brush_size > start
+    for _ in range(30):
+        qtbot.keyClick(canvas, Qt.Key_BracketLeft)
+    assert canvas.brush_size == 1.0
+    draw_stroke(qtbot, canvas, line_points(40, 128, 216, 128))
+    thin = int((canvas.to_array()[:, 128] > 0.5).sum())
+    canvas.clear()
+    canvas.set_brush_size(24)
+    draw_stroke(qtbot, canvas, line_points(40, 128, 216, 128))
+    thick = int((canvas.to_array()[:, 128] > 0.5).sum())
+    assert thin <= 2 and thick >= 20
+
+
+def test_delete_clears_and_clear_is_undoable(qtbot, canvas):
+    draw_stroke(qtbot, canvas, line_points(40, 128, 216, 128))
+    qtbot.keyClick(canvas, Qt.Key_Delete)
+    assert not canvas.has_ink()
+    canvas.undo_stack.undo()
+    assert canvas.has_ink()
+
+
+def test_set_array_loads_an_image_undoably(canvas):
+    small = np.zeros((28, 28), np.float32)
+    small[10:18, 4:24] = 1.0
+    canvas.set_array(small)
+    ink = canvas.to_array()
+    assert ink[128, 128] > 0.9 and ink[20, 20] == 0.0
+    canvas.undo_stack.undo()
+    assert not canvas.has_ink()
+
+
+def test_zoom_keeps_strokes_where_the_pointer_was(qtbot, canvas):
+    canvas.set_zoom(2.0)
+    draw_stroke(qtbot, canvas, line_points(100, 128, 156, 128))
+    ink = canvas.to_array()
+    assert ink_in(ink, 110, 122, 146, 134) > 0.9
+    assert ink_in(ink, 0, 0, 256, 100) == 0.0
+
+
+def test_model_view_shows_the_downsampled_drawing(qtbot, canvas):
+    from workbench.domains.sketch.api import MODEL_SIZE
+    draw_stroke(qtbot, canvas, line_points(40, 128, 216, 128))
+    canvas.set_model_view(True)
+    assert canvas.model_view and canvas.act_model_view.isChecked()
+    shot = canvas.grab().toImage()
+    assert not shot.isNull()
+    preview = canvas._model_preview()
+    assert (preview.width(), preview.height()) == (MODEL_SIZE, MODEL_SIZE)
+    qtbot.keyClick(canvas, Qt.Key_M)
+    assert not canvas.model_view

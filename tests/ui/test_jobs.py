@@ -1,0 +1,140 @@
+"""JobRunner: results, errors, cancel and restart while busy, shutdown joins its thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from workbench.meta.errors import DataError
+from workbench.ui.jobs import JobRunner
+
+
+@pytest.fixture
+def runner(qtbot):
+    jobs = JobRunner(name="test-jobs")
+    yield jobs
+    assert jobs.shutdown(5000)
+
+
+def test_result_arrives_on_gui_thread_with_progress(qtbot, runner):
+    seen_threads = []
+    progress = []
+
+    def work(a, b, *, progress, cancelled):
+        seen_threads.append(threading.current_thread())
+        for i in range(3):
+            progress(i + 1, 3, f"step {i + 1}")
+        return a * b
+
+    runner.progress.connect(lambda d, t, m: progress.append((d, t, m)))
+    with qtbot.waitSignal(runner.finished, timeout=5000) as blocker:
+        runner.submit(work, 6, b=7)
+        assert runner.busy
+    assert blocker.args == [42]
+    assert not runner.busy
+    assert seen_threads and seen_threads[0] is not threading.main_thread()
+    assert progress[-1] == (3, 3, "step 3")  # the final report is never throttled away
+
+
+def test_error_becomes_user_message(qtbot, runner):
+    def broken(*, progress, cancelled):
+        raise DataError("support.png is not an image")
+
+    finished = []
+    runner.finished.connect(finished.append)
+    with qtbot.waitSignal(runner.errored, timeout=5000) as blocker:
+        runner.submit(broken)
+    assert blocker.args == ["support.png is not an image"]
+    assert finished == []
+    assert not runner.busy
+
+
+def test_unexpected_error_names_its_type(qtbot, runner):
+    def broken(*, progress, cancelled):
+        raise ZeroDivisionError("division by zero")
+
+    with qtbot.waitSignal(runner.errored, timeout=5000) as blocker:
+        runner.submit(broken)
+    assert "ZeroDivisionError" in blocker.args[0]
+
+
+def _wait_until_cancelled(release: threading.Event, label: str):
+    def job(*, progress, cancelled):
+        release.set()
+        deadline = time.monotonic() + 10
+        while not cancelled():
+            if time.monotonic() > deadline:
+                raise AssertionError("job was never cancelled")
+            time.sleep(0.005)
+        return label
+
+    return job
+
+
+def test_submit_while_busy_cancels_and_runs_the_new_job(qtbot, runner):
+    running = threading.Event()
+    results = []
+    runner.finished.connect(results.append)
+    runner.submit(_wait_until_cancelled(running, "old"))
+    assert running.wait(5)
+    with qtbot.waitSignal(runner.finished, timeout=5000) as blocker:
+        runner.submit(lambda *, progress, cancelled: "new")
+        assert runner.busy
+    assert blocker.args == ["new"]
+    assert results == ["new"]  # the cancelled job's result is stale and dropped
+    assert not runner.busy
+
+
+def test_only_the_latest_pending_job_runs(qtbot, runner):
+    running = threading.Event()
+    results = []
+    runner.finished.connect(results.append)
+    runner.submit(_wait_until_cancelled(running, "first"))
+    assert running.wait(5)
+    runner.submit(lambda *, progress, cancelled: "second")
+    runner.submit(lambda *, progress, cancelled: "third")
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+    assert results == ["third"]
+
+
+def test_cancel_drops_result_and_frees_runner(qtbot, runner):
+    running = threading.Event()
+    results = []
+    runner.finished.connect(results.append)
+    runner.submit(_wait_until_cancelled(running, "cancelled"))
+    assert running.wait(5)
+    runner.cancel()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+    assert results == []
+    with qtbot.waitSignal(runner.finished, timeout=5000) as blocker:
+        runner.submit(lambda *, progress, cancelled: "after")
+    assert blocker.args == ["after"]
+
+
+def test_shutdown_cancels_and_joins_a_running_job(qtbot):
+    jobs = JobRunner(name="test-shutdown")
+    running = threading.Event()
+    stopped = threading.Event()
+
+    def long_job(*, progress, cancelled):
+        running.set()
+        while not cancelled():
+            time.sleep(0.005)
+        stopped.set()
+
+    jobs.submit(long_job)
+    assert running.wait(5)
+    thread = jobs._thread
+    assert jobs.shutdown(5000)
+    assert stopped.is_set()
+    assert not thread.isRunning()
+    with pytest.raises(RuntimeError):
+        jobs.submit(long_job)
+
+
+def test_shutdown_without_any_job_is_harmless(qtbot):
+    jobs = JobRunner()
+    assert jobs.shutdown()
+    assert not jobs.busy

@@ -1,0 +1,217 @@
+"""The melody Problem: few-shot next-note modelling of folk tunes.
+
+Tasks ("task" option):
+  tune   (default) one tune per task: `shot` 4-bar segments of the tune are the
+         support, `query` other segments of the same tune the query, the whole
+         task transposed by a random interval in [-transpose, +transpose].
+         Adapting means picking up the tune's key, rhythm and motifs.
+  style  one style (reel, jig, hornpipe, ... or a MIDI folder's subfolder) per
+         task: support segments from `shot` different tunes of the style,
+         query segments from other tunes of that style.
+
+The loss is the mean negative log-likelihood per event (pitch or rest plus
+duration, nats) of the segments; see model.py and vocab.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from workbench.domains.melody import vocab
+from workbench.meta.errors import ConfigError, DataError
+
+DEFAULTS = {
+    "data": None, "collections": ["oneills", "ryans"], "limit_files": None, "task": "tune", "shot": 3,
+    "query": 2, "segment_bars": 4, "max_events": 48, "transpose": 5, "context": 16, "embed": 16, "hidden": 256,
+}
+
+PRESETS = {
+    "default": {
+        "help": "the shipped checkpoint: Meta-SGD on tune tasks (3 support / 2 query segments), "
+                "1 inner step in training, 10 at adaptation; O'Neill's + Ryan's corpus",
+        "problem": {"task": "tune", "shot": 3, "query": 2},
+        "config": {"algo": "metasgd", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.05,
+                   "first_order": False, "outer_lr": 1e-3, "meta_batch": 16, "iterations": 1500,
+                   "val_every": 250, "val_tasks": 32, "batching": "loop", "grad_clip": 5.0},
+    },
+    "maml": {
+        "help": "MAML (first-order) on tune tasks, for comparison with the default Meta-SGD",
+        "problem": {"task": "tune", "shot": 3, "query": 2},
+        "config": {"algo": "fomaml", "first_order": True, "inner_steps": 3, "eval_steps": 10, "inner_lr": 0.05,
+                   "outer_lr": 1e-3, "meta_batch": 16, "iterations": 1500, "val_every": 250, "batching": "loop",
+                   "grad_clip": 5.0},
+    },
+    "pretrained": {
+        "help": "baseline: the same network trained jointly on all training tunes, fine-tuned at adaptation",
+        "problem": {"task": "tune", "shot": 3, "query": 2},
+        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.05, "outer_lr": 1e-3,
+                   "meta_batch": 16, "iterations": 1500, "val_every": 250, "batching": "loop", "grad_clip": 5.0},
+    },
+    "tiny": {
+        "help": "a few seconds of training on a small part of the corpus (tests and smoke runs)",
+        "problem": {"task": "tune", "shot": 2, "query": 1, "limit_files": 2, "hidden": 64},
+        "config": {"algo": "metasgd", "inner_steps": 1, "eval_steps": 3, "inner_lr": 0.05, "outer_lr": 1e-3,
+                   "meta_batch": 4, "iterations": 5, "val_every": 0, "batching": "loop"},
+    },
+}
+
+
+@dataclass
+class SplitData:
+    segments: np.ndarray                       # [S, L, F] int64
+    tune_segments: list[np.ndarray]            # per eligible tune: its segment indices
+    tune_styles: list[str]
+    styles: dict[str, list[int]] = field(default_factory=dict)   # style -> eligible tune indices
+
+
+class MelodyProblem:
+    domain = "melody"
+    version = "1"
+    kind = "generative"
+    way = None
+    head_prefixes = ("head.",)
+
+    def __init__(self, **options):
+        self.options = {**DEFAULTS, **{k: v for k, v in options.items() if k in DEFAULTS and v is not None}}
+        o = self.options
+        if o["task"] not in ("tune", "style"):
+            raise ConfigError("task", f"choose 'tune' or 'style', not {o['task']!r}")
+        for name in ("shot", "query", "segment_bars", "max_events", "context", "embed", "hidden"):
+            if int(o[name]) < 1:
+                raise ConfigError(name, f"must be at least 1, got {o[name]!r}")
+            o[name] = int(o[name])
+        o["transpose"] = max(0, int(o["transpose"]))
+        o["collections"] = list(o["collections"])
+        self._splits: dict[str, SplitData] = {}
+        self._tunes = None
+
+    # -- the contract --------------------------------------------------
+    def build_model(self) -> torch.nn.Module:
+        from workbench.domains.melody.model import MelodyMLP
+
+        o = self.options
+        return MelodyMLP(context=o["context"], embed=o["embed"], hidden=o["hidden"])
+
+    def loss(self, forward, params, batch) -> torch.Tensor:
+        from workbench.domains.melody.model import event_nll
+
+        x = batch[0]
+        nll, mask = event_nll(forward(params, x), x)
+        return nll.sum() / mask.sum().clamp_min(1.0)
+
+    def accuracy(self, forward, params, batch):
+        return None
+
+    def describe(self) -> dict:
+        return dict(self.options)
+
+    def sample_tasks(self, n: int, generator: torch.Generator, split: str = "train"):
+        from workbench.meta.problem import TaskBatch
+
+        data = self.split(split)
+        o = self.options
+        support_idx = np.zeros((n, o["shot"]), dtype=np.int64)
+        query_idx = np.zeros((n, o["query"]), dtype=np.int64)
+        if o["task"] == "tune":
+            tunes = _randint(len(data.tune_segments), n, generator)
+            for i, t in enumerate(tunes):
+                segs = data.tune_segments[t]
+                order = segs[_randperm(len(segs), generator)]
+                support_idx[i] = order[np.arange(o["shot"]) % max(1, len(order) - 1)]
+                rest = order[min(o["shot"], len(order) - 1):]
+                query_idx[i] = rest[np.arange(o["query"]) % len(rest)]
+        else:
+            names = sorted(data.styles)
+            for i, s in enumerate(_randint(len(names), n, generator)):
+                tunes = np.array(data.styles[names[s]])
+                order = tunes[_randperm(len(tunes), generator)]
+                support_tunes = order[np.arange(o["shot"]) % max(1, len(order) - 1)]
+                rest = order[min(o["shot"], len(order) - 1):]
+                query_tunes = rest[np.arange(o["query"]) % len(rest)]
+                support_idx[i] = [self._pick(data, t, generator) for t in support_tunes]
+                query_idx[i] = [self._pick(data, t, generator) for t in query_tunes]
+        shift = torch.randint(-o["transpose"], o["transpose"] + 1, (n, 1, 1), generator=generator)
+        support = transpose(torch.from_numpy(data.segments[support_idx]), shift)
+        query = transpose(torch.from_numpy(data.segments[query_idx]), shift)
+        return TaskBatch(support=(support,), query=(query,))
+
+    # -- data ------------------------------------------------------------
+    @staticmethod
+    def _pick(data: SplitData, tune: int, generator) -> int:
+        segs = data.tune_segments[tune]
+        return int(segs[_randint(len(segs), 1, generator)[0]])
+
+    def tunes(self, progress=None):
+        """All tunes of the corpus (built-in cache, or the MIDI folder), loaded once."""
+        if self._tunes is None:
+            from workbench.domains.melody import corpus
+
+            o = self.options
+            if o["data"]:
+                self._tunes, _problems = corpus.load_midi_folder(o["data"], progress)
+            else:
+                self._tunes = corpus.load_builtin(tuple(o["collections"]), o["limit_files"], progress)
+        return self._tunes
+
+    def split(self, split: str) -> SplitData:
+        if split not in ("train", "val", "test"):
+            raise ConfigError("split", f"choose train, val or test, not {split!r}")
+        if split not in self._splits:
+            self._splits[split] = self._build_split(split)
+        return self._splits[split]
+
+    def tunes_of_split(self, split: str):
+        from workbench.domains.melody.corpus import split_of
+
+        tunes = self.tunes()
+        chosen = [t for i, t in enumerate(tunes) if split_of(t.title, i) == split]
+        if not chosen and len(tunes) >= 1:
+            chosen = tunes  # tiny corpora (tests): every split sees all tunes
+        return chosen
+
+    def _build_split(self, split: str) -> SplitData:
+        o = self.options
+        segments, tune_segments, styles_of = [], [], []
+        need = 2 if o["task"] == "tune" else 1
+        for tune in self.tunes_of_split(split):
+            segs = vocab.segments(tune.melody, o["segment_bars"], o["max_events"])
+            if len(segs) < need:
+                continue
+            tune_segments.append(np.arange(len(segments), len(segments) + len(segs)))
+            segments.extend(segs)
+            styles_of.append(tune.style)
+        styles: dict[str, list[int]] = {}
+        for i, style in enumerate(styles_of):
+            styles.setdefault(style, []).append(i)
+        styles = {k: v for k, v in styles.items() if len(v) >= 2}
+        if not tune_segments or (o["task"] == "style" and not styles):
+            what = "styles with two or more tunes" if o["task"] == "style" else "tunes of 8 bars or more"
+            raise DataError(f"the {split} split of the melody corpus has no {what}")
+        return SplitData(np.stack(segments), tune_segments, styles_of, styles)
+
+
+def transpose(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    """Shift the pitch tokens of events by `shift` semitones; rests stay rests, octaves fold into range."""
+    pitch = x[..., vocab.PITCH]
+    pitched = pitch > 0
+    moved = pitch + shift
+    moved = torch.where(moved > vocab.N_PITCHED, moved - 12, moved)
+    moved = torch.where(moved < 1, moved + 12, moved)
+    out = x.clone()
+    out[..., vocab.PITCH] = torch.where(pitched, moved, pitch)
+    return out
+
+
+def _randint(high: int, n: int, generator) -> np.ndarray:
+    return torch.randint(0, high, (n,), generator=generator).numpy()
+
+
+def _randperm(n: int, generator) -> np.ndarray:
+    return torch.randperm(n, generator=generator).numpy()
+
+
+def build(options: dict) -> MelodyProblem:
+    return MelodyProblem(**options)

@@ -1,0 +1,132 @@
+"""The sketch domain's facade: what the sketch studio and the commands call.
+
+Importing this module is cheap (numpy and PIL only); torch is loaded the
+first time vary() or complete() runs. Arrays are float32 [S, S] with ink = 1.0
+and paper = 0.0, S = MODEL_SIZE. Long calls take `progress(done, total, msg)`
+and `cancelled() -> bool`, as the GUI's JobRunner passes them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+from PIL import Image
+
+from workbench.domains.imageio import frame_ink, load_ink
+from workbench.meta.errors import DataError
+
+MODEL_SIZE = 28
+
+Progress = Callable[[int, int, str], None]
+Cancelled = Callable[[], bool]
+
+
+def load_support_image(path) -> np.ndarray:
+    """One image file -> float32 [MODEL_SIZE, MODEL_SIZE]; DataError naming the file."""
+    return load_ink(path, MODEL_SIZE, name=str(path))
+
+
+def load_support_images(paths: Sequence) -> tuple[list[np.ndarray], list[str]]:
+    """The images that load, and one message per file that does not."""
+    images: list[np.ndarray] = []
+    errors: list[str] = []
+    for path in paths:
+        try:
+            images.append(load_support_image(path))
+        except DataError as exc:
+            errors.append(str(exc))
+    return images, errors
+
+
+def to_model_array(ink: np.ndarray) -> np.ndarray:
+    """Any-size ink drawing (ink = 1) -> [MODEL_SIZE, MODEL_SIZE] framed as the model sees it.
+
+    An empty drawing gives an all-zero array (the canvas previews it); vary()
+    and complete() refuse empty input.
+    """
+    ink = np.asarray(ink, dtype=np.float32)
+    if ink.ndim == 3:  # H, W, channels of ink: the strongest channel
+        ink = ink.max(axis=2)
+    try:
+        return frame_ink(ink, MODEL_SIZE)
+    except DataError:
+        if ink.ndim != 2:
+            raise
+        return np.zeros((MODEL_SIZE, MODEL_SIZE), dtype=np.float32)
+
+
+def save_png(array: np.ndarray, path, scale: int = 1) -> Path:
+    """Write a PNG, black ink on white, upscaled by an integer factor (nearest pixel)."""
+    array = np.asarray(array, dtype=np.float32)
+    if array.ndim != 2:
+        raise ValueError(f"save_png expects a 2-D ink array, got shape {array.shape}")
+    scale = int(scale)
+    if scale < 1:
+        raise ValueError(f"scale must be a positive integer, got {scale}")
+    pixels = np.round((1.0 - np.clip(np.nan_to_num(array), 0.0, 1.0)) * 255.0).astype(np.uint8)
+    image = Image.fromarray(pixels, mode="L")
+    if scale > 1:
+        image = image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        image.save(path, format="PNG")
+    except OSError as exc:
+        raise DataError(f"{path}: cannot write the PNG ({exc})") from None
+    return path
+
+
+def contact_sheet(arrays: Sequence[np.ndarray], columns: int = 8, gap: int = 2) -> np.ndarray:
+    """One ink image of many, in rows of `columns`, separated by `gap` blank pixels."""
+    arrays = [np.asarray(a, dtype=np.float32) for a in arrays]
+    if not arrays:
+        raise ValueError("contact_sheet needs at least one image")
+    columns = max(1, min(int(columns), len(arrays)))
+    rows = (len(arrays) + columns - 1) // columns
+    h = max(a.shape[0] for a in arrays)
+    w = max(a.shape[1] for a in arrays)
+    sheet = np.zeros((rows * h + (rows - 1) * gap, columns * w + (columns - 1) * gap), dtype=np.float32)
+    for i, a in enumerate(arrays):
+        r, c = divmod(i, columns)
+        y, x = r * (h + gap), c * (w + gap)
+        sheet[y:y + a.shape[0], x:x + a.shape[1]] = a
+    return sheet
+
+
+def default_checkpoint(mode: str) -> Path:
+    """The shipped checkpoint for "vary" or "complete" (base path, no suffix)."""
+    from workbench.domains.sketch.models import checkpoint_base
+
+    return checkpoint_base(mode)
+
+
+def vary(
+    support: Sequence[np.ndarray],
+    n: int = 16,
+    steps: int | None = None,
+    seed: int = 0,
+    temperature: float = 1.0,
+    checkpoint=None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> list[np.ndarray]:
+    """n new drawings of the support's kind, each float32 [S, S] in [0, 1]."""
+    from workbench.domains.sketch import generate
+
+    return generate.vary(support, n=n, steps=steps, seed=seed, temperature=temperature,
+                         checkpoint=checkpoint, progress=progress, cancelled=cancelled)
+
+
+def complete(
+    partial: np.ndarray,
+    steps: int | None = None,
+    checkpoint=None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> list[np.ndarray]:
+    """The completed drawing after each inner step 0..S (S+1 arrays [S, S] in [0, 1])."""
+    from workbench.domains.sketch import generate
+
+    return generate.complete(partial, steps=steps, checkpoint=checkpoint, progress=progress, cancelled=cancelled)

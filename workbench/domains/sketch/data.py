@@ -1,0 +1,100 @@
+"""Where sketch tasks come from: the built-in glyphs or a class-per-folder image set.
+
+A source answers three questions per split: how many classes (None when
+unbounded), how many drawings a class has, and the drawings themselves as
+float32 [k, S, S] (ink = 1). Problems sample tasks from a source.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from workbench.domains.sketch.glyphs import GlyphSet
+from workbench.meta.errors import DataError
+
+# Class pools of the built-in data per split. Training draws from a fixed pool
+# so rendered drawings can be cached; the pool is larger than a short run can
+# exhaust, and other seeds give other pools.
+GLYPH_POOL = {"train": 4000, "val": 500, "test": 1000}
+
+
+class GlyphSource:
+    name = "glyphs"
+
+    def __init__(self, size: int = 28, seed: int = 0, train_classes: int = GLYPH_POOL["train"], instances: int = 20):
+        self.size, self.seed = size, seed
+        self.pool = dict(GLYPH_POOL, train=int(train_classes))
+        self.per_class = int(instances)
+        self._sets = {split: GlyphSet(seed=seed, split=split, size=size) for split in self.pool}
+
+    def num_classes(self, split: str) -> int:
+        return self.pool[split]
+
+    def num_instances(self, split: str, index: int) -> int:
+        return self.per_class
+
+    def images(self, split: str, index: int, instances) -> np.ndarray:
+        return self._sets[split].images(index, instances)
+
+
+class FolderSource:
+    """A class-per-folder image set (Omniglot folders or zips), split by class.
+
+    Uses the Omniglot domain's loader for the files, and load_ink for decoding
+    so drawings are framed exactly like the built-in glyphs.
+    """
+
+    def __init__(self, path: str | Path, size: int = 28, seed: int = 0, fractions=(0.7, 0.1, 0.2), whole: bool = False):
+        from workbench.domains.sketch.folders import list_classes
+
+        self.path = str(path)
+        self.size = size
+        classes = list_classes(path)
+        if len(classes) < 2:
+            raise DataError(f"{path}: found {len(classes)} classes with images; need at least 2 class folders")
+        order = np.random.default_rng(seed).permutation(len(classes))
+        if whole:  # every split is the whole set (e.g. meta-train on small1, test on small2)
+            self._splits = {s: list(range(len(classes))) for s in ("train", "val", "test")}
+        else:
+            n_train = int(round(fractions[0] * len(classes)))
+            n_val = int(round(fractions[1] * len(classes)))
+            self._splits = {
+                "train": list(order[:n_train]),
+                "val": list(order[n_train:n_train + n_val]),
+                "test": list(order[n_train + n_val:]),
+            }
+        self._classes = classes
+        self._cache: dict[tuple[int, int], np.ndarray] = {}
+
+    def num_classes(self, split: str) -> int:
+        return len(self._splits[split])
+
+    def class_name(self, split: str, index: int) -> str:
+        return self._classes[self._splits[split][index]].name
+
+    def num_instances(self, split: str, index: int) -> int:
+        return len(self._classes[self._splits[split][index]].files)
+
+    def images(self, split: str, index: int, instances) -> np.ndarray:
+        from workbench.domains.imageio import load_ink
+
+        entry = self._classes[self._splits[split][index]]
+        out = []
+        for i in instances:
+            key = (self._splits[split][index], int(i))
+            found = self._cache.get(key)
+            if found is None:
+                name, data = entry.read(int(i))
+                found = load_ink(data, self.size, name=name)
+                self._cache[key] = found
+            out.append(found)
+        return np.stack(out)
+
+
+def make_source(data: str | None, size: int = 28, seed: int = 0, **options):
+    """"glyphs" (or None) = the built-in data; anything else is a folder or zip path."""
+    if data in (None, "", "glyphs"):
+        return GlyphSource(size=size, seed=seed, **{k: v for k, v in options.items() if k in ("train_classes", "instances")})
+    return FolderSource(data, size=size, seed=seed, whole=bool(options.get("whole")))

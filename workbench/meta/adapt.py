@@ -1,0 +1,74 @@
+"""The inner loop. The only adaptation code path: meta-training (every algorithm),
+evaluation, the CLI and the GUI all call `adapt`.
+
+Gradients come from torch.func.grad, which composes with vmap (task batching)
+and with an outer torch.func.grad (second-order meta-gradients).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import torch
+
+from workbench.meta.problem import Forward, Params
+
+LossFn = Callable[[Forward, Params, tuple], torch.Tensor]
+
+
+@dataclass
+class Adaptation:
+    params: Params                 # fast weights after the last step
+    losses: list[torch.Tensor]     # support loss before step 1, ..., after the last step
+    trajectory: list[Params] | None = None   # params after step 0 (start) .. S, when asked
+
+
+def adapt(
+    loss_fn: LossFn,
+    forward: Forward,
+    params: Params,
+    support: tuple,
+    *,
+    steps: int,
+    lr: float | Mapping[str, torch.Tensor],
+    first_order: bool = False,
+    adapt_keys: tuple[str, ...] | None = None,
+    final_loss: bool = True,
+    trajectory: bool = False,
+    on_step: Callable[[int, Params, torch.Tensor], bool | None] | None = None,
+) -> Adaptation:
+    """Take `steps` gradient steps on the support loss.
+
+    lr is one rate, or a per-parameter tensor dict (Meta-SGD). adapt_keys limits
+    adaptation to some parameters (ANIL); the rest stay shared. first_order
+    treats the inner gradients as constants, so an outer gradient flows through
+    the identity path only. on_step(step, params, loss) may return True to stop
+    early (the GUI's cancel).
+    """
+    keys = tuple(adapt_keys) if adapt_keys else tuple(params)
+    fast = dict(params)
+    losses: list[torch.Tensor] = []
+    path = [fast] if trajectory else None
+
+    for step in range(steps):
+        frozen = {k: v for k, v in fast.items() if k not in keys}
+
+        def support_loss(adapted: Params) -> torch.Tensor:
+            return loss_fn(forward, {**frozen, **adapted}, support)
+
+        grads, loss = torch.func.grad_and_value(support_loss)({k: fast[k] for k in keys})
+        losses.append(loss)
+        fast = dict(fast)
+        for k in keys:
+            g = grads[k].detach() if first_order else grads[k]
+            rate = lr[k] if isinstance(lr, Mapping) else lr
+            fast[k] = fast[k] - rate * g
+        if path is not None:
+            path.append(fast)
+        if on_step is not None and on_step(step + 1, fast, loss):
+            break
+
+    if final_loss:
+        losses.append(loss_fn(forward, fast, support))
+    return Adaptation(params=fast, losses=losses, trajectory=path)

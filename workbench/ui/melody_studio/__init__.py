@@ -1,0 +1,1 @@
+"""The Melody Studio: piano-roll editor, support set, generation, audition and export."""

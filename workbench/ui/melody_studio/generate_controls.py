@@ -1,0 +1,137 @@
+"""Generate controls: variations, bars, temperature, seed, continue, keep key; progress."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
+    QVBoxLayout, QWidget,
+)
+
+SETTINGS_PREFIX = "melody_studio/generate/"
+MAX_SEED = 2**31 - 1
+
+
+class GenerateControls(QWidget):
+    generate_requested = Signal()
+    cancel_requested = Signal()
+
+    def __init__(self, settings=None, parent=None):
+        super().__init__(parent)
+        self._settings = settings
+        self._started_at = 0.0
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        self.variations = QSpinBox(minimum=1, maximum=16, value=8)
+        self.variations.setToolTip("How many melodies to write (1-16)")
+        self.bars = QSpinBox(minimum=1, maximum=32, value=8)
+        self.bars.setToolTip("Length of each new melody in bars (1-32); with Continue, bars added after the clip")
+        self.temperature = QDoubleSpinBox(minimum=0.0, maximum=2.0, singleStep=0.05, decimals=2, value=1.0)
+        self.temperature.setToolTip("Lower: safer, closer to the support; higher: more surprising (0-2)")
+        self.seed = QSpinBox(minimum=0, maximum=MAX_SEED, value=0)
+        self.seed.setToolTip("Same seed and settings give the same melodies")
+        self.dice = QPushButton("New")
+        self.dice.setToolTip("Pick a random seed")
+        self.dice.clicked.connect(lambda: self.seed.setValue(random.randint(0, 99999)))
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.dice)
+        self.continue_clip = QCheckBox("Continue from the clip in the roll")
+        self.keep_key = QCheckBox("Keep to the support's key", checked=True)
+        form.addRow("Variations", self.variations)
+        form.addRow("Bars", self.bars)
+        form.addRow("Temperature", self.temperature)
+        form.addRow("Seed", seed_row)
+        form.addRow(self.continue_clip)
+        form.addRow(self.keep_key)
+
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.setDefault(True)
+        self.generate_button.setToolTip("Adapt to the support set and write new melodies (Ctrl+G)")
+        self.generate_button.clicked.connect(self.generate_requested)
+        self.cancel_button = QPushButton("Cancel", enabled=False)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.generate_button, 1)
+        buttons.addWidget(self.cancel_button)
+        self.progress = QProgressBar(minimum=0, maximum=1, value=0, textVisible=True)
+        self.progress.setFormat("")
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        self._restore()
+        for widget in (self.variations, self.bars, self.temperature, self.seed):
+            widget.valueChanged.connect(self._save)
+        for box in (self.continue_clip, self.keep_key):
+            box.toggled.connect(self._save)
+
+    def params(self) -> dict:
+        return {
+            "n": self.variations.value(),
+            "bars": self.bars.value(),
+            "temperature": round(self.temperature.value(), 3),
+            "seed": self.seed.value(),
+            "continue_clip": self.continue_clip.isChecked(),
+            "keep_key": self.keep_key.isChecked(),
+        }
+
+    def set_busy(self, busy: bool, message: str = "") -> None:
+        self.generate_button.setEnabled(not busy)
+        self.generate_button.setText("Generating…" if busy else "Generate")
+        self.cancel_button.setEnabled(busy)
+        if busy:
+            self._started_at = time.monotonic()
+            self.progress.setRange(0, 0)  # busy indicator until the first progress report
+        else:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
+            self.progress.setFormat("")
+        self.status.setText(message)
+
+    def show_progress(self, done: int, total: int, message: str) -> None:
+        if total <= 0:
+            return
+        self.progress.setRange(0, total)
+        self.progress.setValue(min(done, total))
+        elapsed = time.monotonic() - self._started_at
+        eta = ""
+        if 0 < done < total and elapsed > 0.5:
+            eta = f" · about {elapsed / done * (total - done):.0f} s left"
+        self.progress.setFormat(f"{message or 'working'} · %p%{eta}")
+
+    # -- settings ---------------------------------------------------------------------
+    def _restore(self) -> None:
+        s = self._settings
+        if s is None:
+            return
+        for name, widget, kind in (("variations", self.variations, int), ("bars", self.bars, int),
+                                   ("temperature", self.temperature, float), ("seed", self.seed, int)):
+            value = s.value(SETTINGS_PREFIX + name, None)
+            if value is not None:
+                try:
+                    widget.setValue(kind(value))
+                except (TypeError, ValueError):
+                    pass  # a hand-edited setting: keep the default
+        for name, box in (("continue", self.continue_clip), ("keep_key", self.keep_key)):
+            value = s.value(SETTINGS_PREFIX + name, None)
+            if value is not None:
+                box.setChecked(str(value).lower() in ("true", "1"))
+
+    def _save(self, *_args) -> None:
+        s = self._settings
+        if s is None:
+            return
+        p = self.params()
+        for name, key in (("variations", "n"), ("bars", "bars"), ("temperature", "temperature"), ("seed", "seed")):
+            s.setValue(SETTINGS_PREFIX + name, p[key])
+        s.setValue(SETTINGS_PREFIX + "continue", p["continue_clip"])
+        s.setValue(SETTINGS_PREFIX + "keep_key", p["keep_key"])

@@ -1,0 +1,192 @@
+"""The support set: a strip of mini rolls. Drop .mid files or folders, add the clip,
+remove, reorder (drag or the arrow buttons), open an item in the roll."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QApplication, QFileDialog, QHBoxLayout, QLabel, QListView, QPushButton, QVBoxLayout,
+    QWidget,
+)
+
+from workbench.domains.melody.notes import Melody
+from workbench.ui.melody_studio import files
+from workbench.ui.melody_studio.melody_list import MelodyListWidget
+
+MAX_SUPPORT = 32
+
+
+class SupportList(MelodyListWidget):
+    """Accepts file drops from outside; items reorder by internal drag."""
+
+    paths_dropped = Signal(list)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(False)
+        self.setMovement(QListView.Movement.Snap)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setAcceptDrops(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+
+    def _external(self, event) -> bool:
+        return event.source() is not self and event.mimeData().hasUrls()
+
+    def dragEnterEvent(self, event) -> None:
+        if self._external(event):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:
+        if self._external(event):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:
+        if self._external(event):
+            paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            if paths:
+                self.paths_dropped.emit(paths)
+            return
+        # an internal drag reorders: move the dragged rows to the drop position
+        rows = self.selected_rows()
+        target = self.indexAt(event.position().toPoint()).row()
+        event.setDropAction(Qt.DropAction.IgnoreAction)
+        event.accept()
+        if rows:
+            self.move_rows(rows, self.count() if target < 0 else target)
+
+    def move_rows(self, rows: list[int], target: int) -> None:
+        items = [self.takeItem(row - i) for i, row in enumerate(sorted(rows))]
+        target -= sum(1 for row in rows if row < target)
+        for offset, item in enumerate(items):
+            self.insertItem(max(0, target) + offset, item)
+            item.setSelected(True)
+
+
+class SupportStrip(QWidget):
+    open_requested = Signal(object)   # Melody
+    add_clip_requested = Signal()
+    changed = Signal()
+
+    def __init__(self, notifier, parent=None):
+        super().__init__(parent)
+        self._notifier = notifier
+        self.list = SupportList()
+        self.list.setFixedHeight(self.list.gridSize().height() + 22)
+        self.list.paths_dropped.connect(self.add_paths)
+        self.list.open_requested.connect(self.open_requested)
+        model = self.list.model()
+        for signal in (model.rowsInserted, model.rowsRemoved, model.rowsMoved):
+            signal.connect(lambda *_: self.changed.emit())
+        self.title = QLabel()
+        self.changed.connect(self._update_title)
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(4)
+        self.add_clip_button = self._button("Add clip", "Add the melody in the roll to the support set",
+                                            self.add_clip_requested.emit)
+        self.add_files_button = self._button("Add files…", "Add .mid files or a folder", self._choose_files)
+        self.open_button = self._button("Open in roll", "Edit the selected melody in the roll", self._open_selected)
+        self.left_button = self._button("◀", "Move the selection left", lambda: self._shift(-1))
+        self.right_button = self._button("▶", "Move the selection right", lambda: self._shift(1))
+        self.remove_button = self._button("Remove", "Remove the selected melodies (Delete)", self.remove_selected)
+        for button in (self.add_clip_button, self.add_files_button, self.open_button, self.left_button,
+                       self.right_button, self.remove_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        layout.addWidget(self.list)
+        self._update_title()
+
+    def _button(self, text: str, tip: str, slot) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        button.clicked.connect(lambda _=False: slot())
+        return button
+
+    def _update_title(self) -> None:
+        count = self.list.count()
+        hint = "drop .mid files or a folder here, or draw in the roll and press Add clip"
+        self.title.setText(f"<b>Support set</b> ({count}) — {hint}" if count == 0 else
+                           f"<b>Support set</b> ({count} melodies) — the style to learn from")
+
+    # -- public -------------------------------------------------------------------
+    def melodies(self) -> list[Melody]:
+        return self.list.melodies()
+
+    def add_melody(self, melody: Melody) -> bool:
+        if self.list.count() >= MAX_SUPPORT:
+            self._notifier.warning(f"The support set holds at most {MAX_SUPPORT} melodies; remove some first.")
+            return False
+        self.list.add_melody(melody)
+        return True
+
+    def add_paths(self, paths) -> int:
+        """Read MIDI files (and folders of them); bad files are reported by name and skipped."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            melodies, errors, reports = files.read_melodies(paths)
+        finally:
+            QApplication.restoreOverrideCursor()
+        added = 0
+        for melody in melodies:
+            if not self.add_melody(melody):
+                break
+            added += 1
+        if errors:
+            skipped = "; ".join(errors[:6]) + (f"; and {len(errors) - 6} more" if len(errors) > 6 else "")
+            self._notifier.warning(f"Added {added} melodies; skipped: {skipped}")
+        elif added:
+            self._notifier.info(f"Added {added} melodies to the support set.")
+        for report in reports[:6]:
+            self._notifier.info(report)
+        return added
+
+    def remove_selected(self) -> None:
+        for row in reversed(self.list.selected_rows()):
+            self.list.takeItem(row)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.remove_selected()
+        else:
+            super().keyPressEvent(event)
+
+    # -- internals ------------------------------------------------------------------
+    def _choose_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add MIDI files to the support set", "",
+                                                "MIDI files (*.mid *.midi);;All files (*)")
+        if paths:
+            self.add_paths(paths)
+
+    def _open_selected(self) -> None:
+        melody = self.list.current_melody()
+        if melody is not None:
+            self.open_requested.emit(melody)
+
+    def _shift(self, direction: int) -> None:
+        rows = self.list.selected_rows()
+        if not rows:
+            return
+        if (direction < 0 and rows[0] == 0) or (direction > 0 and rows[-1] == self.list.count() - 1):
+            return
+        self.list.clearSelection()
+        target = rows[0] - 1 if direction < 0 else rows[-1] + 2
+        self.list.move_rows(rows, target)

@@ -1,0 +1,1 @@
+"""Sketch Studio: draw or drop a few examples, adapt the sketch model, export the results."""

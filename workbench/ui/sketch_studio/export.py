@@ -1,0 +1,63 @@
+"""Write results as PNG files (model resolution and upscaled) and as a contact sheet.
+
+Thin wrappers over the sketch facade's save_png/contact_sheet so the GUI and the CLI
+write the same files; what this adds is file naming that never overwrites.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+UPSCALE = 8                    # 28 px -> 224 px, 32 px -> 256 px
+SHEET_SCALE = 4
+SHEET_COLUMNS = 8
+
+
+def safe_name(name: str) -> str:
+    """A file-name stem from a result label ("variation 3" -> "variation-3")."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return stem or "sketch"
+
+
+def unique_path(path: Path) -> Path:
+    """`path`, or `stem-2.suffix`, `stem-3.suffix`, ... when it already exists."""
+    if not path.exists():
+        return path
+    n = 2
+    while True:
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1
+
+
+def export_pngs(results: list[tuple[str, np.ndarray]], folder: str | Path,
+                upscale: int = UPSCALE) -> list[Path]:
+    """For each (name, image): name.png at model resolution and name@{upscale}x.png."""
+    from workbench.domains.sketch.api import save_png
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name, image in results:
+        stem = safe_name(name)
+        small = unique_path(folder / f"{stem}.png")
+        save_png(image, small, scale=1)
+        big = unique_path(folder / f"{small.stem}@{upscale}x.png")
+        save_png(image, big, scale=upscale)
+        written += [small, big]
+    return written
+
+
+def export_contact_sheet(images: list[np.ndarray], path: str | Path, columns: int = SHEET_COLUMNS,
+                         scale: int = SHEET_SCALE) -> Path:
+    """One PNG with all images in a grid."""
+    from workbench.domains.sketch.api import contact_sheet, save_png
+    if not images:
+        raise ValueError("contact sheet: no images to export")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_png(contact_sheet(list(images), columns=min(columns, len(images))), path, scale=scale)
+    return path

@@ -1,0 +1,237 @@
+"""Results: a grid of generated drawings, a step slider for Complete, export and drag-out."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QMimeData, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QPixmap
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLabel, QListView,
+                               QListWidget, QListWidgetItem, QSlider, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from workbench.ui.sketch_studio import export
+from workbench.ui.sketch_studio.canvas import ink_preview_image
+from workbench.ui.sketch_studio.support_strip import thumbnail
+
+THUMB = 72
+PREVIEW = 168
+
+
+class _ResultList(QListWidget):
+    """Multi-select grid; dragging items out hands over PNG files plus the image itself."""
+
+    def __init__(self, gallery: Gallery):
+        super().__init__(gallery)
+        self._gallery = gallery
+        self.setViewMode(QListView.IconMode)
+        self.setMovement(QListView.Static)
+        self.setResizeMode(QListView.Adjust)
+        self.setIconSize(QSize(THUMB, THUMB))
+        self.setGridSize(QSize(THUMB + 18, THUMB + 26))
+        self.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragOnly)
+        self.setDefaultDropAction(Qt.CopyAction)
+        self.setUniformItemSizes(True)
+
+    def mimeData(self, items):
+        return self._gallery.mime_for(items)
+
+
+class Gallery(QWidget):
+    send_to_canvas = Signal(object)       # one image [S,S]
+    send_to_support = Signal(list)        # [(name, image), ...]
+
+    def __init__(self, notifier, parent=None):
+        super().__init__(parent)
+        self._notifier = notifier
+        self._results: list[tuple[str, np.ndarray]] = []
+        self._mode = ""
+        self._drag_dir = tempfile.TemporaryDirectory(prefix="workbench-drag-")
+
+        self.caption = QLabel("No results yet: press Vary or Complete.")
+        self.caption.setWordWrap(True)
+        self.preview = QLabel()
+        self.preview.setFixedSize(PREVIEW, PREVIEW)
+        self.preview.setAlignment(Qt.AlignCenter)
+        self.preview.setStyleSheet("background: white; border: 1px solid #999;")
+        self.list = _ResultList(self)
+        self.list.currentRowChanged.connect(self._on_current)
+        self.list.itemSelectionChanged.connect(self._update_actions)
+        self.list.itemDoubleClicked.connect(lambda _item: self.to_canvas())
+
+        self.step_label = QLabel()
+        self.step_slider = QSlider(Qt.Horizontal)
+        self.step_slider.setPageStep(1)
+        self.step_slider.setToolTip("The drawing after each inner step of adaptation")
+        self.step_slider.valueChanged.connect(self.list.setCurrentRow)
+        steps_row = QHBoxLayout()
+        steps_row.addWidget(self.step_label)
+        steps_row.addWidget(self.step_slider, 1)
+        self._steps_box = QWidget()
+        self._steps_box.setLayout(steps_row)
+        steps_row.setContentsMargins(0, 0, 0, 0)
+        self._steps_box.hide()
+
+        self.act_canvas = self._action("To canvas", "Open the current result in the canvas", self.to_canvas)
+        self.act_support = self._action("To support", "Add the selected results to the support set",
+                                        self.to_support)
+        self.act_export = self._action("Export PNG…", "Export the selected results (all when none is "
+                                       "selected) at model resolution and upscaled", self.choose_export)
+        self.act_sheet = self._action("Contact sheet…", "Save the selected (or all) results as one image",
+                                      self.choose_contact_sheet)
+
+        buttons = QHBoxLayout()
+        for act in (self.act_canvas, self.act_support, self.act_export, self.act_sheet):
+            button = QToolButton()
+            button.setDefaultAction(act)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        side = QVBoxLayout()
+        side.addWidget(self.preview)
+        side.addStretch(1)
+        body = QHBoxLayout()
+        body.addLayout(side)
+        body.addWidget(self.list, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.caption)
+        layout.addLayout(body, 1)
+        layout.addWidget(self._steps_box)
+        layout.addLayout(buttons)
+        self._update_actions()
+
+    def _action(self, text, tip, slot):
+        act = QAction(text, self)
+        act.setToolTip(tip)
+        act.triggered.connect(slot)
+        return act
+
+    # ---- contents ---------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def results(self) -> list[tuple[str, np.ndarray]]:
+        return list(self._results)
+
+    def selected_results(self) -> list[tuple[str, np.ndarray]]:
+        rows = sorted(self.list.row(i) for i in self.list.selectedItems())
+        return [self._results[r] for r in rows]
+
+    def show_variations(self, images: list[np.ndarray], caption: str = "") -> None:
+        self._fill("vary", [(f"variation {i + 1}", img) for i, img in enumerate(images)], caption)
+
+    def show_steps(self, frames: list[np.ndarray], caption: str = "") -> None:
+        """Complete: the drawing after inner step 0 (the input) .. S."""
+        self._fill("complete", [(f"step {i}", img) for i, img in enumerate(frames)], caption)
+        last = len(frames) - 1
+        self.step_slider.setRange(0, max(0, last))
+        self.step_slider.setValue(last)
+        self.list.setCurrentRow(last)
+
+    def _fill(self, mode: str, results: list[tuple[str, np.ndarray]], caption: str) -> None:
+        self._mode = mode
+        self._results = [(name, np.asarray(img, np.float32)) for name, img in results]
+        self.list.clear()
+        for name, img in self._results:
+            item = QListWidgetItem(thumbnail(img, THUMB), name)
+            item.setToolTip(f"{name}: drag out as PNG, double-click to open in the canvas")
+            self.list.addItem(item)
+        self._steps_box.setVisible(mode == "complete")
+        self.caption.setText(caption)
+        if self._results:
+            self.list.setCurrentRow(0)
+        self._update_actions()
+
+    def _on_current(self, row: int) -> None:
+        if 0 <= row < len(self._results):
+            name, img = self._results[row]
+            self.preview.setPixmap(QPixmap.fromImage(ink_preview_image(img).scaled(
+                PREVIEW - 8, PREVIEW - 8, Qt.KeepAspectRatio, Qt.SmoothTransformation)))
+            self.preview.setToolTip(name)
+            if self._mode == "complete":
+                self.step_label.setText(f"{name} / {len(self._results) - 1}")
+                self.step_slider.setValue(row)
+        else:
+            self.preview.clear()
+
+    def _update_actions(self) -> None:
+        has = bool(self._results)
+        self.act_canvas.setEnabled(has)
+        self.act_support.setEnabled(has)
+        self.act_export.setEnabled(has)
+        self.act_sheet.setEnabled(has)
+
+    # ---- sending ----------------------------------------------------------------
+    def _targets(self) -> list[tuple[str, np.ndarray]]:
+        return self.selected_results() or self.results()
+
+    def to_canvas(self) -> None:
+        row = self.list.currentRow()
+        if 0 <= row < len(self._results):
+            self.send_to_canvas.emit(self._results[row][1])
+
+    def to_support(self) -> None:
+        chosen = self.selected_results()
+        if not chosen and 0 <= self.list.currentRow() < len(self._results):
+            chosen = [self._results[self.list.currentRow()]]
+        if chosen:
+            self.send_to_support.emit(chosen)
+
+    # ---- export -----------------------------------------------------------------
+    def export_to(self, folder: str | Path) -> list[Path]:
+        """Selected results (or all): PNG at model resolution and upscaled."""
+        targets = [(f"sketch-{name}", img) for name, img in self._targets()]
+        written = export.export_pngs(targets, folder)
+        self._notifier.info(f"Exported {len(targets)} drawings ({len(written)} PNG files) to {folder}")
+        return written
+
+    def save_contact_sheet(self, path: str | Path) -> Path:
+        written = export.export_contact_sheet([img for _, img in self._targets()], path)
+        self._notifier.info(f"Saved contact sheet {written}")
+        return written
+
+    def choose_export(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export results as PNG")
+        if folder:
+            self._guarded(self.export_to, folder)
+
+    def choose_contact_sheet(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save contact sheet", "contact-sheet.png",
+                                              "PNG image (*.png)")
+        if path:
+            if not path.lower().endswith(".png"):
+                path += ".png"
+            self._guarded(self.save_contact_sheet, path)
+
+    def _guarded(self, fn, path) -> None:
+        try:
+            fn(path)
+        except OSError as exc:
+            self._notifier.error(f"Could not write {exc.filename or path}: {exc.strerror or exc}")
+
+    # ---- drag out ---------------------------------------------------------------
+    def mime_for(self, items) -> QMimeData:
+        """File URLs of upscaled temporary PNGs (for file managers) plus the image (for editors)."""
+        from workbench.domains.sketch.api import save_png
+        mime = QMimeData()
+        rows = sorted(self.list.row(i) for i in items)
+        urls = []
+        for row in rows:
+            name, img = self._results[row]
+            path = Path(self._drag_dir.name) / f"sketch-{export.safe_name(name)}.png"
+            save_png(img, path, scale=export.UPSCALE)
+            urls.append(QUrl.fromLocalFile(str(path)))
+        mime.setUrls(urls)
+        if rows:
+            img = self._results[rows[0]][1]
+            size = img.shape[0] * export.UPSCALE
+            mime.setImageData(ink_preview_image(img).scaled(size, size, Qt.IgnoreAspectRatio,
+                                                            Qt.FastTransformation))
+        return mime
+
+    def cleanup(self) -> None:
+        self._drag_dir.cleanup()

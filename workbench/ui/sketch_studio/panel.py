@@ -1,0 +1,277 @@
+"""The Sketch Studio: draw or drop a few examples, Vary or Complete them, export the results."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QSpinBox, QSplitter, QTabWidget, QToolBar, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from workbench.ui.jobs import JobRunner
+from workbench.ui.sketch_studio.canvas import SketchCanvas
+from workbench.ui.sketch_studio.checkpoints import CheckpointSelector
+from workbench.ui.sketch_studio.gallery import Gallery
+from workbench.ui.sketch_studio.support_strip import SupportStrip
+
+SETTINGS = "sketch_studio/"
+SHUTDOWN_TIMEOUT_MS = 10_000
+
+
+def run_generation(mode: str, inputs, options: dict, *, progress, cancelled):
+    """Runs on the JobRunner's thread: the facade (and torch) load here, never on the GUI thread."""
+    from workbench.domains.sketch import api
+    start = time.perf_counter()
+    if mode == "vary":
+        out = api.vary(inputs, progress=progress, cancelled=cancelled, **options)
+    else:
+        out = api.complete(inputs, progress=progress, cancelled=cancelled, **options)
+    return mode, [np.asarray(a, np.float32) for a in out], time.perf_counter() - start
+
+
+class SketchStudioPanel(QWidget):
+    def __init__(self, context, parent=None):
+        super().__init__(parent)
+        self.context = context
+        self.notifier = context.notifier
+        self.settings = context.settings
+        self._run_started = 0.0
+        self._pending_caption = ""
+        self._drawings_added = 0
+
+        self.canvas = SketchCanvas()
+        self.strip = SupportStrip(self.notifier)
+        self.gallery = Gallery(self.notifier)
+        self.checkpoint = CheckpointSelector(context)
+        self.runner = JobRunner(self, name="sketch-studio")
+        self._build()
+        self._wire()
+        self._restore_settings()
+
+    # ---- layout -----------------------------------------------------------------
+    def _build(self) -> None:
+        tools = QToolBar()
+        tools.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        for act in self.canvas.tool_actions():
+            tools.addSeparator() if act is None else tools.addAction(act)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(tools)
+        left_layout.addWidget(self.canvas, 1)
+
+        self.variations = QSpinBox(minimum=1, maximum=16, value=8)
+        self.variations.setToolTip("How many new drawings to make (1-16)")
+        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=0)
+        self.seed.setToolTip("The same seed, support set and checkpoint give the same drawings")
+        dice = QToolButton(text="New")
+        dice.setToolTip("Pick a random seed")
+        dice.clicked.connect(lambda: self.seed.setValue(random.randrange(2**31 - 1)))
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(dice)
+        self.temperature = QDoubleSpinBox(minimum=0.0, maximum=2.0, singleStep=0.1, value=1.0, decimals=2)
+        self.temperature.setToolTip("0 = the most likely strokes, higher = wilder variations (0-2)")
+        self.vary_steps = self._steps_spin("Inner gradient steps on the support set")
+        self.vary_button = QPushButton("Vary")
+        self.vary_button.setToolTip("Adapt to the support set and draw variations (Ctrl+R)")
+        vary_form = QFormLayout()
+        vary_form.addRow("Variations", self.variations)
+        vary_form.addRow("Seed", seed_row)
+        vary_form.addRow("Temperature", self.temperature)
+        vary_form.addRow("Adapt steps", self.vary_steps)
+        vary_form.addRow(self.vary_button)
+
+        self.complete_steps = self._steps_spin("Inner gradient steps on the partial drawing")
+        self.complete_button = QPushButton("Complete")
+        self.complete_button.setToolTip("Complete the canvas drawing; the slider shows every step "
+                                        "(Ctrl+Shift+R)")
+        complete_form = QFormLayout()
+        complete_form.addRow(QLabel("Completes the drawing on the canvas."))
+        complete_form.addRow("Inner steps", self.complete_steps)
+        complete_form.addRow(self.complete_button)
+
+        self.modes = QTabWidget()
+        for title, form in (("Vary", vary_form), ("Complete", complete_form)):
+            page = QWidget()
+            page.setLayout(form)
+            self.modes.addTab(page, title)
+
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.status = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running job (Esc)")
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        self._progress_box = QWidget()
+        box = QVBoxLayout(self._progress_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(progress_row)
+        box.addWidget(self.status)
+        self._progress_box.setVisible(False)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.checkpoint)
+        right_layout.addWidget(self.modes)
+        right_layout.addWidget(self._progress_box)
+        right_layout.addWidget(self.gallery, 1)
+
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.strip)
+
+    @staticmethod
+    def _steps_spin(tip: str) -> QSpinBox:
+        spin = QSpinBox(minimum=0, maximum=100, value=0)
+        spin.setSpecialValueText("checkpoint default")
+        spin.setToolTip(tip + "; 0 = what the checkpoint was meta-trained with")
+        return spin
+
+    def _wire(self) -> None:
+        self.vary_button.clicked.connect(self.start_vary)
+        self.complete_button.clicked.connect(self.start_complete)
+        self.cancel_button.clicked.connect(self.cancel)
+        for keys, slot in (("Ctrl+R", self.start_vary), ("Ctrl+Shift+R", self.start_complete),
+                           ("Escape", self.cancel), ("Ctrl+Return", self.add_canvas_to_support)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.strip.add_canvas_button.clicked.connect(self.add_canvas_to_support)
+        self.strip.open_requested.connect(lambda ink: self.canvas.set_array(ink, "Open support item"))
+        self.gallery.send_to_canvas.connect(lambda img: self.canvas.set_array(img, "Open result"))
+        self.gallery.send_to_support.connect(self._results_to_support)
+        self.runner.started.connect(self._on_started)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.errored.connect(self._on_errored)
+        self.canvas.brush_size_changed.connect(lambda v: self.settings.setValue(SETTINGS + "brush", v))
+
+    # ---- actions ----------------------------------------------------------------
+    def add_canvas_to_support(self) -> None:
+        from workbench.domains.sketch.api import to_model_array
+        ink = self.canvas.to_array()
+        if not self.canvas.has_ink():
+            self.notifier.warning("The canvas is empty: draw something before adding it to the support set.")
+            return
+        self._drawings_added += 1
+        self.strip.add_image(to_model_array(ink), f"drawing {self._drawings_added}", ink=ink)
+        self.canvas.clear()                   # ready for the next example; Ctrl+Z brings it back
+
+    def _results_to_support(self, results) -> None:
+        for name, image in results:
+            self.strip.add_image(image, name)
+        self.notifier.info(f"Added {len(results)} result{'s' if len(results) != 1 else ''} to the support set.")
+
+    def start_vary(self) -> bool:
+        support = self.strip.images()
+        if not support:
+            if not self.canvas.has_ink():
+                self.notifier.warning("Vary needs examples: draw on the canvas or drop images on the "
+                                      "support set first.")
+                return False
+            from workbench.domains.sketch.api import to_model_array
+            support = [to_model_array(self.canvas.to_array())]
+            self.notifier.info("The support set is empty: varying the canvas drawing.")
+        options = dict(n=self.variations.value(), seed=self.seed.value(),
+                       temperature=self.temperature.value(),
+                       steps=self.vary_steps.value() or None, checkpoint=self.checkpoint.path())
+        self._pending_caption = (f"{options['n']} variations of {len(support)} example"
+                                 f"{'s' if len(support) != 1 else ''} · seed {options['seed']} · "
+                                 f"temperature {options['temperature']:.2f} · {self.checkpoint.label()}")
+        self._submit("vary", [np.asarray(s, np.float32) for s in support], options)
+        return True
+
+    def start_complete(self) -> bool:
+        if not self.canvas.has_ink():
+            self.notifier.warning("Complete needs a partial drawing: draw part of a glyph on the canvas first.")
+            return False
+        from workbench.domains.sketch.api import to_model_array
+        partial = to_model_array(self.canvas.to_array())
+        options = dict(steps=self.complete_steps.value() or None, checkpoint=self.checkpoint.path())
+        self._pending_caption = f"Completion of the canvas drawing · {self.checkpoint.label()}"
+        self._submit("complete", partial, options)
+        return True
+
+    def _submit(self, mode: str, inputs, options: dict) -> None:
+        self._save_settings()
+        restarting = self.runner.busy
+        self.runner.submit(run_generation, mode, inputs, options)   # restarts a running job
+        self._show_busy("Restarting…" if restarting else "Starting…")
+
+    def cancel(self) -> None:
+        if self.runner.busy:
+            self.runner.cancel()
+            self.notifier.info("Sketch generation cancelled.")
+        self._progress_box.setVisible(False)
+
+    def is_busy(self) -> bool:
+        return self.runner.busy
+
+    def shutdown(self) -> None:
+        self._save_settings()
+        self.runner.shutdown(SHUTDOWN_TIMEOUT_MS)
+        self.gallery.cleanup()
+
+    # ---- job signals ------------------------------------------------------------
+    def _show_busy(self, message: str) -> None:
+        self._progress_box.setVisible(True)
+        self.progress.setRange(0, 0)                          # busy until the first report
+        self.status.setText(message)
+
+    def _on_started(self) -> None:
+        self._run_started = time.monotonic()
+        self._show_busy("Preparing…")
+
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+        elapsed = time.monotonic() - self._run_started
+        eta = f" · about {elapsed / done * (total - done):.0f} s left" if 0 < done < total and elapsed > 1 else ""
+        self.status.setText(f"{message or 'Working'} ({done}/{total}){eta}")
+
+    def _on_finished(self, result) -> None:
+        mode, images, seconds = result
+        self._progress_box.setVisible(False)
+        caption = f"{self._pending_caption} · {seconds:.1f} s"
+        if mode == "vary":
+            self.gallery.show_variations(images, caption)
+        else:
+            self.gallery.show_steps(images, caption)
+
+    def _on_errored(self, message: str) -> None:
+        self._progress_box.setVisible(False)
+        self.notifier.error(message)
+
+    # ---- settings ---------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        s = self.settings
+        self.variations.setValue(int(s.value(SETTINGS + "variations", 8)))
+        self.seed.setValue(int(s.value(SETTINGS + "seed", 0)))
+        self.temperature.setValue(float(s.value(SETTINGS + "temperature", 1.0)))
+        self.vary_steps.setValue(int(s.value(SETTINGS + "vary_steps", 0)))
+        self.complete_steps.setValue(int(s.value(SETTINGS + "complete_steps", 0)))
+        self.modes.setCurrentIndex(int(s.value(SETTINGS + "mode", 0)))
+        self.canvas.set_brush_size(float(s.value(SETTINGS + "brush", self.canvas.brush_size)))
+
+    def _save_settings(self) -> None:
+        s = self.settings
+        s.setValue(SETTINGS + "variations", self.variations.value())
+        s.setValue(SETTINGS + "seed", self.seed.value())
+        s.setValue(SETTINGS + "temperature", self.temperature.value())
+        s.setValue(SETTINGS + "vary_steps", self.vary_steps.value())
+        s.setValue(SETTINGS + "complete_steps", self.complete_steps.value())
+        s.setValue(SETTINGS + "mode", self.modes.currentIndex())

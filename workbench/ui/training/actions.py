@@ -1,0 +1,47 @@
+"""The training panel's actions: one QAction per command, shared by buttons, menu and toolbar."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+
+class TrainingActions:
+    def __init__(self, panel: QWidget):
+        def make(text: str, slot, shortcut=None, tip: str = "", toolbar: bool = False) -> QAction:
+            action = QAction(text, panel)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{tip or text} ({action.shortcut().toString()})" if shortcut else (tip or text))
+            action.setProperty("toolbar", toolbar)
+            action.triggered.connect(lambda _checked=False: slot())
+            return action
+
+        self.start = make("Start", panel.start, "F5", "Start meta-training with these settings", toolbar=True)
+        self.pause = make("Pause", panel.toggle_pause, "F6", "Pause or resume training", toolbar=True)
+        self.stop = make("Stop", panel.stop, "Shift+F5", "Stop training (the run is saved)", toolbar=True)
+        self.save = make("Save Checkpoint…", panel.save_checkpoint, QKeySequence.StandardKey.Save)
+        self.load = make("Load Checkpoint…", panel.load_checkpoint, None,
+                         "Use a checkpoint for adaptation and show its settings")
+        self.resume_checkpoint = make("Resume From…", panel.resume_from_checkpoint, "Ctrl+Shift+R",
+                                      "Continue a saved run exactly where it stopped")
+        self.export_png = make("Export Plots (PNG)…", panel.export_png, "Ctrl+E")
+        self.export_csv = make("Export Metrics (CSV)…", panel.export_csv, "Ctrl+Shift+E")
+        self.start.setObjectName("action-start")
+        self.pause.setObjectName("action-pause")
+        self.stop.setObjectName("action-stop")
+
+    def menu(self) -> list:
+        return [self.start, self.pause, self.stop, None, self.save, self.load, self.resume_checkpoint, None,
+                self.export_png, self.export_csv]
+
+    def update(self, *, running: bool, paused: bool, form_ok: bool, can_save: bool, have_data: bool) -> None:
+        self.start.setEnabled(not running and form_ok)
+        self.pause.setEnabled(running)
+        self.pause.setText("Resume" if paused else "Pause")
+        self.stop.setEnabled(running)
+        self.save.setEnabled(can_save)
+        self.load.setEnabled(not running)
+        self.resume_checkpoint.setEnabled(not running)
+        self.export_png.setEnabled(True)
+        self.export_csv.setEnabled(have_data)

@@ -1,0 +1,376 @@
+"""The training form: every setting of a run, validated as the user types, errors next to the field.
+
+Validation uses the engine's own `MetaConfig.validate()` (no torch needed), so
+the form and the CLI accept and reject the same values.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
+    QVBoxLayout, QWidget,
+)
+
+from workbench.meta.config import ALGORITHMS, MetaConfig
+from workbench.meta.errors import ConfigError
+from workbench.domains.registry import DOMAINS
+
+ALGORITHM_TITLES = {
+    "maml": "MAML (second order)", "fomaml": "First-order MAML", "metasgd": "Meta-SGD", "anil": "ANIL",
+    "reptile": "Reptile", "protonet": "Prototypical Networks", "pretrain": "Pretrain (baseline)",
+}
+DEVICES = ("auto", "cpu", "cuda", "mps")
+BUILT_IN = "Built-in"
+# Form field -> the problem option it sets, per domain (each domain's problem.build reads its own names).
+DOMAIN_FIELDS = {
+    "sinusoid": {"shot": "shot"},
+    "omniglot": {"way": "way", "shot": "shot", "folder": "data"},
+    "sketch": {"way": "way", "shot": "shots", "folder": "data"},
+    "melody": {"shot": "shot", "folder": "data"},
+}
+SETTINGS_KEY = "training/last"
+FIELDS = ("domain", "preset", "folder", "algo", "inner_lr", "inner_steps", "eval_steps", "first_order", "meta_batch",
+          "outer_lr", "iterations", "val_every", "way", "shot", "device", "seed")
+
+
+def available_domains() -> list[str]:
+    found = []
+    for name in DOMAINS:
+        try:
+            if importlib.util.find_spec(f"workbench.domains.{name}.problem") is not None:
+                found.append(name)
+        except ModuleNotFoundError:
+            continue
+    return found
+
+
+def _spin(low: int, high: int, value: int) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setValue(value)
+    box.setAccelerated(True)
+    return box
+
+
+class TrainingForm(QWidget):
+    changed = Signal()  # any field changed (after validation ran)
+    domain_changed = Signal(str)  # the user picked another domain: its presets should be loaded
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("training-form")
+        defaults = MetaConfig()
+        self.domain = QComboBox()
+        self.domain.addItems(available_domains())
+        self.preset = QComboBox()
+        self.preset.setToolTip("Start from one of the domain's training presets")
+        self.presets: dict[str, dict] = {}
+        # Preset settings the form has no field for (e.g. a sketch mode, gradient clipping): passed through.
+        self.extra_problem: dict = {}
+        self.extra_config: dict = {}
+        self.dataset = QLineEdit()
+        self.dataset.setPlaceholderText(BUILT_IN)
+        self.dataset.setToolTip("Leave empty for the built-in data, or choose a folder")
+        self.browse = QPushButton("Folder…")
+        self.browse.clicked.connect(self._choose_folder)
+        self.algo = QComboBox()
+        for name in ALGORITHMS:
+            self.algo.addItem(ALGORITHM_TITLES.get(name, name), name)
+        self.inner_lr = QLineEdit("0.01")
+        self.inner_steps = _spin(0, 1000, defaults.inner_steps)
+        self.eval_steps = _spin(0, 1000, 10)
+        self.eval_steps.setSpecialValueText("same as training")
+        self.first_order = QCheckBox("drop second-order terms")
+        self.meta_batch = _spin(1, 65536, defaults.meta_batch)
+        self.outer_lr = QLineEdit("0.001")
+        self.iterations = _spin(1, 100_000_000, 2000)
+        self.val_every = _spin(0, 1_000_000, 100)
+        self.val_every.setSpecialValueText("never")
+        self.way = _spin(2, 1000, 5)
+        self.shot = _spin(1, 1000, 10)
+        self.device = QComboBox()
+        self.device.addItems(DEVICES)
+        self.seed = _spin(0, 2**31 - 1, 0)
+        self.widgets = {
+            "domain": self.domain, "preset": self.preset, "folder": self.dataset, "algo": self.algo, "inner_lr": self.inner_lr,
+            "inner_steps": self.inner_steps, "eval_steps": self.eval_steps, "first_order": self.first_order,
+            "meta_batch": self.meta_batch, "outer_lr": self.outer_lr, "iterations": self.iterations,
+            "val_every": self.val_every, "way": self.way, "shot": self.shot, "device": self.device, "seed": self.seed,
+        }
+        self._restoring = False
+        self.errors: dict[str, QLabel] = {}
+        self._rows: dict[str, QWidget] = {}
+        self._build_layout()
+        self.general_error = QLabel()
+        self.general_error.setObjectName("form-error")
+        self.general_error.setWordWrap(True)
+        self.general_error.setStyleSheet("color: #c62828;")
+        self.general_error.hide()
+        self.layout().addRow(self.general_error)
+        for name, widget in self.widgets.items():
+            widget.setObjectName(f"field-{name}")
+            for signal in ("textChanged", "valueChanged", "currentIndexChanged", "toggled"):
+                if hasattr(widget, signal):
+                    getattr(widget, signal).connect(self._on_edit)
+                    break
+        self.domain.currentIndexChanged.connect(self._on_domain_changed)
+        self.preset.activated.connect(self._on_preset_chosen)
+        self.algo.currentIndexChanged.connect(self._update_enabled)
+        self._update_enabled()
+        self.validate()
+
+    def _build_layout(self) -> None:
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        dataset_row = QWidget()
+        row = QHBoxLayout(dataset_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.dataset, 1)
+        row.addWidget(self.browse)
+        labels = [("domain", "Domain", self.domain), ("preset", "Preset", self.preset),
+                  ("folder", "Dataset", dataset_row),
+                  ("algo", "Algorithm", self.algo), ("inner_lr", "Inner learning rate", self.inner_lr),
+                  ("inner_steps", "Inner steps", self.inner_steps), ("eval_steps", "Test-time steps", self.eval_steps),
+                  ("first_order", "First order", self.first_order), ("meta_batch", "Meta-batch", self.meta_batch),
+                  ("outer_lr", "Outer learning rate", self.outer_lr), ("iterations", "Iterations", self.iterations),
+                  ("val_every", "Validate every", self.val_every), ("way", "Way (classes)", self.way),
+                  ("shot", "Shot (examples)", self.shot), ("device", "Device", self.device), ("seed", "Seed", self.seed)]
+        for name, title, widget in labels:
+            cell = QWidget()
+            box = QVBoxLayout(cell)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(1)
+            box.addWidget(widget)
+            error = QLabel()
+            error.setObjectName(f"error-{name}")
+            error.setWordWrap(True)
+            error.setStyleSheet("color: #c62828; font-size: 9pt;")
+            error.hide()
+            box.addWidget(error)
+            self.errors[name] = error
+            self._rows[name] = cell
+            form.addRow(title, cell)
+
+    # -- values ---------------------------------------------------------------
+    def current_domain(self) -> str:
+        return self.domain.currentText()
+
+    def uses(self, field_name: str) -> bool:
+        return field_name in DOMAIN_FIELDS.get(self.current_domain(), {"shot": "shot"})
+
+    def option_name(self, field_name: str) -> str:
+        """The problem option a form field sets in the current domain (e.g. shot -> "shots")."""
+        return DOMAIN_FIELDS.get(self.current_domain(), {}).get(field_name, field_name)
+
+    def field_for(self, setting: str) -> str:
+        """The form field showing an engine setting or problem option (for errors from the engine)."""
+        for field_name, option in DOMAIN_FIELDS.get(self.current_domain(), {}).items():
+            if option == setting:
+                return field_name
+        return setting if setting in self.errors else ""
+
+    def _float(self, name: str, problems: dict[str, str]) -> float | None:
+        text = self.widgets[name].text().strip()
+        try:
+            value = float(text)
+        except ValueError:
+            problems[name] = f"enter a number such as 0.001 (got {text!r})" if text else "enter a number"
+            return None
+        if not math.isfinite(value):
+            problems[name] = "must be a finite number"
+            return None
+        return value
+
+    def _collect(self) -> tuple[dict, dict, dict[str, str]]:
+        problems: dict[str, str] = {}
+        config = {
+            **self.extra_config,
+            "algo": self.algo.currentData(),
+            "inner_lr": self._float("inner_lr", problems),
+            "inner_steps": self.inner_steps.value(),
+            "eval_steps": self.eval_steps.value(),
+            "first_order": self.first_order.isChecked(),
+            "meta_batch": self.meta_batch.value(),
+            "outer_lr": self._float("outer_lr", problems),
+            "iterations": self.iterations.value(),
+            "val_every": self.val_every.value(),
+            "device": self.device.currentText(),
+            "seed": self.seed.value(),
+        }
+        problem = dict(self.extra_problem)
+        problem[self.option_name("shot")] = self.shot.value()
+        if self.uses("way"):
+            problem[self.option_name("way")] = self.way.value()
+        folder = self.dataset.text().strip()
+        if folder and self.uses("folder"):
+            problem[self.option_name("folder")] = folder
+        if not problems:
+            try:
+                MetaConfig.from_dict(config).validate()
+            except ConfigError as exc:
+                problems[exc.setting if exc.setting in self.errors else ""] = exc.detail
+        return problem, config, problems
+
+    def validate(self) -> bool:
+        """Show each problem next to its field; True when the run can start."""
+        _, _, problems = self._collect()
+        self.show_errors(problems)
+        return not problems
+
+    def show_errors(self, problems: dict[str, str]) -> None:
+        for name, label in self.errors.items():
+            message = problems.get(name)
+            label.setText(message or "")
+            label.setVisible(bool(message))
+        general = problems.get("")
+        self.general_error.setText(general or "")
+        self.general_error.setVisible(bool(general))
+
+    def show_error(self, setting: str, message: str) -> None:
+        """Show an error the engine raised (e.g. from the domain) next to its field."""
+        self.show_errors({self.field_for(setting): message})
+
+    def values(self) -> tuple[str, dict, dict] | None:
+        """(domain, problem options, config dict), or None with the errors shown."""
+        problem, config, problems = self._collect()
+        self.show_errors(problems)
+        if problems:
+            return None
+        return self.current_domain(), problem, config
+
+    # -- settings ---------------------------------------------------------------
+    def state(self) -> dict:
+        return {
+            "domain": self.current_domain(), "preset": self.preset.currentText(),
+            "extra_problem": json.dumps(self.extra_problem), "extra_config": json.dumps(self.extra_config),
+            "folder": self.dataset.text(), "algo": self.algo.currentData(),
+            "inner_lr": self.inner_lr.text(), "inner_steps": self.inner_steps.value(),
+            "eval_steps": self.eval_steps.value(), "first_order": self.first_order.isChecked(),
+            "meta_batch": self.meta_batch.value(), "outer_lr": self.outer_lr.text(),
+            "iterations": self.iterations.value(), "val_every": self.val_every.value(), "way": self.way.value(),
+            "shot": self.shot.value(), "device": self.device.currentText(), "seed": self.seed.value(),
+        }
+
+    def set_state(self, state: dict) -> None:
+        """Fill the form from a state dict (settings, or a checkpoint's config); unknown keys are ignored."""
+        self._restoring = True
+        try:
+            for extra in ("extra_problem", "extra_config"):
+                if extra in state:
+                    value = state[extra]
+                    try:
+                        value = json.loads(value) if isinstance(value, str) else dict(value or {})
+                    except (ValueError, TypeError):
+                        value = {}
+                    setattr(self, extra, value if isinstance(value, dict) else {})
+            for name, value in state.items():
+                widget = self.widgets.get(name)
+                if widget is None or value is None:
+                    continue
+                if widget is self.preset:
+                    if self.preset.findText(str(value)) < 0:
+                        self.preset.addItem(str(value))
+                    self.preset.setCurrentIndex(self.preset.findText(str(value)))
+                elif isinstance(widget, QComboBox):
+                    index = widget.findData(value) if widget is self.algo else widget.findText(str(value))
+                    if index >= 0:
+                        widget.setCurrentIndex(index)
+                elif isinstance(widget, QLineEdit):
+                    widget.setText(str(value))
+                elif isinstance(widget, QCheckBox):
+                    widget.setChecked(str(value).lower() in ("1", "true", "yes"))
+                elif isinstance(widget, QSpinBox):
+                    try:
+                        widget.setValue(int(value))
+                    except (TypeError, ValueError):
+                        pass
+        finally:
+            self._restoring = False
+        self._update_enabled()
+        self.validate()
+
+    def save_settings(self, settings: QSettings) -> None:
+        settings.beginGroup(SETTINGS_KEY)
+        for name, value in self.state().items():
+            settings.setValue(name, value)
+        settings.endGroup()
+
+    def load_settings(self, settings: QSettings) -> None:
+        settings.beginGroup(SETTINGS_KEY)
+        state = {name: settings.value(name) for name in settings.childKeys()}
+        settings.endGroup()
+        if state:
+            self.set_state(state)
+
+    # -- reactions --------------------------------------------------------------
+    def _on_edit(self, *_args) -> None:
+        self.validate()
+        self.changed.emit()
+
+    def _on_domain_changed(self, *_args) -> None:
+        self.presets = {}
+        self.preset.clear()
+        if self._restoring:  # restoring saved values: keep them, not a preset's
+            return
+        self.extra_problem, self.extra_config = {}, {}
+        self.domain_changed.emit(self.current_domain())
+
+    def set_presets(self, domain: str, presets: dict[str, dict], apply_first: bool) -> None:
+        """Offer the domain's presets (loaded off the GUI thread); optionally apply the first one."""
+        if domain != self.current_domain():
+            return
+        current = self.preset.currentText()
+        self.presets = dict(presets)
+        self.preset.clear()
+        self.preset.addItems(list(self.presets))
+        for index, (name, preset) in enumerate(self.presets.items()):
+            self.preset.setItemData(index, preset.get("help", ""), Qt.ItemDataRole.ToolTipRole)
+        if apply_first and self.presets:
+            self.apply_preset(next(iter(self.presets)))
+        else:  # keep showing the preset the values came from, or none if they were edited by hand
+            self.preset.setCurrentIndex(self.preset.findText(current) if current else -1)
+
+    def apply_preset(self, name: str) -> None:
+        preset = self.presets.get(name)
+        if preset is None:
+            return
+        config = dict(preset.get("config", {}))
+        problem = dict(preset.get("problem", {}))
+        state = {k: config.pop(k) for k in list(config) if k in self.widgets}
+        for field_name in ("shot", "way", "folder"):
+            option = self.option_name(field_name)
+            if option in problem and self.uses(field_name):
+                state[field_name] = problem.pop(option)
+        state["preset"] = name
+        if "first_order" not in state:
+            state["first_order"] = config.get("first_order", False)
+        self.set_state(state)
+        self.extra_problem, self.extra_config = problem, config
+        self.validate()
+        self.changed.emit()
+
+    def _on_preset_chosen(self, index: int) -> None:
+        self.apply_preset(self.preset.itemText(index))
+
+    def _update_enabled(self, *_args) -> None:
+        for option in ("way", "folder"):
+            self._rows[option].setEnabled(self.uses(option))
+        self.browse.setEnabled(self.uses("folder"))
+        self.first_order.setEnabled(self.algo.currentData() in ("maml", "metasgd", "anil"))
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Dataset folder", self.dataset.text())
+        if folder:
+            self.dataset.setText(folder)
+
+    def set_running(self, running: bool) -> None:
+        for widget in self._rows.values():
+            widget.setEnabled(not running)
+        self.browse.setEnabled(not running and self.uses("folder"))
+        if not running:
+            self._update_enabled()

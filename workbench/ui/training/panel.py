@@ -1,0 +1,396 @@
+"""The Training panel: the form, the run controls, progress and the live plots.
+
+Training runs in a TrainingSession (a QThread driving the engine's generator);
+this panel only reacts to its queued signals.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QFileDialog, QGridLayout, QHBoxLayout, QMessageBox, QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget,
+)
+
+from workbench.ui.checkpoint_info import CHECKPOINT_FILTER, read_checkpoint_info
+from workbench.ui.context import AppContext
+from workbench.ui.errors import describe_error
+from workbench.ui.jobs import JobRunner
+from workbench.ui.training.actions import TrainingActions
+from workbench.ui.training.form import TrainingForm
+from workbench.ui.training.metrics import MetricsStore
+from workbench.ui.training.plots_view import PlotsView
+from workbench.ui.training.progress import ProgressView
+from workbench.ui.training.session import TrainingSession
+from workbench.ui.training.worker import TrainingJob
+
+
+def ask_save_on_close(parent: QWidget) -> str:
+    """Ask whether to keep the running training: "save", "discard" or "cancel" (tests replace this)."""
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(
+        parent, "Training is running",
+        "Training is still running. Save a checkpoint of the run before closing?",
+        buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save,
+    )
+    return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
+
+
+def load_presets(domain: str, *, progress, cancelled) -> tuple[str, dict]:
+    from workbench.domains.registry import presets
+
+    return domain, presets(domain)
+
+
+def save_trainer(trainer, path: str, *, progress, cancelled) -> str:
+    return str(trainer.save(path))
+
+
+class TrainingPanel(QWidget):
+    run_ended = Signal(str)  # "finished" | "stopped" | "failed"
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("training-panel")
+        self.context = context
+        self.notifier = context.notifier
+        self.session = TrainingSession(self)
+        self.preset_jobs = JobRunner(self, name="training-presets")
+        self.save_jobs = JobRunner(self, name="training-save")
+        self.store = MetricsStore()
+        self.form = TrainingForm()
+        self.plots = PlotsView(self.store, self)
+        self.progress = ProgressView(self)
+        self.actions = TrainingActions(self)
+        self.run_domain: str | None = None
+        self.autosave_path: str | None = None
+        self.last_error: str | None = None
+        self.last_outcome: str | None = None
+        self._save_on_close = False
+        self._build_layout()
+        self._connect()
+        self.form.load_settings(context.settings)
+        self._apply_plot_settings()
+        self._load_presets(self.form.current_domain(), apply_first=False)
+        self.update_controls()
+
+    # -- layout -------------------------------------------------------------
+    def _button(self, action) -> QToolButton:
+        button = QToolButton(self)
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setSizePolicy(button.sizePolicy().horizontalPolicy().Expanding, button.sizePolicy().verticalPolicy())
+        return button
+
+    def _build_layout(self) -> None:
+        a = self.actions
+        self.start_button = self._button(a.start)
+        self.pause_button = self._button(a.pause)
+        self.stop_button = self._button(a.stop)
+        self.save_button = self._button(a.save)
+        self.load_button = self._button(a.load)
+        self.resume_button = self._button(a.resume_checkpoint)
+        buttons = QGridLayout()
+        for column, button in enumerate((self.start_button, self.pause_button, self.stop_button)):
+            buttons.addWidget(button, 0, column)
+        for column, button in enumerate((self.save_button, self.load_button, self.resume_button)):
+            buttons.addWidget(button, 1, column)
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 6, 6)
+        left_layout.addWidget(scroll, 1)
+        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.progress)
+        left.setMinimumWidth(330)
+
+        export_row = QHBoxLayout()
+        export_row.addStretch(1)
+        export_row.addWidget(self._button(a.export_png))
+        export_row.addWidget(self._button(a.export_csv))
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(6, 6, 6, 6)
+        right_layout.addWidget(self.plots, 1)
+        right_layout.addLayout(export_row)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("training-splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([360, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+    def _connect(self) -> None:
+        s = self.session
+        s.metrics.connect(self._on_metrics)
+        s.status.connect(self._on_status)
+        s.checkpoint_saved.connect(self._on_checkpoint_saved)
+        s.failed.connect(self._on_failed)
+        s.ended.connect(self._on_ended)
+        self.form.changed.connect(self.update_controls)
+        self.form.domain_changed.connect(lambda domain: self._load_presets(domain, apply_first=True))
+        self.preset_jobs.finished.connect(self._on_presets)
+        self.preset_jobs.errored.connect(lambda m: self.notifier.warning(f"Could not load the presets: {m}"))
+        self.save_jobs.finished.connect(self._on_checkpoint_saved)
+        self.save_jobs.errored.connect(self.notifier.error)
+        self.plots.smoothing.valueChanged.connect(lambda v: self.context.settings.setValue("training/smoothing", v))
+        self.plots.log_y.toggled.connect(lambda on: self.context.settings.setValue("training/log_y", on))
+
+    def _apply_plot_settings(self) -> None:
+        settings = self.context.settings
+        self.plots.smoothing.setValue(settings.value("training/smoothing", self.plots.smoothing.value(), type=int))
+        self.plots.log_y.setChecked(settings.value("training/log_y", False, type=bool))
+
+    def menu_actions(self) -> list:
+        return self.actions.menu()
+
+    # -- state ------------------------------------------------------------------
+    def is_busy(self) -> bool:
+        return self.session.running
+
+    def update_controls(self) -> None:
+        running = self.session.running
+        self.actions.update(running=running, paused=self.session.paused, form_ok=self.form.validate(),
+                            can_save=running or self.session.trainer is not None, have_data=len(self.store) > 0)
+        self.form.set_running(running)
+
+    def _load_presets(self, domain: str, apply_first: bool) -> None:
+        if domain:
+            self._apply_first_preset = apply_first
+            self.preset_jobs.submit(load_presets, domain)
+
+    @Slot(object)
+    def _on_presets(self, result) -> None:
+        domain, presets = result
+        self.form.set_presets(domain, presets, apply_first=self._apply_first_preset)
+
+    # -- run control ------------------------------------------------------------
+    def start(self) -> bool:
+        if self.session.running:
+            return False
+        values = self.form.values()
+        if values is None:
+            self.notifier.warning("Fix the settings marked in red before starting.")
+            return False
+        domain, problem, config = values
+        self.form.save_settings(self.context.settings)
+        return self._start(TrainingJob(domain, problem, config, autosave=self._new_autosave_path(domain, config)),
+                           config["iterations"], 0, config.get("algo"))
+
+    def _start(self, job: TrainingJob, total: int, done: int, algo: str | None) -> bool:
+        self.run_domain = job.domain
+        self.autosave_path = job.autosave
+        self.last_error = None
+        self.last_outcome = None
+        self.store.clear()
+        self.plots.clear()
+        self.plots.show_rates(algo == "metasgd")
+        self.progress.start(done, total)
+        self.progress.set_state("Starting (loading the engine)…")
+        self.session.start(job)
+        self.plots.set_live(True)
+        self.update_controls()
+        return True
+
+    def _new_autosave_path(self, domain: str, config: dict) -> str:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        return str(self.context.runs_dir() / f"{domain}-{config.get('algo', 'run')}-{stamp}.safetensors")
+
+    def toggle_pause(self) -> None:
+        if not self.session.running:
+            return
+        if self.session.paused:
+            self.session.resume()
+            self.progress.reset_rate()
+            self.progress.set_state("Training")
+        else:
+            self.session.pause()
+            self.progress.set_state("Pausing…")
+        self.update_controls()
+
+    def stop(self) -> None:
+        if self.session.running:
+            self.session.stop(save=True)
+            self.progress.set_state("Stopping…")
+
+    def save_checkpoint(self, path: str | None = None) -> None:
+        """Save now: during a run between two iterations, afterwards from the finished trainer."""
+        if not (self.session.running or self.session.trainer is not None):
+            return
+        path = path or self._ask_path(save=True)
+        if not path:
+            return
+        if self.session.running:
+            self.session.request_checkpoint(path)
+        else:
+            self.save_jobs.submit(save_trainer, self.session.trainer, path)
+
+    def load_checkpoint(self, path: str | None = None) -> bool:
+        """Make a checkpoint current for its domain and show its settings in the form."""
+        path = path or self._ask_path(save=False)
+        if not path:
+            return False
+        try:
+            info = read_checkpoint_info(path)
+        except Exception as exc:  # noqa: BLE001
+            self.notifier.error(describe_error(exc))
+            return False
+        self._show_checkpoint_settings(info)
+        self.context.set_checkpoint(info["domain"], path)
+        self.notifier.info(f"Loaded {os.path.basename(path)} ({info['domain']}, iteration {info.get('iteration', '?')})")
+        self.update_controls()
+        return True
+
+    def resume_from_checkpoint(self, path: str | None = None) -> bool:
+        """Continue a saved run exactly; a finished run continues for the form's number of iterations."""
+        if self.session.running:
+            return False
+        path = path or self._ask_path(save=False, title="Resume Training From Checkpoint")
+        if not path:
+            return False
+        try:
+            info = read_checkpoint_info(path)
+        except Exception as exc:  # noqa: BLE001
+            self.notifier.error(describe_error(exc))
+            return False
+        config = dict(info.get("config", {}))
+        done = int(info.get("iteration", 0))
+        total = int(config.get("iterations", 0))
+        if done >= total:
+            total = done + self.form.iterations.value()
+        self._show_checkpoint_settings(info)
+        job = TrainingJob(info["domain"], dict(info.get("problem", {})), config,
+                          autosave=self._new_autosave_path(info["domain"], config), resume_from=path,
+                          config_changes={"iterations": total})
+        self.notifier.info(f"Resuming {os.path.basename(path)} at iteration {done} of {total}")
+        return self._start(job, total, done, config.get("algo"))
+
+    def _show_checkpoint_settings(self, info: dict) -> None:
+        config = dict(info.get("config", {}))
+        state = {k: v for k, v in config.items() if k in self.form.widgets}
+        state["domain"] = info.get("domain")
+        problem = dict(info.get("problem", {}))
+        self.form.set_state(state)
+        for field_name in ("shot", "way", "folder"):
+            option = self.form.option_name(field_name)
+            if option in problem and self.form.uses(field_name):
+                self.form.set_state({field_name: problem.pop(option)})
+        self.form.extra_problem = problem
+        self.form.extra_config = {k: v for k, v in config.items() if k not in self.form.widgets}
+
+    def _ask_path(self, save: bool, title: str | None = None) -> str:
+        start = self.context.settings.value("paths/checkpoints", str(self.context.runs_dir()), type=str)
+        if save:
+            path, _ = QFileDialog.getSaveFileName(self, title or "Save Checkpoint", start, CHECKPOINT_FILTER)
+            if path and not path.endswith(".safetensors"):
+                path += ".safetensors"
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, title or "Load Checkpoint", start, CHECKPOINT_FILTER)
+        if path:
+            self.context.settings.setValue("paths/checkpoints", os.path.dirname(path))
+        return path
+
+    # -- export -------------------------------------------------------------------
+    def export_png(self, path: str | None = None) -> bool:
+        path = path or QFileDialog.getSaveFileName(self, "Export Plots", "training.png", "PNG image (*.png)")[0]
+        if not path:
+            return False
+        ok = self.plots.save_png(path)
+        (self.notifier.info if ok else self.notifier.error)(
+            f"Exported the plots to {path}" if ok else f"Could not write {path}")
+        return ok
+
+    def export_csv(self, path: str | None = None) -> bool:
+        path = path or QFileDialog.getSaveFileName(self, "Export Metrics", "metrics.csv", "CSV (*.csv)")[0]
+        if not path:
+            return False
+        try:
+            rows = self.store.write_csv(path)
+        except OSError as exc:
+            self.notifier.error(f"Could not write {path}: {exc.strerror or exc}")
+            return False
+        self.notifier.info(f"Exported {rows} metric rows to {path}")
+        return True
+
+    # -- session signals (GUI thread) ---------------------------------------------
+    @Slot(list)
+    def _on_metrics(self, batch: list) -> None:
+        self.store.add(batch)
+        last = next((r for r in reversed(batch) if r.get("kind") == "iteration"), None)
+        if last is not None:
+            self.progress.update_progress(last["iteration"], last["iterations_total"], last["tasks_per_s"])
+            if not self.session.paused:
+                self.progress.set_state("Training")
+
+    @Slot(str, str)
+    def _on_status(self, state: str, message: str) -> None:
+        if state == "paused":
+            self.progress.set_state("Paused")
+        elif state == "resumed":
+            self.progress.set_state("Training")
+        elif state == "started":
+            self.progress.set_state("Training")
+            self.notifier.info(f"Training started: {message}")
+        elif state == "info" and message:
+            self.notifier.info(message)
+
+    @Slot(str)
+    def _on_checkpoint_saved(self, path: str) -> None:
+        domain = self.run_domain or self.form.current_domain()
+        self.context.set_checkpoint(domain, path)
+        self.notifier.info(f"Checkpoint saved: {path}")
+        self.update_controls()
+
+    @Slot(str, str)
+    def _on_failed(self, message: str, setting: str) -> None:
+        self.last_error = message
+        self.notifier.error(message)
+        if setting:
+            self.form.show_error(setting, message)
+
+    @Slot()
+    def _on_ended(self) -> None:
+        self.plots.set_live(False)
+        iteration = self.progress.iteration
+        if self.last_error:
+            outcome, text = "failed", f"Failed at iteration {iteration}"
+        elif iteration >= self.progress.total:
+            outcome, text = "finished", f"Finished {iteration} iterations"
+        else:
+            outcome, text = "stopped", f"Stopped at iteration {iteration}"
+        self.last_outcome = outcome
+        self.progress.finish(text)
+        if outcome != "failed":
+            self.notifier.info(f"Training {outcome} at iteration {iteration}")
+        self.update_controls()
+        self.run_ended.emit(outcome)
+
+    # -- closing --------------------------------------------------------------------
+    def close_request(self) -> bool:
+        """Called before the window closes: ask whether to save a running run. False = keep open."""
+        if not self.session.running:
+            return True
+        answer = ask_save_on_close(self)
+        if answer == "cancel":
+            return False
+        self._save_on_close = answer == "save"
+        return True
+
+    def shutdown(self) -> None:
+        """Stop the run (saving it if the user asked), join every thread."""
+        self.form.save_settings(self.context.settings)
+        self.plots.set_live(False)
+        self.session.shutdown(save=self._save_on_close)
+        QCoreApplication.sendPostedEvents(self.session)  # deliver the last records and the saved checkpoint
+        self.preset_jobs.shutdown()
+        self.save_jobs.shutdown()

@@ -1,0 +1,129 @@
+"""The plots area of the training panel: outer/inner/rate plots, their controls, PNG and CSV export.
+
+It redraws from a MetricsStore on a timer (at most REDRAW_HZ), never once per record.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QSplitter, QVBoxLayout, QWidget
+
+from workbench.ui.training.metrics import MetricsStore
+from workbench.ui.training.plots import InnerLossPlot, InnerRatePlot, OuterLossPlot
+
+REDRAW_HZ = 25
+
+
+class PlotsView(QWidget):
+    def __init__(self, store: MetricsStore, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self._drawn_version = -1
+        self.redraws = 0  # how many times the plots were redrawn (tests and benchmarks read it)
+
+        self.smoothing = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing.setObjectName("smoothing")
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setValue(int(round(store.smoothed_loss.weight * 100)))
+        self.smoothing.setMaximumWidth(160)
+        self.smoothing.setToolTip("Exponential moving average of the meta-training loss (0 = raw)")
+        self.smoothing_label = QLabel()
+        self.log_y = QCheckBox("log scale")
+        self.log_y.setObjectName("log-scale")
+        self.rate_summary = QLabel("")
+        self.rate_summary.setObjectName("rate-summary")
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Smoothing"))
+        controls.addWidget(self.smoothing)
+        controls.addWidget(self.smoothing_label)
+        controls.addSpacing(12)
+        controls.addWidget(self.log_y)
+        controls.addStretch(1)
+        controls.addWidget(self.rate_summary)
+
+        self.outer = OuterLossPlot(self)
+        self.inner = InnerLossPlot(self)
+        self.rates = InnerRatePlot(self)
+        self.rates.widget.setVisible(False)
+
+        top = QSplitter(Qt.Orientation.Vertical)
+        top.addWidget(self.outer.widget)
+        top.addWidget(self.outer.accuracy_widget)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.inner.widget)
+        bottom.addWidget(self.rates.widget)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("plots-splitter")
+        split.addWidget(top)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        self.splitter = split
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(controls)
+        layout.addWidget(split, 1)
+
+        self.smoothing.valueChanged.connect(self._on_smoothing)
+        self.log_y.toggled.connect(self._on_log)
+        self._on_smoothing(self.smoothing.value(), update_store=False)
+        self.timer = QTimer(self)
+        self.timer.setInterval(int(1000 / REDRAW_HZ))
+        self.timer.timeout.connect(self.refresh)
+
+    def set_live(self, live: bool) -> None:
+        """Redraw on a timer while a run is live; one last redraw when it ends."""
+        if live:
+            self.timer.start()
+        else:
+            self.timer.stop()
+            self.refresh()
+
+    def show_rates(self, on: bool) -> None:
+        self.rates.widget.setVisible(on)
+
+    @Slot()
+    def refresh(self, force: bool = False) -> None:
+        if not force and self.store.version == self._drawn_version:
+            return
+        self._drawn_version = self.store.version
+        self.outer.update(self.store)
+        self.inner.update(self.store)
+        if self.rates.widget.isVisible():
+            self.rates.update(self.store)
+        self._update_rate_summary()
+        self.redraws += 1
+
+    def clear(self) -> None:
+        self.outer.clear()
+        self.inner.clear()
+        self.rates.clear()
+        self.rate_summary.setText("")
+        self._drawn_version = -1
+
+    def _update_rate_summary(self) -> None:
+        mean = self.store.column("inner_lr_mean")
+        if not len(mean):
+            return
+        low, high = self.store.column("inner_lr_min")[-1], self.store.column("inner_lr_max")[-1]
+        if low == high:
+            self.rate_summary.setText(f"inner lr {mean[-1]:.4g}")
+        else:
+            self.rate_summary.setText(f"learned inner lr: mean {mean[-1]:.4g} (min {low:.4g}, max {high:.4g})")
+
+    def _on_smoothing(self, value: int, update_store: bool = True) -> None:
+        self.smoothing_label.setText(f"{value / 100:.2f}")
+        if update_store:
+            self.store.set_smoothing(value / 100)
+            self.refresh()
+
+    def _on_log(self, on: bool) -> None:
+        self.outer.set_log_y(on)
+        self.inner.set_log_y(on)
+        self.refresh(force=True)
+
+    def save_png(self, path: str) -> bool:
+        """The plots as they look now (what a user would paste into a report)."""
+        return self.splitter.grab().save(path, "PNG")

@@ -1,0 +1,151 @@
+"""The training worker: a QObject moved to a QThread that drives the engine's generator.
+
+It never touches a widget. Metric records are batched and emitted at most
+every FLUSH_INTERVAL_S, so the GUI redraws at a bounded rate however fast
+training runs. Commands from the GUI thread (pause, resume, stop, checkpoint)
+go through thread-safe methods to the engine's Controller.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from workbench.ui.errors import describe_error
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_S = 0.05  # at most 20 metric batches per second cross to the GUI thread
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    """What to train: a fresh run (domain, problem options, config dict) or a resume."""
+
+    domain: str
+    problem: dict
+    config: dict
+    autosave: str | None = None  # checkpoint written when the run ends (and periodically if configured)
+    resume_from: str | None = None
+    config_changes: dict = field(default_factory=dict)  # applied on resume (e.g. more iterations)
+
+
+class TrainingWorker(QObject):
+    metrics = Signal(list)  # a batch of IterationRecord/ValidationRecord dicts
+    status = Signal(str, str)  # state (started|paused|resumed|stopped|finished|info), message
+    checkpoint_saved = Signal(str)  # path of a written checkpoint
+    failed = Signal(str, str)  # user message, setting name ("" when the error is not about a setting)
+    done = Signal()  # the generator ended (finished, stopped or failed); the thread may quit
+
+    def __init__(self, job: TrainingJob):
+        super().__init__()
+        self.job = job
+        self.trainer = None  # kept after the run so the panel can save it
+        self._lock = threading.Lock()
+        self._controller = None
+        self._paused = False
+        self._stop = False
+        self._save_on_stop = True
+        self._checkpoint_requests: list[str] = []
+
+    # -- commands, called from the GUI thread --------------------------------
+    def pause(self) -> None:
+        with self._lock:
+            self._paused = True
+            if self._controller is not None:
+                self._controller.pause()
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+            if self._controller is not None:
+                self._controller.resume()
+
+    def stop(self, save: bool = True) -> None:
+        with self._lock:
+            self._stop = True
+            self._save_on_stop = self._save_on_stop and save
+            if self._controller is not None:
+                self._controller.stop()
+
+    def request_checkpoint(self, path: str) -> None:
+        with self._lock:
+            if self._controller is not None:
+                self._controller.request_checkpoint(path)
+            else:
+                self._checkpoint_requests.append(path)
+
+    # -- the run, on the worker thread ---------------------------------------
+    @Slot()
+    def run(self) -> None:
+        batch: list[dict] = []
+        last_flush = time.monotonic()
+        saved_last = False
+
+        def flush() -> None:
+            nonlocal batch, last_flush
+            if batch:
+                self.metrics.emit(batch)
+                batch = []
+            last_flush = time.monotonic()
+
+        try:
+            trainer, controller = self._prepare()
+            if trainer is None:
+                return
+            job = self.job
+            for record in trainer.run(controller, out=job.autosave if trainer.config.checkpoint_every else None):
+                kind = record.kind
+                if kind in ("iteration", "validation"):
+                    batch.append(record.to_dict())
+                    saved_last = False
+                    if time.monotonic() - last_flush >= FLUSH_INTERVAL_S:
+                        flush()
+                    continue
+                flush()
+                if kind == "checkpoint":
+                    saved_last = record.path == job.autosave
+                    self.checkpoint_saved.emit(record.path)
+                elif kind == "status":
+                    self.status.emit(record.state, record.message)
+            flush()
+            with self._lock:
+                save = self._save_on_stop
+            if save and job.autosave and not saved_last and trainer.iteration > self._start_iteration:
+                self.checkpoint_saved.emit(str(trainer.save(job.autosave)))
+        except BaseException as exc:  # noqa: BLE001 - every failure reaches the notification sink
+            flush()
+            log.warning("training failed", exc_info=True)
+            self.failed.emit(describe_error(exc), str(getattr(exc, "setting", "") or ""))
+        finally:
+            self.done.emit()
+
+    def _prepare(self):
+        """Build the problem and trainer (imports torch here, off the GUI thread)."""
+        from workbench.domains.registry import build_problem
+        from workbench.meta.config import MetaConfig
+        from workbench.meta.trainer import Controller, MetaTrainer
+
+        job = self.job
+        problem = build_problem(job.domain, job.problem)
+        if job.resume_from:
+            trainer = MetaTrainer.resume(problem, job.resume_from, **job.config_changes)
+        else:
+            trainer = MetaTrainer(problem, MetaConfig.from_dict(job.config))
+        self.trainer = trainer
+        self._start_iteration = trainer.iteration
+        controller = Controller()
+        with self._lock:
+            self._controller = controller
+            if self._paused:
+                controller.pause()
+            for path in self._checkpoint_requests:
+                controller.request_checkpoint(path)
+            self._checkpoint_requests.clear()
+            if self._stop:
+                return None, None
+        return trainer, controller
