@@ -1,8 +1,11 @@
 """The inner loop. The only adaptation code path: meta-training (every algorithm),
 evaluation, the CLI and the GUI all call `adapt`.
 
-Gradients come from torch.func.grad, which composes with vmap (task batching)
-and with an outer torch.func.grad (second-order meta-gradients).
+Gradients come from torch.func.grad inside torch.func transforms (the vmap
+task batching and its outer torch.func.grad), and from torch.autograd.grad
+otherwise: on a CPU the per-task loop is up to twice as fast with plain
+autograd as with nested functorch levels. `gradient_and_value` picks by
+looking at the tensors; both give the same numbers (tests assert it).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ def adapt(
     early (the GUI's cancel).
     """
     keys = tuple(adapt_keys) if adapt_keys else tuple(params)
+    functorch = inside_functorch(support[0]) or any(inside_functorch(v) for v in params.values())
     fast = dict(params)
     losses: list[torch.Tensor] = []
     path = [fast] if trajectory else None
@@ -57,7 +61,9 @@ def adapt(
         def support_loss(adapted: Params) -> torch.Tensor:
             return loss_fn(forward, {**frozen, **adapted}, support)
 
-        grads, loss = torch.func.grad_and_value(support_loss)({k: fast[k] for k in keys})
+        grads, loss = gradient_and_value(
+            support_loss, {k: fast[k] for k in keys}, create_graph=not first_order, functorch=functorch
+        )
         losses.append(loss)
         fast = dict(fast)
         for k in keys:
@@ -72,3 +78,25 @@ def adapt(
     if final_loss:
         losses.append(loss_fn(forward, fast, support))
     return Adaptation(params=fast, losses=losses, trajectory=path)
+
+
+def inside_functorch(tensor: torch.Tensor) -> bool:
+    """True when called under a torch.func transform (vmap, grad), whose tensors are wrapped."""
+    return torch._C._functorch.is_functorch_wrapped_tensor(tensor)
+
+
+def gradient_and_value(fn: Callable[[Params], torch.Tensor], inputs: Params, create_graph: bool, functorch: bool):
+    """(d fn / d inputs, fn(inputs)) with torch.func under a transform, else with torch.autograd.
+
+    Under autograd, inputs that do not require grad (inference) get a local
+    graph; inputs that do (a meta-gradient is being taken) keep their history,
+    and create_graph keeps the second-order terms."""
+    if functorch:
+        return torch.func.grad_and_value(fn)(inputs)
+    with torch.enable_grad():
+        tracked = {k: v if v.requires_grad else v.detach().requires_grad_(True) for k, v in inputs.items()}
+        value = fn(tracked)
+        keep = create_graph and any(v.requires_grad for v in inputs.values())
+        grads = torch.autograd.grad(value, list(tracked.values()), create_graph=keep, allow_unused=True)
+    grads = {k: torch.zeros_like(v) if g is None else g for (k, v), g in zip(tracked.items(), grads)}
+    return grads, (value if keep else value.detach())

@@ -16,7 +16,7 @@ from typing import Callable
 
 import torch
 
-from workbench.meta.adapt import adapt
+from workbench.meta.adapt import adapt, inside_functorch
 from workbench.meta.config import MetaConfig
 from workbench.meta.problem import Forward, Params, Problem
 
@@ -60,27 +60,39 @@ class Algorithm:
 
     def outer_loss(self, meta: Meta, support: tuple, query: tuple):
         adaptation = self.adapt_task(meta, support, self.config.inner_steps, first_order=not self.config.second_order)
-        query_loss = self.problem.loss(self.forward, adaptation.params, query)
-        return query_loss, self._metrics(query_loss, adaptation, query)
+        query_loss, accuracy = self.scores(adaptation.params, query)
+        return query_loss, self._metrics(query_loss, accuracy, adaptation)
 
     def task_gradient(self, meta: Meta, support: tuple, query: tuple):
         """(meta-gradient of this task, metrics) with the same structure as meta."""
-        grads, metrics = torch.func.grad(self.outer_loss, has_aux=True)(meta, support, query)
-        return grads, metrics
+        if inside_functorch(support[0]):  # mapped by vmap: stay in torch.func
+            return torch.func.grad(self.outer_loss, has_aux=True)(meta, support, query)
+        with torch.enable_grad():
+            leaves = {g: {k: v.detach().requires_grad_(True) for k, v in d.items()} for g, d in meta.items()}
+            loss, metrics = self.outer_loss(leaves, support, query)
+            flat = [v for d in leaves.values() for v in d.values()]
+            grads = torch.autograd.grad(loss, flat, allow_unused=True)
+        grads = iter(torch.zeros_like(v) if g is None else g for v, g in zip(flat, grads))
+        return {g: {k: next(grads) for k in d} for g, d in leaves.items()}, metrics
 
     def evaluate_task(self, meta: Meta, support: tuple, query: tuple, steps: int):
         """Adapt (no meta-gradient) and score the query set."""
         adaptation = self.adapt_task(meta, support, steps, first_order=True)
-        query_loss = self.problem.loss(self.forward, adaptation.params, query)
-        return self._metrics(query_loss, adaptation, query)
+        return self._metrics(*self.scores(adaptation.params, query), adaptation)
 
-    def _metrics(self, query_loss: torch.Tensor, adaptation, query: tuple) -> dict[str, torch.Tensor]:
+    def scores(self, params, batch: tuple):
+        """(loss, accuracy or None) of a batch; one forward pass where the problem offers `scores`."""
+        if hasattr(self.problem, "scores"):
+            return self.problem.scores(self.forward, params, batch)
+        return self.problem.loss(self.forward, params, batch), self.problem.accuracy(self.forward, params, batch)
+
+    @staticmethod
+    def _metrics(query_loss: torch.Tensor, accuracy, adaptation) -> dict[str, torch.Tensor]:
         metrics = {
             "outer_loss": query_loss.detach(),
             "query_loss": query_loss.detach(),
             "support_losses": torch.stack([l.detach() for l in adaptation.losses]),
         }
-        accuracy = self.problem.accuracy(self.forward, adaptation.params, query)
         if accuracy is not None:
             metrics["accuracy"] = accuracy.detach()
         return metrics
@@ -133,8 +145,9 @@ class Reptile(Algorithm):
         adaptation = self.adapt_task(meta, data, self.config.inner_steps, first_order=True)
         params = meta["params"]
         grads = {"params": {k: (params[k] - adaptation.params[k]).detach() for k in params}}
-        query_loss = self.problem.loss(self.forward, adaptation.params, query)
-        return grads, self._metrics(query_loss, adaptation, query)
+        with torch.no_grad():
+            scores = self.scores(adaptation.params, query)
+        return grads, self._metrics(*scores, adaptation)
 
 
 class ProtoNet(Algorithm):
@@ -172,9 +185,8 @@ class Pretrain(Algorithm):
 
     def outer_loss(self, meta: Meta, support: tuple, query: tuple):
         data = tuple(torch.cat([s, q], dim=0) for s, q in zip(support, query))
-        loss = self.problem.loss(self.forward, meta["params"], data)
+        loss, accuracy = self.scores(meta["params"], data)
         metrics = {"outer_loss": loss.detach(), "query_loss": loss.detach(), "support_losses": loss.detach().reshape(1)}
-        accuracy = self.problem.accuracy(self.forward, meta["params"], query)
         if accuracy is not None:
             metrics["accuracy"] = accuracy.detach()
         return loss, metrics

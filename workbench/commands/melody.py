@@ -1,0 +1,115 @@
+"""`workbench melody generate` and `workbench melody render`: the melody studio, headless."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("melody", help="generate melodies from a few examples; render MIDI to WAV")
+    sub = p.add_subparsers(dest="melody_command", metavar="ACTION")
+    sub.required = True
+
+    g = sub.add_parser(
+        "generate",
+        help="adapt to support melodies and write new ones as MIDI (and WAV)",
+        description="Adapt the melody model to a few support melodies, then write N new melodies in their "
+                    "style to DIR as melody-01.mid, ... (with --wav also .wav).",
+    )
+    g.add_argument("--support", nargs="+", required=True, metavar="MIDI", help="3-5 MIDI files in one style")
+    g.add_argument("-n", type=int, default=8, help="how many melodies (default 8)")
+    g.add_argument("--bars", type=int, default=8, help="length in bars (default 8)")
+    g.add_argument("--temperature", type=float, default=1.0, help="sampling temperature, 0-5 (default 1.0)")
+    g.add_argument("--top-p", type=float, default=0.9, dest="top_p", help="nucleus sampling mass (default 0.9)")
+    g.add_argument("--continue", dest="continue_from", metavar="MIDI", help="continue this melody by --bars bars")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--steps", type=int, help="adaptation steps (default: the checkpoint's)")
+    g.add_argument("--any-key", action="store_true", help="do not keep pitches in the support's key")
+    g.add_argument("--checkpoint", help="melody checkpoint (default: the shipped one)")
+    g.add_argument("--wav", action="store_true", help="also render each melody to WAV")
+    g.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
+    g.add_argument("--json", action="store_true", help="print one JSON document")
+    g.set_defaults(func=run_generate)
+
+    r = sub.add_parser("render", help="render a MIDI melody to WAV with the built-in synthesizer")
+    r.add_argument("midi", help="MIDI file")
+    r.add_argument("--out", required=True, help="WAV file to write")
+    r.add_argument("--sample-rate", type=int, default=44100, dest="sample_rate")
+    r.add_argument("--json", action="store_true", help="print one JSON document")
+    r.set_defaults(func=run_render)
+
+
+def _warn(lines) -> None:
+    for line in lines:
+        print(f"warning: {line}", file=sys.stderr)
+
+
+def run_generate(args) -> int:
+    import time
+
+    from workbench.commands.output import emit
+    from workbench.domains.melody import api
+    from workbench.meta.errors import DataError
+
+    melodies, errors = [], []
+    for path in args.support:
+        try:
+            melody, report = api.read_midi(path)
+        except DataError as exc:
+            errors.append(str(exc))
+            continue
+        _warn(f"{Path(path).name}: {line}" for line in report)
+        melodies.append(melody)
+    _warn(errors)
+    if not melodies:
+        raise DataError("none of the support files could be read: " + "; ".join(errors))
+    continue_from = None
+    if args.continue_from:
+        continue_from, report = api.read_midi(args.continue_from)
+        _warn(f"{Path(args.continue_from).name}: {line}" for line in report)
+    started = time.perf_counter()
+    results = api.generate(
+        melodies, n=args.n, bars=args.bars, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
+        continue_from=continue_from, keep_key=not args.any_key, steps=args.steps,
+        checkpoint=args.checkpoint or None,
+    )
+    seconds = time.perf_counter() - started
+    out = Path(args.out)
+    rows = []
+    for i, melody in enumerate(results, 1):
+        path = out / f"melody-{i:02d}.mid"
+        api.write_midi(melody, path)
+        row = {"file": str(path), "notes": len(melody.notes), "bars": melody.bars,
+               "key": _key_name(melody), "seconds_to_generate_all": round(seconds, 3)}
+        if args.wav:
+            wav = path.with_suffix(".wav")
+            api.write_wav(melody, wav)
+            row["wav"] = str(wav)
+        rows.append(row)
+    emit("melody generate", rows, device="cpu", as_json=args.json,
+         extra={"support": [str(p) for p in args.support], "skipped": errors})
+    return 0
+
+
+def run_render(args) -> int:
+    import numpy as np
+
+    from workbench.commands.output import emit
+    from workbench.domains.melody import api
+
+    melody, report = api.read_midi(args.midi)
+    _warn(report)
+    audio = api.render_audio(melody, args.sample_rate)
+    api.write_wav(melody, args.out, args.sample_rate)
+    emit("melody render", [{
+        "file": str(args.out), "seconds": round(len(audio) / args.sample_rate, 3), "notes": len(melody.notes),
+        "peak": round(float(np.abs(audio).max()) if len(audio) else 0.0, 4), "sample_rate": args.sample_rate,
+    }], device="cpu", as_json=args.json)
+    return 0
+
+
+def _key_name(melody) -> str:
+    from workbench.domains.melody.midi_io import describe_key
+
+    return describe_key(melody.key, melody.mode)

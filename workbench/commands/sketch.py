@@ -1,0 +1,94 @@
+"""`workbench sketch vary|complete`: the sketch studio's two actions, headless.
+
+Both go through workbench.domains.sketch.api, the same functions the GUI calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+SCALE = 4  # upscale factor of the larger PNGs
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("sketch", help="few-shot drawing: vary a support set or complete a partial drawing",
+                                   description="Few-shot drawing with the sketch domain's meta-trained models.")
+    actions = parser.add_subparsers(dest="sketch_command", metavar="ACTION", required=True)
+
+    vary = actions.add_parser("vary", help="draw new drawings of the kind shown by a few support images")
+    vary.add_argument("--support", nargs="+", required=True, metavar="IMAGE",
+                      help="1-5 (or more) images of one kind: PNG, JPEG, BMP, ...")
+    vary.add_argument("-n", type=int, default=16, help="number of new drawings (default 16)")
+    vary.add_argument("--steps", type=int, default=None, help="inner gradient steps (default: the checkpoint's)")
+    vary.add_argument("--seed", type=int, default=0)
+    vary.add_argument("--temperature", type=float, default=1.0, help="spread of the samples (0-4, default 1)")
+    vary.add_argument("--checkpoint", default=None, help="a sketch vary checkpoint (default: the shipped one)")
+    vary.add_argument("--out", required=True, help="folder for the PNGs and the contact sheet")
+    vary.add_argument("--json", action="store_true", help="print one JSON document")
+    vary.set_defaults(func=run_vary)
+
+    complete = actions.add_parser("complete", help="finish a partial drawing, one picture per inner step")
+    complete.add_argument("--partial", required=True, metavar="IMAGE", help="the partial drawing")
+    complete.add_argument("--steps", type=int, default=None, help="inner gradient steps (default: the checkpoint's)")
+    complete.add_argument("--checkpoint", default=None, help="a sketch complete checkpoint (default: the shipped one)")
+    complete.add_argument("--out", required=True, help="folder for the PNGs and the filmstrip")
+    complete.add_argument("--json", action="store_true", help="print one JSON document")
+    complete.set_defaults(func=run_complete)
+
+
+def _check_count(name: str, value: int | None, minimum: int) -> None:
+    from workbench.meta.errors import ConfigError
+
+    if value is not None and value < minimum:
+        raise ConfigError(name, f"must be at least {minimum}, got {value}")
+
+
+def run_vary(args: argparse.Namespace) -> int:
+    import sys
+
+    from workbench.commands.output import emit
+    from workbench.domains.sketch import api
+    from workbench.meta.errors import DataError
+
+    _check_count("n", args.n, 1)
+    _check_count("steps", args.steps, 0)
+    images, errors = api.load_support_images(args.support)
+    for message in errors:
+        print(f"workbench sketch vary: skipped {message}", file=sys.stderr)
+    if not images:
+        raise DataError("none of the support images could be used")
+    drawings = api.vary(images, n=args.n, steps=args.steps, seed=args.seed, temperature=args.temperature,
+                        checkpoint=args.checkpoint)
+    out = Path(args.out)
+    results = []
+    for i, drawing in enumerate(drawings, start=1):
+        path = api.save_png(drawing, out / f"vary-{i:02d}.png")
+        api.save_png(drawing, out / f"vary-{i:02d}@{SCALE}x.png", scale=SCALE)
+        results.append({"index": i, "path": str(path)})
+    sheet = api.save_png(api.contact_sheet(drawings, columns=8), out / "contact-sheet.png", scale=SCALE)
+    emit("sketch vary", results, device="cpu", as_json=args.json,
+         extra={"contact_sheet": str(sheet), "support": len(images), "skipped": errors})
+    return 0
+
+
+def run_complete(args: argparse.Namespace) -> int:
+    from workbench.commands.output import emit
+    from workbench.domains.imageio import load_ink
+    from workbench.domains.sketch import api
+
+    _check_count("steps", args.steps, 0)
+    # A partial drawing keeps its place on the page: scaled, not cropped to its ink.
+    partial = load_ink(args.partial, api.MODEL_SIZE, crop=False)
+    frames = api.complete(partial, steps=args.steps, checkpoint=args.checkpoint)
+    out = Path(args.out)
+    results = []
+    for step, frame in enumerate(frames):
+        path = api.save_png(frame, out / f"step-{step:02d}.png")
+        results.append({"step": step, "path": str(path)})
+    final = api.save_png(frames[-1], out / "completed.png")
+    api.save_png(frames[-1], out / f"completed@{SCALE}x.png", scale=SCALE)
+    strip = api.save_png(api.contact_sheet(frames, columns=len(frames)), out / "filmstrip.png", scale=SCALE)
+    emit("sketch complete", results, device="cpu", as_json=args.json,
+         extra={"completed": str(final), "filmstrip": str(strip)})
+    return 0
