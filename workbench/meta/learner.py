@@ -85,6 +85,23 @@ class Learner:
         with torch.no_grad():
             return self.forward_fn(params, *(x.to(self.device) for x in inputs))
 
+    def query_losses_by_step(self, tasks: TaskBatch, steps: list[int]) -> dict[int, torch.Tensor]:
+        """Query loss of every task after each requested number of inner steps (0 = unadapted)."""
+        wanted = sorted(set(steps))
+        found: dict[int, list[float]] = {s: [] for s in wanted}
+        for i in range(tasks.size):
+            task = tasks.task(i).to(self.device)
+
+            def score(step: int, params) -> None:
+                if step in found:
+                    with torch.no_grad():
+                        found[step].append(float(self.problem.loss(self.forward_fn, params, task.query)))
+
+            score(0, self.params)
+            if wanted[-1] > 0:
+                self.adapt(task.support, wanted[-1], on_step=lambda step, params, loss: score(step, params))
+        return {s: torch.tensor(v) for s, v in found.items()}
+
     def evaluate(self, tasks: TaskBatch, steps: int | None = None, strategy: str = "loop") -> dict[str, torch.Tensor]:
         """Per-task metrics (query_loss, support_losses, accuracy where defined) after adaptation."""
         steps = self.default_steps if steps is None else steps

@@ -1,0 +1,26 @@
+"""`workbench eval <what>`: quality measured, side by side with baselines, as JSON."""
+
+from __future__ import annotations
+
+import importlib
+
+EVALUATIONS = [
+    "workbench.commands.eval_sinusoid",
+    "workbench.commands.eval_fewshot",
+    "workbench.commands.eval_sketch",
+    "workbench.commands.eval_melody",
+]
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("eval", help="evaluate models against baselines")
+    inner = parser.add_subparsers(dest="evaluation", metavar="WHAT")
+    for name in EVALUATIONS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(inner)
+    parser.set_defaults(func=lambda args: parser.print_help() or 2)
