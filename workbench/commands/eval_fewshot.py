@@ -38,12 +38,13 @@ def evaluate_fewshot(checkpoint, data, way, shot, query, episodes, steps=None, s
     saved = load_checkpoint(checkpoint).meta
     trained = saved.get("problem") or {}
     algo = saved.get("config", {}).get("algo")
-    if saved.get("domain") not in ("omniglot", "sketch"):
+    if saved.get("domain") != "omniglot":
         raise ConfigError("checkpoint", f"{checkpoint} is a {saved.get('domain')} model, not a classifier")
     if algo != "protonet" and way != trained.get("way"):
         raise ConfigError("way", f"this {algo} checkpoint has a {trained.get('way')}-way head; use --way "
                                  f"{trained.get('way')} (only ProtoNet checkpoints take any way)")
-    options = dict(trained, data=str(data), way=way, shot=shot, query=query, whole=True)
+    options = dict(trained, data=str(data), way=way, shot=shot, query=query, whole=True,
+                   head_way=trained.get("head_way") or trained.get("way"))
     problem = registry.build_problem("omniglot", options)
     learner = Learner.from_checkpoint(checkpoint, problem)
     generator = torch.Generator().manual_seed(seed)

@@ -158,6 +158,8 @@ class MetaTrainer:
         controller = controller or Controller()
         config = self.config
         yield StatusRecord(self.iteration, "started", f"{config.algo} on {self.problem.domain}, {self.device.type}")
+        if config.bf16 and self.device.type != "cuda":
+            yield StatusRecord(self.iteration, "info", "bf16 autocast applies on CUDA only; training in fp32")
         while self.iteration < config.iterations:
             yield from self._handle_commands(controller)
             if controller.stop_requested:

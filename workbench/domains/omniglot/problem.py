@@ -18,8 +18,10 @@ from workbench.meta.errors import ConfigError
 from workbench.meta.problem import TaskBatch
 
 ROTATIONS = 4
+# head_way: the size of the model's head (default: way). ProtoNet ignores the head,
+# so a ProtoNet checkpoint evaluates at any way with its trained head size.
 DEFAULTS = {"data": None, "way": 5, "shot": 1, "query": 15, "size": 28, "rotations": True, "whole": False,
-            "seed": 0}
+            "seed": 0, "head_way": None}
 
 # The MAML paper's settings (REFERENCE.md), shortened to what a 2-core CPU can run.
 PRESETS = {
@@ -97,7 +99,7 @@ class FewShotProblem:
         return dict(self.options)
 
     def build_model(self) -> torch.nn.Module:
-        return ConvNet(way=self.way, size=self.size)
+        return ConvNet(way=self.options["head_way"] or self.way, size=self.size)
 
     def loss(self, forward, params, batch) -> torch.Tensor:
         x, y = batch

@@ -1,0 +1,63 @@
+"""The headless commands, run in-process through workbench.cli.main."""
+
+import json
+
+import pytest
+
+from tests.domains.test_omniglot import make_image_set
+from workbench.cli import main
+
+
+def run_json(capsys, *argv):
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_train_then_resume_then_eval_sinusoid(tmp_path, capsys):
+    ckpt = str(tmp_path / "sine")
+    first = run_json(capsys, "train", "--domain", "sinusoid", "--iterations", "3", "--meta-batch", "4",
+                     "--val-every", "0", "--out", ckpt, "--json")
+    assert first["command"] == "train" and first["results"][0]["iterations"] == 3
+    resumed = run_json(capsys, "train", "--domain", "sinusoid", "--resume", ckpt, "--iterations", "5", "--json")
+    assert resumed["results"][0]["iterations"] == 5
+    report = run_json(capsys, "eval", "sinusoid", "--checkpoint", ckpt, "--baseline", ckpt, "--shots", "5",
+                      "--steps", "0,2", "--tasks", "4", "--json")
+    rows = report["results"]
+    assert {(r["model"], r["steps"]) for r in rows} == {("meta", 0), ("meta", 2), ("pretrained", 0), ("pretrained", 2)}
+    assert all(r["mse"] >= 0 for r in rows)
+    assert set(report) >= {"command", "device", "versions", "results"}
+
+
+def test_train_jsonl_streams_records(tmp_path, capsys):
+    assert main(["train", "--domain", "sinusoid", "--iterations", "2", "--meta-batch", "2", "--val-every", "1",
+                 "--jsonl"]) == 0
+    kinds = [json.loads(line)["kind"] for line in capsys.readouterr().out.splitlines()]
+    assert kinds.count("iteration") == 2 and kinds.count("validation") == 2
+
+
+def test_eval_fewshot_reports_accuracy_with_an_interval(tmp_path, capsys):
+    data = make_image_set(tmp_path / "data", classes=6, drawings=4)
+    ckpt = str(tmp_path / "proto")
+    run_json(capsys, "train", "--domain", "omniglot", "--data", str(data), "--algo", "protonet", "--way", "3",
+             "--shot", "1", "--query", "1", "--iterations", "2", "--meta-batch", "2", "--inner-steps", "0",
+             "--inner-lr", "0", "--val-every", "0", "--out", ckpt, "--json")
+    report = run_json(capsys, "eval", "fewshot", "--checkpoint", ckpt, "--data", str(data), "--way", "4",
+                      "--shot", "1", "--query", "2", "--episodes", "6", "--json")
+    row = report["results"][0]
+    assert row["way"] == 4 and 0.0 <= row["accuracy"] <= 1.0 and row["ci95"] >= 0.0
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["train", "--domain", "sinusoid", "--algo", "magic"], "algo"),
+        (["train", "--domain", "sinusoid", "--inner-lr", "-1"], "inner_lr"),
+        (["train", "--domain", "poetry"], "domain"),
+        (["train", "--domain", "omniglot", "--data", "/nonexistent/folder"], "/nonexistent/folder"),
+        (["eval", "sinusoid", "--checkpoint", "/nonexistent/ckpt", "--baseline", "/nonexistent/ckpt"], "no such"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_problem(capsys, argv, words):
+    assert main(argv) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and words in error
