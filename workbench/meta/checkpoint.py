@@ -87,6 +87,7 @@ def _atomic_write(path: Path, write) -> None:
         write(tmp)
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; a checkpoint is a shareable document
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
