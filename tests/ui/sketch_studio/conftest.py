@@ -1,11 +1,8 @@
-"""Helpers shared by the Sketch Studio tests."""
+"""Fixtures of the Sketch Studio tests."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from PIL import Image, ImageDraw
-from PySide6.QtCore import QPoint, Qt
 
 from workbench.ui.context import AppContext
 
@@ -15,34 +12,27 @@ def context(qtbot):
     return AppContext()
 
 
-def draw_stroke(qtbot, canvas, points, button=Qt.LeftButton):
-    """Press, move through and release at `points` given in canvas image pixels."""
-    widget_points = [canvas.image_to_widget(x, y).toPoint() for x, y in points]
-    qtbot.mousePress(canvas, button, pos=widget_points[0])
-    for p in widget_points[1:]:
-        qtbot.mouseMove(canvas, p)
-    qtbot.mouseRelease(canvas, button, pos=widget_points[-1])
+@pytest.fixture(scope="session")
+def tiny_checkpoints(tmp_path_factory):
+    """Real sketch checkpoints (vary, complete) from a one-iteration meta-training run each.
 
+    Enough to run the real facade end to end; the drawings are not meant to be good.
+    """
+    import torch
 
-def line_points(x0, y0, x1, y1, n=20):
-    return [(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in np.linspace(0, 1, n)]
+    from workbench.domains import registry
+    from workbench.meta.config import MetaConfig
+    from workbench.meta.trainer import MetaTrainer
 
-
-def write_glyph_png(path, kind="cross", size=105):
-    """A black-on-white drawing like an Omniglot character."""
-    img = Image.new("L", (size, size), 255)
-    draw = ImageDraw.Draw(img)
-    if kind == "cross":
-        draw.line([(20, 20), (85, 85)], fill=0, width=6)
-        draw.line([(85, 20), (20, 85)], fill=0, width=6)
-    elif kind == "circle":
-        draw.ellipse([(25, 25), (80, 80)], outline=0, width=6)
-    else:
-        draw.line([(52, 15), (52, 90)], fill=0, width=6)
-        draw.line([(25, 50), (80, 50)], fill=0, width=6)
-    img.save(path)
-    return path
-
-
-def ink_in(array, x0, y0, x1, y1) -> float:
-    return float(array[int(y0):int(y1), int(x0):int(x1)].max())
+    torch.set_num_threads(1)
+    folder = tmp_path_factory.mktemp("sketch-checkpoints")
+    paths = {}
+    for mode in ("vary", "complete"):
+        preset = registry.preset("sketch", mode)
+        problem = registry.build_problem("sketch", preset["problem"])
+        config = MetaConfig(**{**preset["config"], "iterations": 1, "meta_batch": 2, "val_every": 0})
+        trainer = MetaTrainer(problem, config)
+        for _record in trainer.run():
+            pass
+        paths[mode] = str(trainer.save(folder / f"tiny-{mode}"))
+    return paths

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui.sketch_studio.conftest import draw_stroke, ink_in, line_points
+from tests.ui.sketch_studio.helpers import draw_stroke, ink_in, line_points
 from workbench.ui.sketch_studio.canvas import CANVAS_SIZE, SketchCanvas
 
 
@@ -45,6 +45,16 @@ def test_undo_removes_the_last_stroke_only_and_redo_restores_it(qtbot, canvas):
     assert ink_in(one, 0, 150, 256, 256) == 0.0            # second stroke gone
     qtbot.keyClick(canvas, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     np.testing.assert_allclose(canvas.to_array(), both, atol=1 / 255)
+
+
+def test_the_drawing_value_renders_to_the_picture_drawn_live(qtbot, canvas):
+    draw_stroke(qtbot, canvas, line_points(40, 60, 216, 90))
+    draw_stroke(qtbot, canvas, [(60 + 40 * np.cos(t), 160 + 40 * np.sin(t)) for t in np.linspace(0, 5, 30)])
+    canvas.set_tool("eraser")
+    draw_stroke(qtbot, canvas, line_points(128, 40, 128, 220))
+    assert len(canvas.drawing.strokes) == 3
+    rendered = canvas._render(canvas.drawing).convertToFormat(canvas._layer.format())
+    assert rendered == canvas._layer                      # undo history can rebuild any state
 
 
 def test_eraser_removes_ink_and_is_one_undo_step(qtbot, canvas):
@@ -115,3 +125,42 @@ def test_model_view_shows_the_downsampled_drawing(qtbot, canvas):
     assert (preview.width(), preview.height()) == (MODEL_SIZE, MODEL_SIZE)
     qtbot.keyClick(canvas, Qt.Key_M)
     assert not canvas.model_view
+
+
+def _tablet_stroke(canvas, pressure, pointer=None):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
+    from PySide6.QtWidgets import QApplication
+    pointer = pointer or QPointingDevice.PointerType.Pen
+    device = QPointingDevice("test pen", 1, QInputDevice.DeviceType.Stylus, pointer,
+                             QInputDevice.Capability.Position | QInputDevice.Capability.Pressure, 1, 3)
+    accepted = []
+    points = [(40, 128, QEvent.TabletPress)] + [(x, 128, QEvent.TabletMove) for x in range(44, 220, 4)]
+    for x, y, kind in points + [(220, 128, QEvent.TabletRelease)]:
+        pos = canvas.image_to_widget(x, y)
+        event = QTabletEvent(kind, device, pos, canvas.mapToGlobal(pos), pressure, 0.0, 0.0, 0.0, 0.0, 0.0,
+                             Qt.NoModifier, Qt.LeftButton, Qt.LeftButton)
+        QApplication.sendEvent(canvas, event)
+        accepted.append(event.isAccepted())
+    return all(accepted)
+
+
+def test_tablet_pressure_sets_the_stroke_width(canvas):
+    canvas.set_brush_size(20)
+    assert _tablet_stroke(canvas, 0.1)
+    light = int((canvas.to_array()[:, 128] > 0.5).sum())
+    canvas.clear()
+    assert _tablet_stroke(canvas, 1.0)
+    full = int((canvas.to_array()[:, 128] > 0.5).sum())
+    assert 4 <= light < full / 2 and full >= 18
+    assert canvas.undo_stack.count() == 3                # stroke, clear, stroke
+
+
+def test_tablet_eraser_end_erases(canvas):
+    from PySide6.QtGui import QPointingDevice
+    canvas.set_brush_size(20)
+    _tablet_stroke(canvas, 1.0)
+    canvas.set_brush_size(32)                            # wider than the line, so no fringe stays
+    _tablet_stroke(canvas, 1.0, QPointingDevice.PointerType.Eraser)
+    assert not canvas.has_ink()
+    assert canvas.tool == "brush"                        # flipping the pen does not change the tool

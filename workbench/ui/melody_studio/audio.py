@@ -17,7 +17,7 @@ import logging
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QElapsedTimer, QIODevice, QObject, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QIODevice, QObject, QTimer, Signal
 
 from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
 
@@ -42,7 +42,20 @@ def qt_sink_factory(sample_rate: int):
     fmt.setSampleRate(sample_rate)
     fmt.setChannelCount(1)
     fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
-    return QAudioSink(QMediaDevices.defaultAudioOutput(), fmt)
+    device = QMediaDevices.defaultAudioOutput()
+    if not device.isFormatSupported(fmt):
+        raise RuntimeError(f"'{device.description()}' does not accept 16-bit mono at {sample_rate} Hz")
+    return QAudioSink(device, fmt)
+
+
+def sink_error(sink) -> str:
+    """'' when the sink is fine, else the name of its QAudio error."""
+    error = getattr(sink, "error", None)
+    if not callable(error):
+        return ""
+    from PySide6.QtMultimedia import QAudio
+    value = error()
+    return "" if value == QAudio.Error.NoError else getattr(value, "name", str(value))
 
 
 def default_renderer(melody: Melody, sample_rate: int) -> np.ndarray:
@@ -82,8 +95,8 @@ def to_pcm16(samples: np.ndarray) -> bytes:
 class PcmSource(QIODevice):
     """Read-only PCM bytes for a pull-mode sink; wraps around when looping."""
 
-    def __init__(self, data: bytes, loop: bool = False, start_byte: int = 0, parent=None):
-        super().__init__(parent)
+    def __init__(self, data: bytes, loop: bool = False, start_byte: int = 0):
+        super().__init__()
         self._data, self._loop = data, loop and len(data) > 0
         self._pos = min(start_byte - start_byte % 2, len(data))
         self.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -166,7 +179,7 @@ class Player(QObject):
                 start_tick = 0
                 end = melody.length_ticks
             if end <= 0:
-                self._notify_once("empty", "info", "Nothing to play: the melody has no notes.")
+                self._notifier.info("Nothing to play: the melody has no notes.")
                 return
             self._seg = (start_tick, end, False, 0)
         a, b, looping, offset = self._seg
@@ -208,9 +221,8 @@ class Player(QObject):
             return
         if self._preview_sink is not None:
             self._preview_sink.stop()
-        self._preview_source = PcmSource(to_pcm16(samples), parent=self)
-        self._preview_sink = self._sink_factory(SAMPLE_RATE)
-        self._preview_sink.start(self._preview_source)
+        self._preview_source = PcmSource(to_pcm16(samples))
+        self._preview_sink = self._open_sink(self._preview_source)
 
     def shutdown(self) -> None:
         self.stop()
@@ -220,7 +232,8 @@ class Player(QObject):
         self._close_midi()
 
     # -- audio ----------------------------------------------------------------------
-    def _notify_once(self, key: str, level: str, message: str) -> None:
+    def notify_once(self, key: str, level: str, message: str) -> None:
+        """Post a message the first time `key` comes up; later occurrences stay quiet."""
         if key not in self._warned:
             self._warned.add(key)
             self._notifier.post(level, message)
@@ -232,7 +245,7 @@ class Player(QObject):
             log.warning("audio device query failed", exc_info=True)
             available = False
         if not available:
-            self._notify_once("audio", "warning", "No audio output device was found, so playback is silent "
+            self.notify_once("audio", "warning", "No audio output device was found, so playback is silent "
                               "(the playhead still moves). Export a WAV to listen elsewhere.")
         return available
 
@@ -241,7 +254,7 @@ class Player(QObject):
             return self._renderer(melody, SAMPLE_RATE)
         except Exception as exc:  # noqa: BLE001 - playback must never take the studio down
             log.warning("rendering audio failed", exc_info=True)
-            self._notify_once("render", "error", f"Could not render audio for playback: {exc}")
+            self.notify_once("render", "error", f"Could not render audio for playback: {exc}")
             return None
 
     def _start_audio(self, part: Melody, looping: bool, offset: int) -> None:
@@ -257,15 +270,26 @@ class Player(QObject):
         else:  # the synth's release tail may run past the last note: let the playhead follow it
             self._seg = (a, max(b, a + int(self._seconds_to_ticks(len(samples) / SAMPLE_RATE))), False, 0)
         start_byte = 2 * round(self._ticks_to_seconds(offset) * SAMPLE_RATE)
-        self._source = PcmSource(to_pcm16(samples), loop=looping, start_byte=start_byte, parent=self)
+        self._source = PcmSource(to_pcm16(samples), loop=looping, start_byte=start_byte)
+        self._sink = self._open_sink(self._source)
+
+    def _open_sink(self, source: PcmSource):
+        """A started sink pulling from source, or None (said once) when the output cannot be opened."""
         try:
-            self._sink = self._sink_factory(SAMPLE_RATE)
-            self._sink.start(self._source)
-        except Exception as exc:  # noqa: BLE001
+            sink = self._sink_factory(SAMPLE_RATE)
+            sink.start(source)
+        except Exception as exc:  # noqa: BLE001 - a missing backend or format must not stop the studio
             log.warning("starting the audio sink failed", exc_info=True)
-            self._sink = None
-            self._notify_once("audio", "warning", f"The audio output could not be opened ({exc}); "
-                              "playback is silent.")
+            self.notify_once("audio", "warning", f"The audio output could not be opened ({exc}); "
+                             "playback is silent (the playhead still moves).")
+            return None
+        problem = sink_error(sink)
+        if problem:
+            sink.stop()
+            self.notify_once("audio", "warning", f"The audio output reported an error ({problem}); "
+                             "playback is silent (the playhead still moves).")
+            return None
+        return sink
 
     # -- MIDI -------------------------------------------------------------------------
     def _open_midi(self) -> bool:
@@ -279,7 +303,7 @@ class Player(QObject):
             return True
         except Exception as exc:  # noqa: BLE001 - no port, no ALSA, no rtmidi: all the same to the user
             self._midi_port = None
-            self._notify_once("midi", "warning", f"MIDI output port '{name}' is not available ({exc}); "
+            self.notify_once("midi", "warning", f"MIDI output port '{name}' is not available ({exc}); "
                               "using the built-in synthesizer.")
             return False
 

@@ -29,8 +29,8 @@ class GenerateControls(QWidget):
         self.variations.setToolTip("How many melodies to write (1-16)")
         self.bars = QSpinBox(minimum=1, maximum=32, value=8)
         self.bars.setToolTip("Length of each new melody in bars (1-32); with Continue, bars added after the clip")
-        self.temperature = QDoubleSpinBox(minimum=0.0, maximum=2.0, singleStep=0.05, decimals=2, value=1.0)
-        self.temperature.setToolTip("Lower: safer, closer to the support; higher: more surprising (0-2)")
+        self.temperature = QDoubleSpinBox(minimum=0.05, maximum=2.0, singleStep=0.05, decimals=2, value=1.0)
+        self.temperature.setToolTip("Lower: safer, closer to the support; higher: more surprising (0.05-2)")
         self.seed = QSpinBox(minimum=0, maximum=MAX_SEED, value=0)
         self.seed.setToolTip("Same seed and settings give the same melodies")
         self.dice = QPushButton("New")
@@ -59,6 +59,7 @@ class GenerateControls(QWidget):
         buttons.addWidget(self.cancel_button)
         self.progress = QProgressBar(minimum=0, maximum=1, value=0, textVisible=True)
         self.progress.setFormat("")
+        self.progress.setVisible(False)
         self.status = QLabel("")
         self.status.setWordWrap(True)
 
@@ -88,6 +89,7 @@ class GenerateControls(QWidget):
         self.generate_button.setEnabled(not busy)
         self.generate_button.setText("Generating…" if busy else "Generate")
         self.cancel_button.setEnabled(busy)
+        self.progress.setVisible(busy)
         if busy:
             self._started_at = time.monotonic()
             self.progress.setRange(0, 0)  # busy indicator until the first progress report

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QColor, QIcon, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem
 
 from workbench.domains.melody.notes import Melody
@@ -20,18 +20,27 @@ def describe(melody: Melody) -> str:
 class MelodyListWidget(QListWidget):
     open_requested = Signal(object)  # Melody (double click)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, placeholder: str = ""):
         super().__init__(parent)
+        self.placeholder = placeholder
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setIconSize(THUMB_SIZE)
-        self.setGridSize(QSize(THUMB_SIZE.width() + 12, THUMB_SIZE.height() + 30))
+        self.setGridSize(QSize(THUMB_SIZE.width() + 12, THUMB_SIZE.height() + 26))
         self.setUniformItemSizes(True)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.itemDoubleClicked.connect(lambda item: self.open_requested.emit(item.data(MELODY_ROLE)))
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.count() == 0 and self.placeholder:  # say what belongs here instead of an empty box
+            painter = QPainter(self.viewport())
+            painter.setPen(QColor(128, 128, 128))
+            painter.drawText(self.viewport().rect().adjusted(8, 8, -8, -8),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
 
     def add_melody(self, melody: Melody) -> QListWidgetItem:
         item = QListWidgetItem(QIcon(render_thumbnail(melody)), melody.name or "untitled")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QMimeData, Qt, QUrl
+from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import QAbstractItemView
 
 from workbench.ui.melody_studio.files import DragFolder
@@ -17,7 +18,7 @@ class ResultsList(MelodyListWidget):
     """Dragging items out hands the receiver .mid files (file URLs of temp files)."""
 
     def __init__(self, notifier=None, parent=None):
-        super().__init__(parent)
+        super().__init__(parent, placeholder="Press Generate: new melodies in the support set's style appear here")
         self._notifier = notifier
         self._drag_folder = DragFolder()
         self.setDragEnabled(True)
@@ -29,6 +30,20 @@ class ResultsList(MelodyListWidget):
         self.clear()
         for melody in melodies:
             self.add_melody(melody)
+
+    def startDrag(self, _supported_actions) -> None:
+        """Copy only: a file manager that moves the temp file must not take the result out of the list
+        (the stock startDrag removes items when the drop target answers MoveAction)."""
+        items = self.selectedItems()
+        if not items:
+            return
+        data = self.mimeData(items)
+        if not data.hasUrls():
+            return
+        drag = QDrag(self)
+        drag.setMimeData(data)
+        drag.setPixmap(items[0].icon().pixmap(self.iconSize()))
+        drag.exec(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction)
 
     def mimeTypes(self) -> list[str]:
         return ["text/uri-list"]

@@ -22,7 +22,8 @@ class SupportList(MelodyListWidget):
     paths_dropped = Signal(list)
 
     def __init__(self, parent=None):
-        super().__init__(parent)
+        super().__init__(parent, placeholder="Drop .mid files or a folder of them here — 3 to 5 melodies "
+                                             "in one style work best")
         self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(False)
         self.setMovement(QListView.Movement.Snap)
@@ -81,7 +82,7 @@ class SupportStrip(QWidget):
         super().__init__(parent)
         self._notifier = notifier
         self.list = SupportList()
-        self.list.setFixedHeight(self.list.gridSize().height() + 22)
+        self.list.setFixedHeight(self.list.gridSize().height() + 8)
         self.list.paths_dropped.connect(self.add_paths)
         self.list.open_requested.connect(self.open_requested)
         model = self.list.model()
@@ -123,8 +124,8 @@ class SupportStrip(QWidget):
 
     def _update_title(self) -> None:
         count = self.list.count()
-        hint = "drop .mid files or a folder here, or draw in the roll and press Add clip"
-        self.title.setText(f"<b>Support set</b> ({count}) — {hint}" if count == 0 else
+        hint = "the melodies to learn from; or draw in the roll and press Add clip"
+        self.title.setText(f"<b>Support set</b> — {hint}" if count == 0 else
                            f"<b>Support set</b> ({count} melodies) — the style to learn from")
 
     # -- public -------------------------------------------------------------------
@@ -154,9 +155,8 @@ class SupportStrip(QWidget):
             skipped = "; ".join(errors[:6]) + (f"; and {len(errors) - 6} more" if len(errors) > 6 else "")
             self._notifier.warning(f"Added {added} melodies; skipped: {skipped}")
         elif added:
-            self._notifier.info(f"Added {added} melodies to the support set.")
-        for report in reports[:6]:
-            self._notifier.info(report)
+            details = "".join(f" {report}." for report in reports[:6])  # what reading changed, per file
+            self._notifier.info(f"Added {added} melodies to the support set.{details}")
         return added
 
     def remove_selected(self) -> None:

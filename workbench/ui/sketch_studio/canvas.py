@@ -1,110 +1,44 @@
 """The drawing canvas: pressure strokes, brush/eraser, undo by stroke, zoom, model view.
 
-The drawing is a plain value (an optional base image plus a tuple of strokes), so
-undo/redo swaps values and re-renders; nothing is edited in place.
+The drawing is a plain value (workbench.ui.sketch_studio.strokes), so undo/redo swaps
+values and re-renders; nothing is edited in place.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (QAction, QActionGroup, QColor, QImage, QKeySequence, QPainter, QPainterPath,
-                           QPen, QPointingDevice, QUndoCommand, QUndoStack)
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (QAction, QActionGroup, QColor, QImage, QKeySequence, QPainter, QPen,
+                           QPointingDevice, QUndoCommand, QUndoStack)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-CANVAS_SIZE = 256                  # drawing resolution in pixels (square)
+from workbench.ui.sketch_studio.strokes import (CANVAS_SIZE, Drawing, Stroke, begin_paint, ink_preview_image,
+                                                ink_to_image, paint_dot, paint_segment, paint_stroke,
+                                                resize_ink)
+
 MIN_BRUSH, MAX_BRUSH = 1.0, 64.0
-DEFAULT_BRUSH = 10.0
+DEFAULT_BRUSH = 14.0
 SMOOTHING = 0.45                   # weight of each new input point in the stabiliser
 MIN_ZOOM, MAX_ZOOM = 0.5, 8.0
-
-
-@dataclass(frozen=True)
-class Stroke:
-    points: tuple[tuple[float, float, float], ...]   # x, y in canvas pixels, pressure 0..1
-    width: float
-    erase: bool = False
-
-
-@dataclass(frozen=True, eq=False)
-class Drawing:
-    base: np.ndarray | None = None   # float32 [CANVAS_SIZE]^2 ink loaded from an image
-    strokes: tuple[Stroke, ...] = ()
-
-
-def _pen_width(stroke: Stroke, pressure: float) -> float:
-    # Light pressure still leaves a visible line; full pressure is the brush size.
-    return max(0.5, stroke.width * (0.3 + 0.7 * pressure))
-
-
-def paint_stroke(painter: QPainter, stroke: Stroke) -> None:
-    """Quadratic curves through the midpoints of the (already stabilised) points."""
-    mode = (QPainter.CompositionMode_Clear if stroke.erase
-            else QPainter.CompositionMode_SourceOver)
-    painter.setCompositionMode(mode)
-    pts = [QPointF(x, y) for x, y, _ in stroke.points]
-    pressures = [p for _, _, p in stroke.points]
-    if len(pts) == 1:
-        r = _pen_width(stroke, pressures[0]) / 2
-        painter.setPen(Qt.NoPen)
-        painter.setBrush(QColor(0, 0, 0))
-        painter.drawEllipse(pts[0], r, r)
-        return
-    painter.setBrush(Qt.NoBrush)
-    start = pts[0]
-    for i in range(1, len(pts)):
-        end = pts[i] if i == len(pts) - 1 else (pts[i] + pts[i + 1]) / 2
-        path = QPainterPath(start)
-        if i == len(pts) - 1:
-            path.lineTo(end)
-        else:
-            path.quadTo(pts[i], end)
-        pen = QPen(QColor(0, 0, 0), _pen_width(stroke, (pressures[i - 1] + pressures[i]) / 2),
-                   Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
-        painter.setPen(pen)
-        painter.drawPath(path)
-        start = end
-
-
-def ink_to_image(ink: np.ndarray) -> QImage:
-    """Ink [H,W] in [0,1] -> black ink with that alpha (premultiplied ARGB)."""
-    alpha = (np.clip(ink, 0.0, 1.0) * 255 + 0.5).astype(np.uint32)
-    argb = np.ascontiguousarray(alpha << 24)
-    h, w = argb.shape
-    return QImage(argb.data, w, h, 4 * w, QImage.Format_ARGB32_Premultiplied).copy()
-
-
-def ink_preview_image(ink: np.ndarray) -> QImage:
-    """Ink [H,W] in [0,1] -> an opaque grayscale picture, black ink on white."""
-    gray = np.ascontiguousarray(255 - (np.clip(ink, 0, 1) * 255 + 0.5).astype(np.uint8))
-    h, w = gray.shape
-    return QImage(gray.data, w, h, w, QImage.Format_Grayscale8).copy()
-
-
-def resize_ink(ink: np.ndarray, size: int) -> np.ndarray:
-    """Resample an ink array to size x size (smooth)."""
-    if ink.shape == (size, size):
-        return ink.astype(np.float32)
-    img = ink_preview_image(ink).scaled(size, size, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
-    img = img.convertToFormat(QImage.Format_Grayscale8)
-    arr = np.frombuffer(img.constBits(), np.uint8).reshape(size, img.bytesPerLine())[:, :size]
-    return (1.0 - arr.astype(np.float32) / 255.0)
+UNDO_LIMIT = 100                   # steps; each keeps a 256 KB picture
 
 
 class _SetDrawing(QUndoCommand):
-    def __init__(self, canvas: SketchCanvas, old: Drawing, new: Drawing, text: str,
-                 rendered: QImage | None = None):
+    """Swap the drawing value. The rendered pictures before and after are kept with the
+    command (QImage shares them with the canvas), so undo and redo never re-render."""
+
+    def __init__(self, canvas: SketchCanvas, new: Drawing, text: str, rendered: QImage | None = None):
         super().__init__(text)
-        self._canvas, self._old, self._new, self._rendered = canvas, old, new, rendered
+        self._canvas = canvas
+        self._old, self._old_image = canvas._drawing, canvas._layer
+        self._new, self._new_image = new, rendered
 
     def redo(self):
-        self._canvas._apply(self._new, self._rendered)
-        self._rendered = None          # later redos re-render from the value
+        self._canvas._apply(self._new, self._new_image)
+        self._new_image = self._canvas._layer
 
     def undo(self):
-        self._canvas._apply(self._old)
+        self._canvas._apply(self._old, self._old_image)
 
 
 class SketchCanvas(QWidget):
@@ -122,17 +56,21 @@ class SketchCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setMinimumSize(220, 220)
         self.setCursor(Qt.CrossCursor)
+        self.setMouseTracking(True)
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._drawing = Drawing()
         self._layer = self._new_layer()
         self._preview: QImage | None = None       # layer + the stroke being drawn
         self._points: list[tuple[float, float, float]] = []
+        self._painted = 0
         self._drawing_erase = False
         self._tool = "brush"
         self._brush = DEFAULT_BRUSH
         self._zoom = 1.0
         self._pan = QPointF(0, 0)
         self._pan_from: QPointF | None = None
+        self._hover: QPointF | None = None          # pointer position, for the brush outline
         self._model_view = False
         self._model_image: QImage | None = None
         self._build_actions()
@@ -150,11 +88,11 @@ class SketchCanvas(QWidget):
     def set_array(self, ink: np.ndarray, text: str = "Open drawing") -> None:
         """Replace the drawing by an ink image of any size (undoable)."""
         base = np.clip(resize_ink(np.asarray(ink, np.float32), CANVAS_SIZE), 0, 1)
-        self.undo_stack.push(_SetDrawing(self, self._drawing, Drawing(base=base), text))
+        self.undo_stack.push(_SetDrawing(self, Drawing(base=base), text))
 
     def clear(self) -> None:
         if self._drawing.base is not None or self._drawing.strokes:
-            self.undo_stack.push(_SetDrawing(self, self._drawing, Drawing(), "Clear"))
+            self.undo_stack.push(_SetDrawing(self, Drawing(), "Clear"))
 
     @property
     def drawing(self) -> Drawing:
@@ -243,13 +181,14 @@ class SketchCanvas(QWidget):
                                         tip="Smaller brush")
         self.act_bigger = self._action("Bigger", ["]"], lambda: self.set_brush_size(self._brush * 1.25),
                                        tip="Bigger brush")
-        self.act_undo = self.undo_stack.createUndoAction(self, "Undo")
-        self.act_redo = self.undo_stack.createRedoAction(self, "Redo")
-        for act, keys in ((self.act_undo, [QKeySequence.Undo]),
-                          (self.act_redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])):
-            act.setShortcuts(keys)
-            act.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-            self.addAction(act)
+        # Own actions rather than QUndoStack.createUndoAction: a fixed text keeps the toolbar still.
+        self.act_undo = self._action("Undo", ["Ctrl+Z"], self.undo_stack.undo, tip="Undo the last stroke")
+        self.act_redo = self._action("Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.undo_stack.redo,
+                                     tip="Redo the stroke")
+        self.act_undo.setEnabled(False)
+        self.act_redo.setEnabled(False)
+        self.undo_stack.canUndoChanged.connect(self.act_undo.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.act_redo.setEnabled)
         self.act_clear = self._action("Clear", ["Delete"], self.clear, tip="Clear the canvas")
         self.act_model_view = self._action("Model view", ["M"], self._on_model_view, True,
                                            tip="Show the drawing as the model sees it")
@@ -292,7 +231,9 @@ class SketchCanvas(QWidget):
         self._drawing_erase = erase or self._tool == "eraser"
         p = self.widget_to_image(pos)
         self._points = [(p.x(), p.y(), pressure)]
-        self._update_preview()
+        self._preview = self._layer.copy()
+        self._painted = 0                  # segments of the live stroke already on the preview
+        self.update()
 
     def _extend(self, pos: QPointF, pressure: float) -> None:
         if not self._points:
@@ -304,7 +245,8 @@ class SketchCanvas(QWidget):
         if (x - lx) ** 2 + (y - ly) ** 2 < 0.25:
             return
         self._points.append((x, y, lp + (pressure - lp) * SMOOTHING))
-        self._update_preview()
+        # Segment i is final once point i+1 exists; the last one waits for the release.
+        self._paint_live(len(self._points) - 2)
 
     def _finish(self, pos: QPointF | None) -> None:
         if not self._points:
@@ -312,22 +254,35 @@ class SketchCanvas(QWidget):
         if pos is not None and len(self._points) > 1:
             p = self.widget_to_image(pos)
             self._points.append((p.x(), p.y(), self._points[-1][2]))
-        stroke = Stroke(tuple(self._points), self._brush, self._drawing_erase)
+        self._paint_live(len(self._points) - 1)
+        stroke = self._live_stroke()
+        if len(stroke.points) == 1:
+            painter = QPainter(self._preview)
+            painter.setRenderHint(QPainter.Antialiasing)
+            begin_paint(painter, stroke.erase)
+            paint_dot(painter, stroke)
+            painter.end()
         self._points = []
-        self._update_preview(stroke)
         rendered, self._preview = self._preview, None
         new = Drawing(self._drawing.base, self._drawing.strokes + (stroke,))
         text = "Erase" if stroke.erase else "Stroke"
-        self.undo_stack.push(_SetDrawing(self, self._drawing, new, text, rendered))
+        self.undo_stack.push(_SetDrawing(self, new, text, rendered))
 
-    def _update_preview(self, stroke: Stroke | None = None) -> None:
-        stroke = stroke or Stroke(tuple(self._points), self._brush, self._drawing_erase)
-        preview = self._layer.copy()
-        painter = QPainter(preview)
+    def _live_stroke(self) -> Stroke:
+        return Stroke(tuple(self._points), self._brush, self._drawing_erase)
+
+    def _paint_live(self, upto: int) -> None:
+        """Paint the live stroke's segments painted+1 .. upto onto the preview."""
+        if upto <= self._painted:
+            return
+        stroke = self._live_stroke()
+        painter = QPainter(self._preview)
         painter.setRenderHint(QPainter.Antialiasing)
-        paint_stroke(painter, stroke)
+        begin_paint(painter, stroke.erase)
+        for i in range(self._painted + 1, upto + 1):
+            paint_segment(painter, stroke, i)
         painter.end()
-        self._preview = preview
+        self._painted = upto
         self.update()
 
     def mousePressEvent(self, event):
@@ -338,7 +293,15 @@ class SketchCanvas(QWidget):
             self._pan_from = event.position()
         event.accept()
 
+    def leaveEvent(self, event):
+        self._hover = None
+        self.update()
+        super().leaveEvent(event)
+
     def mouseMoveEvent(self, event):
+        self._hover = event.position()
+        if not event.buttons():
+            self.update()
         if self._pan_from is not None:
             self._pan += event.position() - self._pan_from
             self._pan_from = event.position()
@@ -359,7 +322,7 @@ class SketchCanvas(QWidget):
         erase = event.pointerType() == QPointingDevice.PointerType.Eraser
         t = event.type()
         if t == event.Type.TabletPress:
-            self.setFocus(Qt.TabletFocusReason)
+            self.setFocus(Qt.OtherFocusReason)
             self._begin(event.position(), pressure, erase)
         elif t == event.Type.TabletMove:
             self._extend(event.position(), pressure)
@@ -401,9 +364,22 @@ class SketchCanvas(QWidget):
             painter.drawImage(rect, self._preview if self._preview is not None else self._layer)
         painter.setPen(QPen(QColor(150, 150, 150), 1))
         painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
+        if self._preview is None and self._drawing.base is None and not self._drawing.strokes:
+            painter.setPen(QColor(160, 160, 160))
+            painter.drawText(rect, Qt.AlignCenter, "Draw here\n\nB brush · E eraser · [ ] size\n"
+                                                   "Ctrl+Z undo · Delete clear · M model view")
+        if self._hover is not None and self._pan_from is None:
+            radius = self._brush * rect.width() / CANVAS_SIZE / 2
+            painter.setRenderHint(QPainter.Antialiasing)
+            painter.setBrush(Qt.NoBrush)
+            painter.setPen(QPen(QColor(0, 120, 215) if self._tool == "brush" else QColor(200, 60, 60), 1))
+            painter.drawEllipse(self._hover, radius, radius)
         label = f"{self._tool}  {self._brush:.0f}px  {self._zoom * 100:.0f}%"
         if self._model_view:
             label += "  · model view"
+        box = painter.fontMetrics().boundingRect(label).adjusted(-4, -2, 4, 2)
+        box.moveBottomLeft(self.rect().bottomLeft() + QPoint(2, -2))
+        painter.fillRect(box, self.palette().window())
         painter.setPen(self.palette().text().color())
-        painter.drawText(6, self.height() - 6, label)
+        painter.drawText(box, Qt.AlignCenter, label)
         painter.end()

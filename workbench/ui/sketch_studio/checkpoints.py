@@ -1,43 +1,53 @@
-"""The checkpoint selector: shipped default, the one just meta-trained, or one loaded from disk."""
+"""Checkpoint selectors: shipped default, the one just meta-trained, or one loaded from disk.
+
+Vary and Complete use different models (a VAE and a coordinate network), so each mode
+has its own selector and a checkpoint goes to the mode named in its metadata.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog
 
-from workbench.ui.checkpoint_info import CHECKPOINT_FILTER, checkpoint_domain, read_checkpoint_info
+from workbench.ui.checkpoint_info import CHECKPOINT_FILTER, metadata_path, read_checkpoint_info
 
 DOMAIN = "sketch"
 _LOAD = "__load__"
+SETTINGS = "sketch_studio/checkpoint_"
 
 
-class CheckpointSelector(QWidget):
-    """Shows the checkpoint in use; `path()` is None for the shipped default."""
+def checkpoint_mode(path: str) -> str:
+    """The sketch mode ("vary", "complete", ...) of a checkpoint; CheckpointError if not a sketch one."""
+    from workbench.meta.errors import CheckpointError
+    info = read_checkpoint_info(path)
+    if info.get("domain") != DOMAIN:
+        raise CheckpointError(f"{path}: a {info.get('domain')!r} checkpoint; the Sketch Studio needs a sketch one")
+    return str((info.get("problem") or {}).get("mode", ""))
+
+
+class CheckpointSelector(QComboBox):
+    """The checkpoint one mode uses; `path()` is None for the shipped default."""
 
     changed = Signal(object)          # str path | None
 
-    def __init__(self, context, parent=None):
+    def __init__(self, context, mode: str, parent=None):
         super().__init__(parent)
         self._context = context
-        self.combo = QComboBox()
-        self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(18)
-        self.combo.addItem("Shipped default", "")
-        self.combo.setItemData(0, "The checkpoints that ship with the workbench "
-                                  "(meta-trained on the built-in glyphs)", Qt.ToolTipRole)
-        self.combo.addItem("Load from disk…", _LOAD)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Checkpoint"))
-        layout.addWidget(self.combo, 1)
+        self.mode = mode
         self._current = ""
-        self._origin = "meta-trained"     # a checkpoint announced by someone else: the Training panel
-        current = context.checkpoint_for(DOMAIN)
-        if current:
-            self._select(current, "current")
-        self.combo.activated.connect(self._on_activated)
+        self._origin = "made current elsewhere (Training panel or File > Open)"
+        self.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(16)
+        self.addItem("Shipped default", "")
+        self.setItemData(0, f"The {mode} checkpoint that ships with the workbench", Qt.ToolTipRole)
+        self.addItem("Load from disk…", _LOAD)
+        for path, origin in ((context.settings.value(SETTINGS + mode, "", type=str), "used last time"),
+                             (context.checkpoint_for(DOMAIN) or "", "the current sketch checkpoint")):
+            if path and metadata_path(path).exists() and self._mode_of(path) == mode:
+                self._select(path, origin)
+        self.activated.connect(self._on_activated)
         context.checkpoint_changed.connect(self._on_context_changed)
 
     def path(self) -> str | None:
@@ -47,61 +57,70 @@ class CheckpointSelector(QWidget):
         return "shipped default" if not self._current else Path(self._current).name
 
     def load(self, path: str) -> bool:
-        """Use a checkpoint file; refuse (with a warning) one that is not a sketch checkpoint."""
+        """Use a checkpoint file; refuse (with a warning naming it) one this mode cannot use."""
         from workbench.meta.errors import CheckpointError
         try:
-            domain = checkpoint_domain(path)
+            mode = checkpoint_mode(path)
         except CheckpointError as exc:
             self._context.notifier.warning(str(exc))
             return False
-        if domain != DOMAIN:
+        if mode != self.mode:
             self._context.notifier.warning(
-                f"{path}: a {domain} checkpoint; the Sketch Studio needs a sketch checkpoint")
+                f"{path}: a sketch {mode!r} checkpoint; {self.mode.capitalize()} needs a {self.mode!r} one")
             return False
-        self._origin = "loaded"
+        previous, self._origin = self._origin, "loaded from disk here"
         try:
-            self._context.set_checkpoint(DOMAIN, path)  # -> checkpoint_changed -> _select
+            self._context.set_checkpoint(DOMAIN, path)   # -> checkpoint_changed -> _select
         finally:
-            self._origin = "meta-trained"
+            self._origin = previous
         return True
 
+    @staticmethod
+    def _mode_of(path: str) -> str:
+        try:
+            return checkpoint_mode(path)
+        except Exception:  # noqa: BLE001 - a stale or foreign entry is simply not offered
+            return ""
+
+    @staticmethod
+    def _entry_label(path: str) -> str:
+        try:
+            iteration = read_checkpoint_info(path).get("iteration")
+        except Exception:  # noqa: BLE001 - the label is informational; using it reports real errors
+            iteration = None
+        stem = Path(path).stem
+        return f"{stem} (iteration {iteration})" if isinstance(iteration, int) else stem
+
     def _find(self, path: str) -> int:
-        for i in range(self.combo.count()):
-            if self.combo.itemData(i) == path:
+        for i in range(self.count()):
+            if self.itemData(i) == path:
                 return i
         return -1
 
     def _select(self, path: str, origin: str) -> None:
         index = self._find(path)
         if path and index < 0:
-            index = self.combo.count() - 1              # before "Load from disk…"
-            self.combo.insertItem(index, f"{Path(path).name} ({origin})", path)
-            self.combo.setItemData(index, self._describe(path), Qt.ToolTipRole)
-        self.combo.setCurrentIndex(index)
-        self.combo.setToolTip(self.combo.itemData(index, Qt.ToolTipRole) or "")
+            index = self.count() - 1                   # before "Load from disk…"
+            self.insertItem(index, self._entry_label(path), path)
+            self.setItemData(index, f"{path}\n{origin}", Qt.ToolTipRole)
+        self.setCurrentIndex(index)
+        self.setToolTip(self.itemData(index, Qt.ToolTipRole) or "")
         if path != self._current:
             self._current = path
+            self._context.settings.setValue(SETTINGS + self.mode, path)
             self.changed.emit(self.path())
 
-    @staticmethod
-    def _describe(path: str) -> str:
-        try:
-            info = read_checkpoint_info(path)
-        except Exception:  # noqa: BLE001 - the tooltip is informational; use reports real errors
-            return path
-        return f"{path}\niteration {info.get('iteration', '?')}"
-
     def _on_activated(self, index: int) -> None:
-        data = self.combo.itemData(index)
+        data = self.itemData(index)
         if data == _LOAD:
-            self.combo.setCurrentIndex(max(0, self._find(self._current)))
-            path, _ = QFileDialog.getOpenFileName(self, "Load a sketch checkpoint", "", CHECKPOINT_FILTER)
+            self.setCurrentIndex(max(0, self._find(self._current)))
+            path, _ = QFileDialog.getOpenFileName(self, f"Load a sketch {self.mode} checkpoint", "",
+                                                  CHECKPOINT_FILTER)
             if path:
                 self.load(path)
-        elif data != self._current:
-            self._context.set_checkpoint(DOMAIN, data or None)
+        else:
+            self._select(data, "")
 
     def _on_context_changed(self, domain: str, path: str) -> None:
-        if domain != DOMAIN:
-            return
-        self._select(path, self._origin)
+        if domain == DOMAIN and path and self._mode_of(path) == self.mode:
+            self._select(path, self._origin)

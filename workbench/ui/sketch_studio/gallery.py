@@ -13,11 +13,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLab
                                QWidget)
 
 from workbench.ui.sketch_studio import export
-from workbench.ui.sketch_studio.canvas import ink_preview_image
+from workbench.ui.sketch_studio.strokes import ink_preview_image
 from workbench.ui.sketch_studio.support_strip import thumbnail
 
-THUMB = 72
-PREVIEW = 168
+THUMB = 64
+PREVIEW = 150
 
 
 class _ResultList(QListWidget):
@@ -30,7 +30,7 @@ class _ResultList(QListWidget):
         self.setMovement(QListView.Static)
         self.setResizeMode(QListView.Adjust)
         self.setIconSize(QSize(THUMB, THUMB))
-        self.setGridSize(QSize(THUMB + 18, THUMB + 26))
+        self.setGridSize(QSize(THUMB + 22, THUMB + 24))
         self.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.setDragDropMode(QAbstractItemView.DragOnly)
         self.setDefaultDropAction(Qt.CopyAction)
@@ -57,6 +57,7 @@ class Gallery(QWidget):
         self.preview.setFixedSize(PREVIEW, PREVIEW)
         self.preview.setAlignment(Qt.AlignCenter)
         self.preview.setStyleSheet("background: white; border: 1px solid #999;")
+        self.preview.hide()                              # until there is something to show
         self.list = _ResultList(self)
         self.list.currentRowChanged.connect(self._on_current)
         self.list.itemSelectionChanged.connect(self._update_actions)
@@ -141,6 +142,7 @@ class Gallery(QWidget):
             item.setToolTip(f"{name}: drag out as PNG, double-click to open in the canvas")
             self.list.addItem(item)
         self._steps_box.setVisible(mode == "complete")
+        self.preview.setVisible(bool(self._results))
         self.caption.setText(caption)
         if self._results:
             self.list.setCurrentRow(0)
@@ -208,8 +210,11 @@ class Gallery(QWidget):
             self._guarded(self.save_contact_sheet, path)
 
     def _guarded(self, fn, path) -> None:
+        from workbench.meta.errors import WorkbenchError
         try:
             fn(path)
+        except WorkbenchError as exc:                    # save_png names the file
+            self._notifier.error(str(exc))
         except OSError as exc:
             self._notifier.error(f"Could not write {exc.filename or path}: {exc.strerror or exc}")
 

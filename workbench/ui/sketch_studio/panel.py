@@ -6,8 +6,8 @@ import random
 import time
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QTimer, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSpinBox, QSplitter, QTabWidget, QToolBar, QToolButton,
                                QVBoxLayout, QWidget)
@@ -19,7 +19,7 @@ from workbench.ui.sketch_studio.gallery import Gallery
 from workbench.ui.sketch_studio.support_strip import SupportStrip
 
 SETTINGS = "sketch_studio/"
-SHUTDOWN_TIMEOUT_MS = 10_000
+SHUTDOWN_TIMEOUT_MS = 30_000          # importing torch cannot be interrupted
 
 
 def run_generation(mode: str, inputs, options: dict, *, progress, cancelled):
@@ -33,7 +33,16 @@ def run_generation(mode: str, inputs, options: dict, *, progress, cancelled):
     return mode, [np.asarray(a, np.float32) for a in out], time.perf_counter() - start
 
 
+def warm_up(*, progress, cancelled):
+    """Load torch and the sketch models' code in the background, so the first press is quick."""
+    from workbench.domains.sketch import api
+    api.default_checkpoint("vary")          # imports the models, and with them torch
+    return "warm", [], 0.0
+
+
 class SketchStudioPanel(QWidget):
+    """Canvas, support strip, Vary/Complete controls and the results gallery; one JobRunner."""
+
     def __init__(self, context, parent=None):
         super().__init__(parent)
         self.context = context
@@ -42,11 +51,15 @@ class SketchStudioPanel(QWidget):
         self._run_started = 0.0
         self._pending_caption = ""
         self._drawings_added = 0
+        self._warm_requested = False
+        self._closed = False
+        self._running = False                  # a Vary/Complete job (not the warm-up) is queued or running
 
         self.canvas = SketchCanvas()
         self.strip = SupportStrip(self.notifier)
         self.gallery = Gallery(self.notifier)
-        self.checkpoint = CheckpointSelector(context)
+        self.vary_checkpoint = CheckpointSelector(context, "vary")
+        self.complete_checkpoint = CheckpointSelector(context, "complete")
         self.runner = JobRunner(self, name="sketch-studio")
         self._build()
         self._wire()
@@ -84,6 +97,7 @@ class SketchStudioPanel(QWidget):
         vary_form.addRow("Seed", seed_row)
         vary_form.addRow("Temperature", self.temperature)
         vary_form.addRow("Adapt steps", self.vary_steps)
+        vary_form.addRow("Checkpoint", self.vary_checkpoint)
         vary_form.addRow(self.vary_button)
 
         self.complete_steps = self._steps_spin("Inner gradient steps on the partial drawing")
@@ -93,6 +107,7 @@ class SketchStudioPanel(QWidget):
         complete_form = QFormLayout()
         complete_form.addRow(QLabel("Completes the drawing on the canvas."))
         complete_form.addRow("Inner steps", self.complete_steps)
+        complete_form.addRow("Checkpoint", self.complete_checkpoint)
         complete_form.addRow(self.complete_button)
 
         self.modes = QTabWidget()
@@ -119,7 +134,6 @@ class SketchStudioPanel(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.checkpoint)
         right_layout.addWidget(self.modes)
         right_layout.addWidget(self._progress_box)
         right_layout.addWidget(self.gallery, 1)
@@ -127,8 +141,8 @@ class SketchStudioPanel(QWidget):
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter, 1)
@@ -188,10 +202,10 @@ class SketchStudioPanel(QWidget):
             self.notifier.info("The support set is empty: varying the canvas drawing.")
         options = dict(n=self.variations.value(), seed=self.seed.value(),
                        temperature=self.temperature.value(),
-                       steps=self.vary_steps.value() or None, checkpoint=self.checkpoint.path())
+                       steps=self.vary_steps.value() or None, checkpoint=self.vary_checkpoint.path())
         self._pending_caption = (f"{options['n']} variations of {len(support)} example"
                                  f"{'s' if len(support) != 1 else ''} · seed {options['seed']} · "
-                                 f"temperature {options['temperature']:.2f} · {self.checkpoint.label()}")
+                                 f"temperature {options['temperature']:.2f} · {self.vary_checkpoint.label()}")
         self._submit("vary", [np.asarray(s, np.float32) for s in support], options)
         return True
 
@@ -199,29 +213,68 @@ class SketchStudioPanel(QWidget):
         if not self.canvas.has_ink():
             self.notifier.warning("Complete needs a partial drawing: draw part of a glyph on the canvas first.")
             return False
-        from workbench.domains.sketch.api import to_model_array
-        partial = to_model_array(self.canvas.to_array())
-        options = dict(steps=self.complete_steps.value() or None, checkpoint=self.checkpoint.path())
-        self._pending_caption = f"Completion of the canvas drawing · {self.checkpoint.label()}"
+        # The whole page, not the framed drawing: Complete keeps the strokes where they are.
+        partial = self.canvas.to_array()
+        options = dict(steps=self.complete_steps.value() or None, checkpoint=self.complete_checkpoint.path())
+        self._pending_caption = f"Completion of the canvas drawing · {self.complete_checkpoint.label()}"
         self._submit("complete", partial, options)
         return True
 
+    def showEvent(self, event):
+        super().showEvent(event)
+        if not self._warm_requested:
+            self._warm_requested = True
+            state = self.settings.value(SETTINGS + "splitter")
+            if not (state and self.splitter.restoreState(state)):
+                width = max(self.splitter.width(), 800)
+                self.splitter.setSizes([int(width * 0.54), int(width * 0.46)])
+            self.canvas.setFocus(Qt.OtherFocusReason)       # B, E, [ and ] work right away
+            QTimer.singleShot(0, self._warm_up)
+
+    def _warm_up(self) -> None:
+        if not self.runner.busy and not self._closed:
+            self.runner.submit(warm_up)
+
     def _submit(self, mode: str, inputs, options: dict) -> None:
         self._save_settings()
-        restarting = self.runner.busy
+        restarting = self._running and self.runner.busy
+        self._running = True
         self.runner.submit(run_generation, mode, inputs, options)   # restarts a running job
         self._show_busy("Restarting…" if restarting else "Starting…")
 
     def cancel(self) -> None:
-        if self.runner.busy:
+        if self._running and self.runner.busy:
             self.runner.cancel()
             self.notifier.info("Sketch generation cancelled.")
+        self._running = False
         self._progress_box.setVisible(False)
 
+    def menu_actions(self) -> list:
+        """For the main window's menu. No shortcuts here: the window registers menu actions
+        globally, and the studio's keys must work only inside the studio (see _wire)."""
+        entries = [("Vary\tCtrl+R", self.start_vary), ("Complete\tCtrl+Shift+R", self.start_complete),
+                   ("Cancel\tEsc", self.cancel), None,
+                   ("Add Canvas Drawing to Support Set\tCtrl+Return", self.add_canvas_to_support),
+                   ("Add Support Images…", self.strip.choose_files),
+                   ("Paste into Support Set", self.strip.paste), None,
+                   ("Export Results as PNG…", self.gallery.choose_export),
+                   ("Save Contact Sheet…", self.gallery.choose_contact_sheet)]
+        actions = []
+        for entry in entries:
+            if entry is None:
+                actions.append(None)
+                continue
+            action = QAction(entry[0], self)
+            action.triggered.connect(lambda _checked=False, slot=entry[1]: slot())
+            actions.append(action)
+        return actions
+
     def is_busy(self) -> bool:
-        return self.runner.busy
+        """True while Vary or Complete runs (the warm-up does not count: closing loses nothing)."""
+        return self._running and self.runner.busy
 
     def shutdown(self) -> None:
+        self._closed = True
         self._save_settings()
         self.runner.shutdown(SHUTDOWN_TIMEOUT_MS)
         self.gallery.cleanup()
@@ -234,6 +287,8 @@ class SketchStudioPanel(QWidget):
 
     def _on_started(self) -> None:
         self._run_started = time.monotonic()
+        if not self._running:
+            return                                           # the warm-up: nothing to show
         self._show_busy("Preparing…")
 
     def _on_progress(self, done: int, total: int, message: str) -> None:
@@ -245,14 +300,19 @@ class SketchStudioPanel(QWidget):
 
     def _on_finished(self, result) -> None:
         mode, images, seconds = result
+        if mode == "warm":
+            return
+        self._running = False
         self._progress_box.setVisible(False)
-        caption = f"{self._pending_caption} · {seconds:.1f} s"
+        took = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+        caption = f"{self._pending_caption} · {took}"
         if mode == "vary":
             self.gallery.show_variations(images, caption)
         else:
             self.gallery.show_steps(images, caption)
 
     def _on_errored(self, message: str) -> None:
+        self._running = False
         self._progress_box.setVisible(False)
         self.notifier.error(message)
 
@@ -275,3 +335,5 @@ class SketchStudioPanel(QWidget):
         s.setValue(SETTINGS + "vary_steps", self.vary_steps.value())
         s.setValue(SETTINGS + "complete_steps", self.complete_steps.value())
         s.setValue(SETTINGS + "mode", self.modes.currentIndex())
+        if self._warm_requested:                               # shown at least once: sizes are real
+            s.setValue(SETTINGS + "splitter", self.splitter.saveState())

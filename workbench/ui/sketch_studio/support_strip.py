@@ -13,10 +13,13 @@ from PySide6.QtGui import QAction, QGuiApplication, QIcon, QImage, QKeySequence,
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLabel, QListView,
                                QListWidget, QListWidgetItem, QToolButton, QVBoxLayout, QWidget)
 
-from workbench.ui.sketch_studio.canvas import ink_preview_image
+from workbench.ui.sketch_studio.strokes import ink_preview_image
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm")
 THUMB = 64
+# A support set is a handful of examples; a dropped dataset folder (thousands of files)
+# would freeze the window while decoding and bury the strip, so one drop adds at most this many.
+MAX_FILES_PER_DROP = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,6 +185,10 @@ class SupportStrip(QWidget):
         from workbench.domains.sketch.api import load_support_image
         from workbench.meta.errors import DataError
         files = expand_paths(paths)
+        if len(files) > MAX_FILES_PER_DROP:
+            self._notifier.warning(f"{len(files)} images dropped; added the first {MAX_FILES_PER_DROP} "
+                                   "(a support set is a few examples of one kind)")
+            files = files[:MAX_FILES_PER_DROP]
         errors: list[str] = []
         added = 0
         for path in files:

@@ -17,13 +17,26 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from workbench.domains.melody.notes import Melody, Note
 
 
+MERGE_TIMING = 1  # QUndoCommand id: consecutive tempo / metre changes (spin box clicks) merge into one step
+
+
 class _ReplaceMelody(QUndoCommand):
     def __init__(self, model: "ClipModel", before: Melody, after: Melody,
-                 before_selection: frozenset, after_selection: frozenset, text: str):
+                 before_selection: frozenset, after_selection: frozenset, text: str, merge_id: int = -1):
         super().__init__(text)
         self._model = model
         self._before, self._after = before, after
         self._before_sel, self._after_sel = before_selection, after_selection
+        self._merge_id = merge_id
+
+    def id(self) -> int:
+        return self._merge_id
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if other.id() != self._merge_id or other.text() != self.text():
+            return False
+        self._after, self._after_sel = other._after, other._after_sel
+        return True
 
     def redo(self) -> None:
         self._model._replace(self._after, self._after_sel)
@@ -70,13 +83,13 @@ class ClipModel(QObject):
         self.set_selection(self._melody.notes)
 
     # -- editing ------------------------------------------------------------
-    def edit(self, melody: Melody, text: str, selection: Iterable[Note] | None = None) -> bool:
+    def edit(self, melody: Melody, text: str, selection: Iterable[Note] | None = None, merge_id: int = -1) -> bool:
         """Replace the melody as one undo step. Returns False when nothing changed."""
         after_sel = frozenset(selection) if selection is not None else self._selection
         if melody == self._melody and melody.name == self._melody.name:
             self.set_selection(after_sel)
             return False
-        self.undo_stack.push(_ReplaceMelody(self, self._melody, melody, self._selection, after_sel, text))
+        self.undo_stack.push(_ReplaceMelody(self, self._melody, melody, self._selection, after_sel, text, merge_id))
         return True
 
     def edit_notes(self, notes: Iterable[Note], text: str, selection: Iterable[Note] | None = None) -> bool:
@@ -94,7 +107,7 @@ class ClipModel(QObject):
         if not changes:
             return False
         text = "Change tempo" if list(changes) == ["tempo"] else "Change time signature"
-        return self.edit(replace(self._melody, **changes), text)
+        return self.edit(replace(self._melody, **changes), text, merge_id=MERGE_TIMING)
 
     def load(self, melody: Melody, text: str = "Open melody") -> bool:
         """Put another melody in the roll (undoable, so opening by mistake loses nothing)."""

@@ -17,7 +17,8 @@ from workbench.ui.melody_studio.piano_roll.state import (
     DEFAULT_GRID, GRID_CHOICES, RollGeometry, TransportState,
 )
 from workbench.ui.melody_studio.piano_roll.velocity import VelocityLane
-from workbench.ui.melody_studio.piano_roll.view import PianoRollView, Tool
+from workbench.ui.melody_studio.piano_roll.tools import Tool
+from workbench.ui.melody_studio.piano_roll.view import PianoRollView
 
 BEAT_UNITS = (2, 4, 8, 16)
 

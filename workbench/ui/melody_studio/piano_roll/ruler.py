@@ -7,7 +7,7 @@ strip to clear it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPolygonF
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
@@ -22,6 +22,8 @@ LOOP_STRIP = 11
 
 
 class RulerWidget(QWidget):
+    seek_requested = Signal(int)  # the user clicked or dragged the playhead (playback follows)
+
     def __init__(self, model: ClipModel, geometry: RollGeometry, transport: TransportState,
                  scroll: QScrollBar, parent=None):
         super().__init__(parent)
@@ -91,19 +93,23 @@ class RulerWidget(QWidget):
             self._loop_anchor = self.tick_at(pos.x(), bypass)
         else:
             self._drag = "seek"
-            self.transport.set_playhead(self.tick_at(pos.x(), bypass))
+            self._seek(self.tick_at(pos.x(), bypass))
 
     def mouseMoveEvent(self, event) -> None:
         bypass = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         tick = self.tick_at(event.position().x(), bypass)
-        if self._drag == "seek":
-            self.transport.set_playhead(tick)
+        if self._drag == "seek" and tick != self.transport.playhead:
+            self._seek(tick)
         elif self._drag == "loop" and tick != self._loop_anchor:
             self.transport.set_loop_range(self._loop_anchor, tick)
             self.transport.set_loop_enabled(True)
 
     def mouseReleaseEvent(self, _event) -> None:
         self._drag = None
+
+    def _seek(self, tick: int) -> None:
+        self.transport.set_playhead(tick)
+        self.seek_requested.emit(tick)
 
     def mouseDoubleClickEvent(self, event) -> None:
         if self._in_loop_strip(event.position().y()):

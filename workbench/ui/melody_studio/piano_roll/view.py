@@ -8,29 +8,24 @@ ClipModel and commits it as one undo step on release.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
 from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
-from workbench.ui.melody_studio.piano_roll import clipboard, editing
+from workbench.ui.melody_studio.piano_roll import editing
+from workbench.ui.melody_studio.piano_roll.actions import KeyboardEditing
 from workbench.ui.melody_studio.piano_roll.clip import ClipModel
 from workbench.ui.melody_studio.piano_roll.items import (
     BACKGROUND_BLACK_ROW, BACKGROUND_WHITE_ROW, LINE_BAR, LINE_BEAT, LINE_GRID, LINE_ROW, LOOP_SHADE, PLAYHEAD,
     NoteItem, is_black_key,
 )
 from workbench.ui.melody_studio.piano_roll.state import RollGeometry, TransportState
+from workbench.ui.melody_studio.piano_roll.tools import Tool
 
 EDGE_PX = 6
 MIN_BARS = 16
-
-
-class Tool(str, Enum):
-    DRAW = "draw"
-    SELECT = "select"
-    ERASE = "erase"
 
 
 @dataclass
@@ -45,8 +40,9 @@ class _Gesture:
     last_pitch: int | None = None
 
 
-class PianoRollView(QGraphicsView):
+class PianoRollView(KeyboardEditing, QGraphicsView):
     pitch_auditioned = Signal(int)      # a note was drawn or grabbed: let the user hear it
+    files_dropped = Signal(list)        # local paths dropped on the roll (the studio opens a MIDI file)
     play_toggle_requested = Signal()    # space bar
     tool_changed = Signal(str)
 
@@ -65,11 +61,12 @@ class PianoRollView(QGraphicsView):
         self._gesture: _Gesture | None = None
         self._band = None
         self._extent_ticks = 0
-        model.changed.connect(self._rebuild)
+        model.changed.connect(self._sync_items)
         model.selection_changed.connect(self._restyle)
         geometry.changed.connect(self._rebuild)
         transport.playhead_changed.connect(lambda _t: self.viewport().update())
         transport.loop_changed.connect(self.viewport().update)
+        self.setAcceptDrops(True)
         self._rebuild()
         self.center_on_pitch(67)
 
@@ -107,20 +104,33 @@ class PianoRollView(QGraphicsView):
         low, high = self.model.melody.pitch_range()
         self.center_on_pitch((low + high) // 2)
         start = self.model.notes[0].onset if self.model.notes else 0
-        self.horizontalScrollBar().setValue(int(self.geometry.x(start)) - 8)
+        bar = self.model.melody.ticks_per_bar
+        self.horizontalScrollBar().setValue(int(self.geometry.x(start // bar * bar)))  # from its first bar line
 
     # -- model -> scene -----------------------------------------------------------
     def _rebuild(self) -> None:
-        scene = self.scene()
+        """Geometry changed: every item moves."""
         for item in self._items.values():
-            scene.removeItem(item)
+            self.scene().removeItem(item)
         self._items = {}
-        selection = self.model.selection
-        for note in self.model.notes:
-            item = NoteItem(note, self.note_rect(note))
-            item.set_selected(note in selection)
-            scene.addItem(item)
-            self._items[note] = item
+        self._sync_items()
+
+    def _sync_items(self) -> None:
+        """The melody changed: drop the items of vanished notes, add items for new ones.
+
+        Notes are values, so an unchanged note keeps its item; a drag that moves
+        two notes of a long melody touches two items, not all of them.
+        """
+        scene, selection = self.scene(), self.model.selection
+        current = set(self.model.notes)
+        for note in [n for n in self._items if n not in current]:
+            scene.removeItem(self._items.pop(note))
+        for note in current:
+            if note not in self._items:
+                item = NoteItem(note, self.note_rect(note))
+                item.set_selected(note in selection)
+                scene.addItem(item)
+                self._items[note] = item
         melody = self.model.melody
         needed = max(melody.length_ticks + 4 * melody.ticks_per_bar, MIN_BARS * melody.ticks_per_bar)
         self._extent_ticks = max(self._extent_ticks, needed)
@@ -234,6 +244,16 @@ class PianoRollView(QGraphicsView):
         self.model.commit(gesture.before, gesture.before_selection, text)
         self._update_cursor(self.mapToScene(event.position().toPoint()))
 
+    def cancel_gesture(self) -> None:
+        """Escape during a drag: put everything back as it was when the drag began."""
+        gesture, self._gesture = self._gesture, None
+        if gesture is None:
+            return
+        if self._band is not None:
+            self.scene().removeItem(self._band)
+            self._band = None
+        self.model.preview(gesture.before, gesture.before_selection)
+
     def mouseDoubleClickEvent(self, event) -> None:
         # a double click is two clicks here; Qt would otherwise send no second press
         self.mousePressEvent(event)
@@ -324,91 +344,22 @@ class PianoRollView(QGraphicsView):
             self.horizontalScrollBar().setValue(int(g.x(tick) - mouse.x()))
         event.accept()
 
-    # -- keyboard -----------------------------------------------------------------------
-    def event(self, event) -> bool:
-        # claim our editing keys before a window-wide shortcut (e.g. a global Undo) takes them
-        if event.type() == QEvent.Type.ShortcutOverride and self._key_action(event) is not None:
-            event.accept()
-            return True
-        return super().event(event)
+    # -- file drops -------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
 
-    def keyPressEvent(self, event) -> None:
-        action = self._key_action(event)
-        if action is None:
-            return super().keyPressEvent(event)
-        action()
-        event.accept()
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
 
-    def _key_action(self, event):
-        key, mods = event.key(), event.modifiers()
-        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
-        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
-        std = QKeySequence.StandardKey
-        if event.matches(std.Undo):
-            return self.model.undo_stack.undo
-        if event.matches(std.Redo) or (ctrl and key == Qt.Key.Key_Y) or (ctrl and shift and key == Qt.Key.Key_Z):
-            return self.model.undo_stack.redo
-        if event.matches(std.SelectAll):
-            return self.model.select_all
-        if event.matches(std.Copy):
-            return self.copy
-        if event.matches(std.Cut):
-            return self.cut
-        if event.matches(std.Paste):
-            return self.paste
-        if ctrl and key == Qt.Key.Key_D:
-            return self.duplicate
-        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not ctrl:
-            return self.delete_selection
-        if key == Qt.Key.Key_Escape:
-            return lambda: self.model.set_selection(())
-        if key == Qt.Key.Key_Space and not ctrl:
-            return self.play_toggle_requested.emit
-        if not ctrl and key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
-            step = 1 if shift else self.geometry.grid  # Shift bypasses the grid
-            return lambda: self.nudge(-step if key == Qt.Key.Key_Left else step, 0)
-        if not ctrl and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            step = 12 if shift else 1
-            return lambda: self.nudge(0, step if key == Qt.Key.Key_Up else -step)
-        tools = {Qt.Key.Key_D: Tool.DRAW, Qt.Key.Key_S: Tool.SELECT, Qt.Key.Key_E: Tool.ERASE}
-        if not ctrl and not shift and key in tools:
-            return lambda: self.set_tool(tools[key])
-        return None
-
-    # -- edit commands ------------------------------------------------------------------
-    def delete_selection(self) -> None:
-        selected = self.model.selection
-        if selected:
-            self.model.edit_notes(editing.remove_notes(self.model.notes, selected), "Delete notes", ())
-
-    def nudge(self, dt: int, dp: int) -> None:
-        selected = self.model.selected_notes()
-        if not selected:
-            return
-        notes, moved = editing.move_notes(self.model.notes, selected, dt, dp)
-        self.model.edit_notes(notes, "Transpose notes" if dt == 0 else "Move notes", moved)
-        if dp and moved:
-            self.pitch_auditioned.emit(moved[0].pitch)
-
-    def copy(self) -> None:
-        if self.model.selection:
-            clipboard.put(editing.to_clipboard(self.model.selection))
-
-    def cut(self) -> None:
-        if self.model.selection:
-            self.copy()
-            self.model.edit_notes(editing.remove_notes(self.model.notes, self.model.selection), "Cut notes", ())
-
-    def paste(self) -> None:
-        clip = clipboard.get()
-        if not clip:
-            return
-        at = self.transport.playhead
-        notes, pasted = editing.paste(self.model.notes, clip, at)
-        self.model.edit_notes(notes, "Paste notes", pasted)
-        self.transport.set_playhead(editing.span(pasted)[1])  # the next paste goes after this one
-
-    def duplicate(self) -> None:
-        notes, copies = editing.duplicate(self.model.notes, self.model.selection, self.geometry.grid)
-        if copies:
-            self.model.edit_notes(notes, "Duplicate notes", copies)
+    def dropEvent(self, event) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if not paths:
+            return super().dropEvent(event)
+        event.acceptProposedAction()
+        self.files_dropped.emit(paths)

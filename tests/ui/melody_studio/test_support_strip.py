@@ -1,0 +1,89 @@
+"""Dropping MIDI files and folders onto the support strip; bad files are named and skipped."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.melody_studio.conftest import notices, write_mido_file
+from workbench.domains.melody.notes import Melody, Note
+
+
+def drop_urls(widget, paths):
+    """What a file manager's drag delivers: enter, move, drop (offscreen has no real drag)."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    # drag enter/move take an integer point, drop a float one
+    enter, move = QDragEnterEvent(QPoint(20, 20), *args), QDragMoveEvent(QPoint(20, 20), *args)
+    drop = QDropEvent(QPointF(20, 20), *args)
+    for event in (enter, move, drop):
+        QApplication.sendEvent(widget.viewport(), event)
+    accepted = (enter.isAccepted(), drop.isAccepted())
+    return accepted
+
+
+def test_dropping_mid_urls_adds_good_files_and_names_the_bad_one(panel, context, tmp_path):
+    good_a = write_mido_file(tmp_path / "reel.mid", [62, 64, 66, 67, 69])
+    good_b = write_mido_file(tmp_path / "jig.mid", [60, 62, 64])
+    bad = tmp_path / "broken.mid"
+    bad.write_bytes(b"this is not a MIDI file at all")
+    assert drop_urls(panel.support.list, [good_a, bad, good_b]) == (True, True)
+    melodies = panel.support.melodies()
+    assert [len(m.notes) for m in melodies] == [5, 3]
+    assert [n.pitch for n in melodies[0].notes] == [62, 64, 66, 67, 69]
+    warnings = notices(context, "warning")
+    assert len(warnings) == 1 and "broken.mid" in warnings[0]
+    assert "reel.mid" not in warnings[0]
+
+
+def test_dropping_a_folder_reads_its_midi_files(panel, tmp_path):
+    folder = tmp_path / "style"
+    (folder / "sub").mkdir(parents=True)
+    write_mido_file(folder / "a.mid", [60, 62])
+    write_mido_file(folder / "sub" / "b.midi", [64, 65, 67])
+    (folder / "notes.txt").write_text("not music")
+    drop_urls(panel.support.list, [folder])
+    assert sorted(len(m.notes) for m in panel.support.melodies()) == [2, 3]
+
+
+def test_add_clip_reorder_remove_and_open_in_roll(panel, qtbot, tune):
+    panel.editor.open_melody(tune)
+    panel.add_clip_to_support()
+    other = Melody(notes=(Note(0, 3, 70),), name="other")
+    panel.support.add_melody(other)
+    strip = panel.support
+    assert [m.name for m in strip.melodies()] == ["tune", "other"]
+    strip.list.item(1).setSelected(True)
+    strip.left_button.click()
+    assert [m.name for m in strip.melodies()] == ["other", "tune"]
+    strip.list.clearSelection()
+    strip.list.setCurrentRow(1)
+    with qtbot.waitSignal(strip.open_requested):
+        strip.open_button.click()
+    assert panel.editor.melody == tune
+    strip.list.clearSelection()
+    strip.list.item(0).setSelected(True)
+    strip.remove_button.click()
+    assert [m.name for m in strip.melodies()] == ["tune"]
+
+
+def test_adding_an_empty_clip_says_why(panel, context):
+    panel.add_clip_to_support()
+    assert panel.support.melodies() == []
+    assert any("empty" in m for m in notices(context, "warning"))
+
+
+def test_dropping_a_midi_file_on_the_roll_opens_it(panel, tmp_path):
+    path = write_mido_file(tmp_path / "air.mid", [67, 69, 71])
+    assert drop_urls(panel.editor.view, [path]) == (True, True)
+    assert [n.pitch for n in panel.editor.melody.notes] == [67, 69, 71]
+    assert panel.clip_label.text().startswith("air")
+    panel.new_clip_button.click()
+    assert panel.editor.melody.notes == () and panel.editor.melody.tempo == 100
+    panel.editor.model.undo_stack.undo()
+    panel.editor.model.undo_stack.undo()  # opening is undoable: the previous clip is not lost
+    assert panel.editor.melody.notes == ()
+    panel.editor.model.undo_stack.redo()
+    assert [n.pitch for n in panel.editor.melody.notes] == [67, 69, 71]

@@ -1,0 +1,101 @@
+"""Strokes and ink images: the canvas's plain data and how it is painted.
+
+A drawing is a value (an optional base image plus a tuple of strokes); painting it
+is a pure function of that value, so undo/redo only swaps values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
+
+CANVAS_SIZE = 256                  # drawing resolution in pixels (square)
+
+
+@dataclass(frozen=True)
+class Stroke:
+    points: tuple[tuple[float, float, float], ...]   # x, y in canvas pixels, pressure 0..1
+    width: float
+    erase: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Drawing:
+    base: np.ndarray | None = None   # float32 [CANVAS_SIZE]^2 ink loaded from an image
+    strokes: tuple[Stroke, ...] = ()
+
+
+def _pen_width(stroke: Stroke, pressure: float) -> float:
+    # Light pressure still leaves a visible line; full pressure is the brush size.
+    return max(0.5, stroke.width * (0.3 + 0.7 * pressure))
+
+
+def begin_paint(painter: QPainter, erase: bool) -> None:
+    painter.setCompositionMode(QPainter.CompositionMode_Clear if erase
+                               else QPainter.CompositionMode_SourceOver)
+
+
+def paint_segment(painter: QPainter, stroke: Stroke, i: int) -> None:
+    """Segment i (1..n-1) of a stroke: a quadratic curve from the previous midpoint through
+    point i to the next midpoint; the last segment is a line to the end point. Painting
+    segments one at a time gives exactly the picture paint_stroke gives, so a stroke can
+    be drawn incrementally while the pointer moves."""
+    pts = stroke.points
+    x0, y0, p0 = pts[i - 1]
+    x1, y1, p1 = pts[i]
+    start = QPointF(x0, y0) if i == 1 else QPointF((pts[i - 2][0] + x0) / 2, (pts[i - 2][1] + y0) / 2)
+    path = QPainterPath(start)
+    if i == len(pts) - 1:
+        path.lineTo(x1, y1)
+    else:
+        x2, y2, _ = pts[i + 1]
+        path.quadTo(QPointF(x1, y1), QPointF((x1 + x2) / 2, (y1 + y2) / 2))
+    painter.setBrush(Qt.NoBrush)
+    painter.setPen(QPen(QColor(0, 0, 0), _pen_width(stroke, (p0 + p1) / 2),
+                        Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+    painter.drawPath(path)
+
+
+def paint_dot(painter: QPainter, stroke: Stroke) -> None:
+    x, y, p = stroke.points[0]
+    r = _pen_width(stroke, p) / 2
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(QColor(0, 0, 0))
+    painter.drawEllipse(QPointF(x, y), r, r)
+
+
+def paint_stroke(painter: QPainter, stroke: Stroke) -> None:
+    """The whole stroke: smoothed curves through the midpoints of its (stabilised) points."""
+    begin_paint(painter, stroke.erase)
+    if len(stroke.points) == 1:
+        paint_dot(painter, stroke)
+    for i in range(1, len(stroke.points)):
+        paint_segment(painter, stroke, i)
+
+
+def ink_to_image(ink: np.ndarray) -> QImage:
+    """Ink [H,W] in [0,1] -> black ink with that alpha (premultiplied ARGB)."""
+    alpha = (np.clip(ink, 0.0, 1.0) * 255 + 0.5).astype(np.uint32)
+    argb = np.ascontiguousarray(alpha << 24)
+    h, w = argb.shape
+    return QImage(argb.data, w, h, 4 * w, QImage.Format_ARGB32_Premultiplied).copy()
+
+
+def ink_preview_image(ink: np.ndarray) -> QImage:
+    """Ink [H,W] in [0,1] -> an opaque grayscale picture, black ink on white."""
+    gray = np.ascontiguousarray(255 - (np.clip(ink, 0, 1) * 255 + 0.5).astype(np.uint8))
+    h, w = gray.shape
+    return QImage(gray.data, w, h, w, QImage.Format_Grayscale8).copy()
+
+
+def resize_ink(ink: np.ndarray, size: int) -> np.ndarray:
+    """Resample an ink array to size x size (smooth)."""
+    if ink.shape == (size, size):
+        return ink.astype(np.float32)
+    img = ink_preview_image(ink).scaled(size, size, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
+    img = img.convertToFormat(QImage.Format_Grayscale8)
+    arr = np.frombuffer(img.constBits(), np.uint8).reshape(size, img.bytesPerLine())[:, :size]
+    return (1.0 - arr.astype(np.float32) / 255.0)
