@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 OMNIGLOT_DEFAULT = "../shared/datasets/omniglot/images_background_small2.zip"
 
@@ -23,10 +24,15 @@ def register(eval_subparsers) -> None:
     parser.add_argument("--classifier", default=None,
                         help="ProtoNet checkpoint for fidelity/novelty (default: the shipped sketch-classify)")
     parser.add_argument("--pretrained", default=None,
-                        help="baseline vary checkpoint of the vary-pretrain preset (default: shipped, if present)")
+                        help="baseline vary checkpoint of the vary-pretrain preset (default: shipped, if present; "
+                             "'none' to skip)")
     parser.add_argument("--pretrained-complete", default=None,
-                        help="baseline complete checkpoint of the complete-pretrain preset (default: shipped, if present)")
+                        help="baseline complete checkpoint of the complete-pretrain preset (default: shipped, if "
+                             "present; 'none' to skip)")
     parser.add_argument("--mode", choices=("vary", "complete", "both"), default="both")
+    parser.add_argument("--shots", type=int, nargs="+", default=[1, 3, 5], help="vary support sizes K (default 1 3 5)")
+    parser.add_argument("--observed", type=float, nargs="+", default=[0.1, 0.25],
+                        help="complete: shares of the ink observed (default 0.1 0.25)")
     parser.add_argument("--tasks", type=int, default=30, help="held-out tasks per setting (default 30)")
     parser.add_argument("--steps", type=int, default=10, help="inner steps for every model (default 10)")
     parser.add_argument("--seed", type=int, default=0)
@@ -39,6 +45,8 @@ def _optional_learner(mode: str, path: str | None, default_name: str):
     from workbench.domains.sketch.generate import load_learner
     from workbench.domains.sketch.models import checkpoint_base
 
+    if path == "none":
+        return None
     if path:
         return load_learner(mode, path)
     base = checkpoint_base(mode).with_name(default_name)
@@ -60,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("tasks", f"must be at least 1, got {args.tasks}")
     if args.steps < 0:
         raise ConfigError("steps", f"must be at least 0, got {args.steps}")
+    if any(k < 1 for k in args.shots):
+        raise ConfigError("shots", "support sizes must be at least 1")
+    if any(not 0 < f <= 1 for f in args.observed):
+        raise ConfigError("observed", "shares of the ink observed must be in (0, 1]")
     torch.manual_seed(args.seed)
     sets = [] if args.no_glyphs else ["glyphs"]
     sets += [d for d in (args.data or []) if d not in sets]
@@ -76,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
                                        f"sketch-{mode}-pretrain")
         if pretrained is not None:
             learners["pretrain"] = pretrained
-        else:
+        elif (args.pretrained if mode == "vary" else args.pretrained_complete) != "none":
             notes.append(f"no pretrained {mode} baseline: train one with "
                          f"`workbench train --domain sketch --preset {mode}-pretrain` and pass it")
         learners["random"] = evaluate.random_learner(meta, seed=args.seed)
@@ -85,13 +97,15 @@ def run(args: argparse.Namespace) -> int:
             size = meta.problem.size
             source = GlyphSource(size=size, seed=meta.problem.options["seed"]) if data == "glyphs" \
                 else make_source(data, size=size, whole=True)
-            name = "glyphs" if data == "glyphs" else str(data)
+            name = "glyphs" if data == "glyphs" else Path(str(data)).name
             progress = _progress_printer(f"{mode} {name}") if not args.json else None
             if mode == "vary":
-                results += evaluate.evaluate_vary(learners, classifier, source, tasks=args.tasks, steps=args.steps,
+                results += evaluate.evaluate_vary(learners, classifier, source, shots=tuple(args.shots),
+                                                  tasks=args.tasks, steps=args.steps,
                                                   seed=args.seed, data_name=name, progress=progress)
             else:
-                results += evaluate.evaluate_complete(learners, source, tasks=args.tasks, steps=args.steps,
+                results += evaluate.evaluate_complete(learners, source, fractions=tuple(args.observed),
+                                                      tasks=args.tasks, steps=args.steps,
                                                       seed=args.seed, data_name=name, progress=progress)
     emit("eval sketch", results, device="cpu", as_json=args.json, extra={"notes": notes} if notes else None)
     for note in notes:

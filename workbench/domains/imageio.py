@@ -36,14 +36,32 @@ BOX_THRESHOLD = 0.2
 MIN_CONTRAST = 0.08
 
 
-def load_ink(source: str | Path | bytes, size: int, name: str | None = None) -> np.ndarray:
-    """Decode an image into a float32 [size, size] ink drawing (ink = 1.0)."""
+def load_ink(source: str | Path | bytes, size: int, name: str | None = None, *, crop: bool = True) -> np.ndarray:
+    """Decode an image into a float32 [size, size] ink drawing (ink = 1.0).
+
+    crop=False keeps the drawing where it is on the page (padded square and
+    scaled, not cropped to its ink): a partial drawing must keep its place.
+    """
     if size < 4:
         raise ValueError(f"size must be at least 4, got {size}")
     label = name or ("<image bytes>" if isinstance(source, (bytes, bytearray)) else str(source))
     gray = _decode_gray(source, label, work_side=max(WORK_SIDE, 4 * size))
     ink = _to_ink(gray, label)
-    return frame_ink(ink, size, name=label)
+    if crop:
+        return frame_ink(ink, size, name=label)
+    return fit_page(ink, size)
+
+
+def fit_page(ink: np.ndarray, size: int) -> np.ndarray:
+    """Pad a drawing to a centred square and area-resize it to [size, size], without cropping."""
+    ink = np.asarray(ink, dtype=np.float32)
+    h, w = ink.shape
+    side = max(h, w)
+    square = np.zeros((side, side), dtype=np.float32)
+    square[(side - h) // 2:(side - h) // 2 + h, (side - w) // 2:(side - w) // 2 + w] = ink
+    out = resize_area(square, size)
+    peak = float(out.max())
+    return np.clip(out / peak, 0.0, 1.0).astype(np.float32) if peak > 1e-6 else out
 
 
 def frame_ink(ink: np.ndarray, size: int, name: str = "drawing", margin: float = MARGIN) -> np.ndarray:

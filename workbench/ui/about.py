@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import __version__ as pyside_version
 from PySide6.QtCore import qVersion
 from PySide6.QtWidgets import QMessageBox, QWidget
 

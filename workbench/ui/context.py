@@ -53,9 +53,15 @@ class AppContext(QObject):
         """Make `path` the current checkpoint of `domain` (None or "" = the shipped default)."""
         path = os.path.abspath(path) if path else ""
         self.settings.setValue(f"checkpoints/current/{domain}", path)
+        self.settings.setValue("checkpoints/last_domain", domain)
         if path:
             self.add_recent_checkpoint(path)
         self.checkpoint_changed.emit(domain, path)
+
+    def last_checkpoint(self) -> tuple[str, str | None] | None:
+        """(domain, path or None for the shipped default) of the checkpoint chosen last, if any."""
+        domain = self.settings.value("checkpoints/last_domain", "", type=str)
+        return (domain, self.checkpoint_for(domain)) if domain else None
 
     def recent_checkpoints(self) -> list[str]:
         """Recently saved or loaded checkpoints that still exist, newest first."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget
 
@@ -129,12 +129,21 @@ class MainWindow(QMainWindow):
         menu = QMenu(f"&{title}", self)
         self.menuBar().insertMenu(self.help_menu.menuAction(), menu)
         self.toolbar.addSeparator()
+        taken = {a.shortcut().toString() for a in self.actions() if not a.shortcut().isEmpty()}
+        taken |= {a.shortcut().toString() for a in (self.open_action, self.quit_action)}
         for action in actions():
             if action is None:
                 menu.addSeparator()
                 continue
             menu.addAction(action)
-            self.addAction(action)  # shortcuts work whichever panel is shown
+            key = action.shortcut().toString()
+            if key and key in taken:
+                # Another panel already owns this key window-wide: here it works while this panel has focus.
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                panel.addAction(action)
+            else:
+                self.addAction(action)  # the shortcut works whichever panel is shown
+                taken.add(key)
             if action.property("toolbar"):
                 self.toolbar.addAction(action)
 
@@ -213,7 +222,3 @@ class MainWindow(QMainWindow):
             if stop is not None:
                 stop()
         self._device_job.shutdown(timeout_ms=30_000)  # importing torch cannot be interrupted
-
-    @staticmethod
-    def later(ms: int, fn) -> None:
-        QTimer.singleShot(ms, fn)

@@ -24,6 +24,9 @@ class WorkbenchStatusBar(QStatusBar):
         self.addPermanentWidget(self.device_label)
         context.notifier.posted.connect(self.on_posted)
         context.checkpoint_changed.connect(self.on_checkpoint_changed)
+        last = context.last_checkpoint()
+        if last:
+            self.on_checkpoint_changed(last[0], last[1] or "")
 
     @Slot(str, str)
     def on_posted(self, level: str, message: str) -> None:

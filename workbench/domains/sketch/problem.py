@@ -10,7 +10,9 @@ Three modes share the data (built-in glyphs or a class-per-folder set):
   loss a pure function (vmappable, same gradients under vmap and loop).
 - "complete" (generative): a task is one drawing; support = a partial drawing
   and the mask of observed pixels; query = the whole drawing. Loss = mean
-  binary cross-entropy of CoordinateNet's logits over the (masked) pixels.
+  binary cross-entropy of the network's pixel logits over the (masked)
+  pixels. The network is LatentDecoder (only its latent code is adapted) or,
+  with complete_model="coordinate", CoordinateNet (all weights adapted).
 - "classify" (classification): `way`-way tasks for Prototypical Networks; the
   embedding is the fidelity/novelty yardstick for Vary.
 """
@@ -21,7 +23,7 @@ import torch
 from torch.nn import functional as F
 
 from workbench.domains.sketch.data import make_source
-from workbench.domains.sketch.models import CoordinateNet, GlyphEmbedding, GlyphVAE
+from workbench.domains.sketch.models import CoordinateNet, GlyphEmbedding, GlyphVAE, LatentDecoder
 from workbench.domains.sketch.observe import observed_mask, partial_drawings
 from workbench.meta.errors import ConfigError, DataError
 from workbench.meta.problem import TaskBatch
@@ -41,6 +43,8 @@ DEFAULTS = {
     "way": 20,
     "min_observed": 0.05,  # complete: share of the ink observed, drawn per task
     "max_observed": 0.5,
+    "complete_model": "latent",  # complete: "latent" (LatentDecoder) or "coordinate" (CoordinateNet)
+    "complete_latent": 32,
     "train_classes": 4000,
     "whole": False,        # folder data: every split is the whole set
 }
@@ -48,12 +52,16 @@ DEFAULTS = {
 
 def build(options: dict) -> "SketchProblem":
     opts = dict(DEFAULTS)
-    opts.update({k: v for k, v in options.items() if k in DEFAULTS})
+    # `workbench train --shot/--query` use the engine's singular names.
+    aliases = {"shot": "shots", "query": "queries"}
+    opts.update({aliases.get(k, k): v for k, v in options.items() if aliases.get(k, k) in DEFAULTS and v is not None})
     if opts["mode"] not in MODES:
         raise ConfigError("mode", f"unknown sketch mode {opts['mode']!r}; choose one of {', '.join(MODES)}")
     for key in ("size", "shots", "queries", "latent", "way", "train_classes"):
         if not isinstance(opts[key], int) or opts[key] < 1:
             raise ConfigError(key, f"must be a positive integer, got {opts[key]!r}")
+    if opts["complete_model"] not in ("latent", "coordinate"):
+        raise ConfigError("complete_model", f"choose latent or coordinate, got {opts['complete_model']!r}")
     if opts["size"] % 4:
         raise ConfigError("size", f"must be a multiple of 4 (28 or 32), got {opts['size']}")
     if not 0 < opts["min_observed"] <= opts["max_observed"] <= 1:
@@ -72,7 +80,8 @@ class SketchProblem:
         self.kind = "classification" if self.mode == "classify" else "generative"
         self.way = options["way"] if self.mode == "classify" else None
         # ANIL adapts: the VAE's class code, the coordinate net's last layer, the classifier head.
-        self.head_prefixes = {"vary": ("code",), "complete": ("net.4",), "classify": ("head",)}[self.mode]
+        complete_head = ("latent",) if options["complete_model"] == "latent" else ("net.4",)
+        self.head_prefixes = {"vary": ("code", "decoder"), "complete": complete_head, "classify": ("head",)}[self.mode]
         self._source = None
 
     # -- data ---------------------------------------------------------------
@@ -91,6 +100,8 @@ class SketchProblem:
         if self.mode == "vary":
             return GlyphVAE(size=self.size, latent=self.options["latent"])
         if self.mode == "complete":
+            if self.options["complete_model"] == "latent":
+                return LatentDecoder(size=self.size, latent=self.options["complete_latent"])
             return CoordinateNet(size=self.size)
         return GlyphEmbedding(size=self.size, way=self.options["way"])
 
@@ -194,18 +205,25 @@ def complete_task(truth: torch.Tensor, fractions: torch.Tensor, generator: torch
 # Short runs: the defaults are trained on a shared 2-core CPU in a few minutes.
 PRESETS = {
     "vary": {
-        "help": "few-shot generation: a VAE meta-trained (Meta-SGD) to become a class's density in a few steps",
+        "help": "few-shot generation: a VAE whose decoder is meta-trained (first-order ANIL) to fit a class in a few steps",
         "problem": {"mode": "vary"},
-        "config": {"algo": "metasgd", "inner_steps": 3, "eval_steps": 10, "inner_lr": 0.002, "outer_lr": 1e-3,
-                   "meta_batch": 8, "iterations": 1500, "val_every": 250, "val_tasks": 16, "batching": "loop",
-                   "first_order": False, "grad_clip": 10.0},
+        "config": {"algo": "anil", "first_order": True, "inner_steps": 5, "eval_steps": 10, "inner_lr": 0.0015,
+                   "outer_lr": 0.002,
+                   "meta_batch": 8, "iterations": 1200, "val_every": 100, "val_tasks": 16, "batching": "vmap"},
     },
     "complete": {
-        "help": "completion: a meta-learned start for a coordinate network fitted to the observed pixels",
-        "problem": {"mode": "complete"},
-        "config": {"algo": "metasgd", "inner_steps": 5, "eval_steps": 10, "inner_lr": 0.01, "outer_lr": 1e-3,
-                   "meta_batch": 8, "iterations": 1500, "val_every": 250, "val_tasks": 16, "batching": "loop",
-                   "grad_clip": 10.0},
+        "help": "completion: a glyph decoder meta-trained so that a few steps on its latent code (CAVIA) "
+                "fitted to the observed pixels draw the whole glyph",
+        "problem": {"mode": "complete", "complete_model": "latent"},
+        "config": {"algo": "anil", "inner_steps": 10, "eval_steps": 10, "inner_lr": 3.0, "outer_lr": 1e-3,
+                   "meta_batch": 8, "iterations": 2000, "val_every": 250, "val_tasks": 16, "batching": "vmap"},
+    },
+    "complete-coordinate": {
+        "help": "completion, the measured alternative: a Fourier-feature coordinate network whose start "
+                "and per-weight inner rates are meta-learned (Meta-SGD, as in learned initialisations)",
+        "problem": {"mode": "complete", "complete_model": "coordinate"},
+        "config": {"algo": "metasgd", "inner_steps": 5, "eval_steps": 10, "inner_lr": 0.3, "outer_lr": 1e-3,
+                   "meta_batch": 8, "iterations": 1200, "val_every": 100, "val_tasks": 16, "batching": "vmap"},
     },
     "classify": {
         "help": "20-way Prototypical Networks embedding, the yardstick for Vary's fidelity and novelty",
@@ -216,13 +234,13 @@ PRESETS = {
     "vary-pretrain": {
         "help": "baseline for vary: the same VAE trained on all training classes jointly (fine-tuned at use)",
         "problem": {"mode": "vary"},
-        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.002, "outer_lr": 1e-3,
-                   "meta_batch": 8, "iterations": 1500, "val_every": 250, "val_tasks": 16, "batching": "loop"},
+        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.0015, "outer_lr": 0.002,
+                   "meta_batch": 8, "iterations": 1200, "val_every": 100, "val_tasks": 16, "batching": "vmap"},
     },
     "complete-pretrain": {
-        "help": "baseline for complete: the same coordinate net trained on all drawings jointly (fine-tuned at use)",
-        "problem": {"mode": "complete", "min_observed": 1.0, "max_observed": 1.0},
-        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.01, "outer_lr": 1e-3,
-                   "meta_batch": 8, "iterations": 1500, "val_every": 250, "val_tasks": 16, "batching": "loop"},
+        "help": "baseline for complete: the same decoder trained on all drawings jointly (all weights fine-tuned at use)",
+        "problem": {"mode": "complete", "complete_model": "latent", "min_observed": 1.0, "max_observed": 1.0},
+        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.3, "outer_lr": 1e-3,
+                   "meta_batch": 8, "iterations": 3000, "val_every": 250, "val_tasks": 16, "batching": "vmap"},
     },
 }

@@ -6,7 +6,6 @@ the form and the CLI accept and reject the same values.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 
@@ -18,35 +17,9 @@ from PySide6.QtWidgets import (
 
 from workbench.meta.config import ALGORITHMS, MetaConfig
 from workbench.meta.errors import ConfigError
-from workbench.domains.registry import DOMAINS
-
-ALGORITHM_TITLES = {
-    "maml": "MAML (second order)", "fomaml": "First-order MAML", "metasgd": "Meta-SGD", "anil": "ANIL",
-    "reptile": "Reptile", "protonet": "Prototypical Networks", "pretrain": "Pretrain (baseline)",
-}
-DEVICES = ("auto", "cpu", "cuda", "mps")
-BUILT_IN = "Built-in"
-# Form field -> the problem option it sets, per domain (each domain's problem.build reads its own names).
-DOMAIN_FIELDS = {
-    "sinusoid": {"shot": "shot"},
-    "omniglot": {"way": "way", "shot": "shot", "folder": "data"},
-    "sketch": {"way": "way", "shot": "shots", "folder": "data"},
-    "melody": {"shot": "shot", "folder": "data"},
-}
-SETTINGS_KEY = "training/last"
-FIELDS = ("domain", "preset", "folder", "algo", "inner_lr", "inner_steps", "eval_steps", "first_order", "meta_batch",
-          "outer_lr", "iterations", "val_every", "way", "shot", "device", "seed")
-
-
-def available_domains() -> list[str]:
-    found = []
-    for name in DOMAINS:
-        try:
-            if importlib.util.find_spec(f"workbench.domains.{name}.problem") is not None:
-                found.append(name)
-        except ModuleNotFoundError:
-            continue
-    return found
+from workbench.ui.training.domains import (
+    ALGORITHM_TITLES, BUILT_IN, DEVICES, DOMAIN_FIELDS, NEEDS_FOLDER, SETTINGS_KEY, available_domains,
+)
 
 
 def _spin(low: int, high: int, value: int) -> QSpinBox:
@@ -59,7 +32,8 @@ def _spin(low: int, high: int, value: int) -> QSpinBox:
 
 class TrainingForm(QWidget):
     changed = Signal()  # any field changed (after validation ran)
-    domain_changed = Signal(str)  # the user picked another domain: its presets should be loaded
+    # Another domain is shown: load its presets; apply the first one (True) unless values were restored (False).
+    domain_changed = Signal(str, bool)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -69,6 +43,7 @@ class TrainingForm(QWidget):
         self.domain.addItems(available_domains())
         self.preset = QComboBox()
         self.preset.setToolTip("Start from one of the domain's training presets")
+        self.preset.setPlaceholderText("custom")
         self.presets: dict[str, dict] = {}
         # Preset settings the form has no field for (e.g. a sketch mode, gradient clipping): passed through.
         self.extra_problem: dict = {}
@@ -97,12 +72,14 @@ class TrainingForm(QWidget):
         self.device.addItems(DEVICES)
         self.seed = _spin(0, 2**31 - 1, 0)
         self.widgets = {
-            "domain": self.domain, "preset": self.preset, "folder": self.dataset, "algo": self.algo, "inner_lr": self.inner_lr,
+            "domain": self.domain, "preset": self.preset, "folder": self.dataset, "algo": self.algo,
+            "inner_lr": self.inner_lr,
             "inner_steps": self.inner_steps, "eval_steps": self.eval_steps, "first_order": self.first_order,
             "meta_batch": self.meta_batch, "outer_lr": self.outer_lr, "iterations": self.iterations,
             "val_every": self.val_every, "way": self.way, "shot": self.shot, "device": self.device, "seed": self.seed,
         }
         self._restoring = False
+        self._engine_errors: dict[str, str] = {}
         self.errors: dict[str, QLabel] = {}
         self._rows: dict[str, QWidget] = {}
         self._build_layout()
@@ -139,7 +116,8 @@ class TrainingForm(QWidget):
                   ("first_order", "First order", self.first_order), ("meta_batch", "Meta-batch", self.meta_batch),
                   ("outer_lr", "Outer learning rate", self.outer_lr), ("iterations", "Iterations", self.iterations),
                   ("val_every", "Validate every", self.val_every), ("way", "Way (classes)", self.way),
-                  ("shot", "Shot (examples)", self.shot), ("device", "Device", self.device), ("seed", "Seed", self.seed)]
+                  ("shot", "Shot (examples)", self.shot), ("device", "Device", self.device),
+                  ("seed", "Seed", self.seed)]
         for name, title, widget in labels:
             cell = QWidget()
             box = QVBoxLayout(cell)
@@ -223,6 +201,8 @@ class TrainingForm(QWidget):
         return not problems
 
     def show_errors(self, problems: dict[str, str]) -> None:
+        # Errors the engine reported for the last run stay visible until the user edits the form.
+        problems = {**self._engine_errors, **problems}
         for name, label in self.errors.items():
             message = problems.get(name)
             label.setText(message or "")
@@ -232,8 +212,9 @@ class TrainingForm(QWidget):
         self.general_error.setVisible(bool(general))
 
     def show_error(self, setting: str, message: str) -> None:
-        """Show an error the engine raised (e.g. from the domain) next to its field."""
-        self.show_errors({self.field_for(setting): message})
+        """Show an error the engine raised (e.g. from the domain) next to its field, until the next edit."""
+        self._engine_errors = {self.field_for(setting): message}
+        self.show_errors({})
 
     def values(self) -> tuple[str, dict, dict] | None:
         """(domain, problem options, config dict), or None with the errors shown."""
@@ -273,6 +254,9 @@ class TrainingForm(QWidget):
                 if widget is None or value is None:
                     continue
                 if widget is self.preset:
+                    if not value:
+                        self.preset.setCurrentIndex(-1)
+                        continue
                     if self.preset.findText(str(value)) < 0:
                         self.preset.addItem(str(value))
                     self.preset.setCurrentIndex(self.preset.findText(str(value)))
@@ -309,6 +293,7 @@ class TrainingForm(QWidget):
 
     # -- reactions --------------------------------------------------------------
     def _on_edit(self, *_args) -> None:
+        self._engine_errors = {}
         self.validate()
         self.changed.emit()
 
@@ -316,9 +301,10 @@ class TrainingForm(QWidget):
         self.presets = {}
         self.preset.clear()
         if self._restoring:  # restoring saved values: keep them, not a preset's
+            self.domain_changed.emit(self.current_domain(), False)
             return
         self.extra_problem, self.extra_config = {}, {}
-        self.domain_changed.emit(self.current_domain())
+        self.domain_changed.emit(self.current_domain(), True)
 
     def set_presets(self, domain: str, presets: dict[str, dict], apply_first: bool) -> None:
         """Offer the domain's presets (loaded off the GUI thread); optionally apply the first one."""
@@ -337,18 +323,22 @@ class TrainingForm(QWidget):
 
     def apply_preset(self, name: str) -> None:
         preset = self.presets.get(name)
-        if preset is None:
-            return
-        config = dict(preset.get("config", {}))
-        problem = dict(preset.get("problem", {}))
+        if preset is not None:
+            self.apply_settings(preset.get("config", {}), preset.get("problem", {}), preset=name)
+
+    def apply_settings(self, config: dict, problem: dict, domain: str | None = None, preset: str = "") -> None:
+        """Show a run's settings (a preset's, or a checkpoint's): fields get their values, the rest is kept
+        in extra_config / extra_problem and passed through to the run unchanged."""
+        config, problem = dict(config), dict(problem)
+        if domain:
+            self.set_state({"domain": domain})
         state = {k: config.pop(k) for k in list(config) if k in self.widgets}
         for field_name in ("shot", "way", "folder"):
             option = self.option_name(field_name)
             if option in problem and self.uses(field_name):
                 state[field_name] = problem.pop(option)
-        state["preset"] = name
-        if "first_order" not in state:
-            state["first_order"] = config.get("first_order", False)
+        state.setdefault("first_order", False)
+        state["preset"] = preset
         self.set_state(state)
         self.extra_problem, self.extra_config = problem, config
         self.validate()
@@ -358,6 +348,8 @@ class TrainingForm(QWidget):
         self.apply_preset(self.preset.itemText(index))
 
     def _update_enabled(self, *_args) -> None:
+        needs = self.current_domain() in NEEDS_FOLDER
+        self.dataset.setPlaceholderText("choose a dataset folder (required)" if needs else BUILT_IN)
         for option in ("way", "folder"):
             self._rows[option].setEnabled(self.uses(option))
         self.browse.setEnabled(self.uses("folder"))

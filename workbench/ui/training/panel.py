@@ -7,18 +7,20 @@ this panel only reacts to its queued signals.
 from __future__ import annotations
 
 import os
-import time
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QFileDialog, QGridLayout, QHBoxLayout, QMessageBox, QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget,
+    QFileDialog, QGridLayout, QHBoxLayout, QScrollArea, QSizePolicy, QSplitter, QToolButton, QVBoxLayout, QWidget,
 )
 
-from workbench.ui.checkpoint_info import CHECKPOINT_FILTER, read_checkpoint_info
+from workbench.ui.checkpoint_info import read_checkpoint_info
 from workbench.ui.context import AppContext
 from workbench.ui.errors import describe_error
 from workbench.ui.jobs import JobRunner
 from workbench.ui.training.actions import TrainingActions
+from workbench.ui.training.checkpoint_files import (
+    ask_checkpoint_path, ask_save_on_close, new_autosave_path, save_trainer,
+)
 from workbench.ui.training.form import TrainingForm
 from workbench.ui.training.metrics import MetricsStore
 from workbench.ui.training.plots_view import PlotsView
@@ -27,25 +29,10 @@ from workbench.ui.training.session import TrainingSession
 from workbench.ui.training.worker import TrainingJob
 
 
-def ask_save_on_close(parent: QWidget) -> str:
-    """Ask whether to keep the running training: "save", "discard" or "cancel" (tests replace this)."""
-    buttons = QMessageBox.StandardButton
-    answer = QMessageBox.question(
-        parent, "Training is running",
-        "Training is still running. Save a checkpoint of the run before closing?",
-        buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save,
-    )
-    return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
-
-
 def load_presets(domain: str, *, progress, cancelled) -> tuple[str, dict]:
     from workbench.domains.registry import presets
 
     return domain, presets(domain)
-
-
-def save_trainer(trainer, path: str, *, progress, cancelled) -> str:
-    return str(trainer.save(path))
 
 
 class TrainingPanel(QWidget):
@@ -73,7 +60,8 @@ class TrainingPanel(QWidget):
         self._connect()
         self.form.load_settings(context.settings)
         self._apply_plot_settings()
-        self._load_presets(self.form.current_domain(), apply_first=False)
+        if not self.preset_jobs.busy:  # (restoring another domain already asked for its presets)
+            self._load_presets(self.form.current_domain(), apply_first=False)
         self.update_controls()
 
     # -- layout -------------------------------------------------------------
@@ -81,7 +69,7 @@ class TrainingPanel(QWidget):
         button = QToolButton(self)
         button.setDefaultAction(action)
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        button.setSizePolicy(button.sizePolicy().horizontalPolicy().Expanding, button.sizePolicy().verticalPolicy())
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         return button
 
     def _build_layout(self) -> None:
@@ -138,7 +126,7 @@ class TrainingPanel(QWidget):
         s.failed.connect(self._on_failed)
         s.ended.connect(self._on_ended)
         self.form.changed.connect(self.update_controls)
-        self.form.domain_changed.connect(lambda domain: self._load_presets(domain, apply_first=True))
+        self.form.domain_changed.connect(self._load_presets)
         self.preset_jobs.finished.connect(self._on_presets)
         self.preset_jobs.errored.connect(lambda m: self.notifier.warning(f"Could not load the presets: {m}"))
         self.save_jobs.finished.connect(self._on_checkpoint_saved)
@@ -184,8 +172,9 @@ class TrainingPanel(QWidget):
             return False
         domain, problem, config = values
         self.form.save_settings(self.context.settings)
-        return self._start(TrainingJob(domain, problem, config, autosave=self._new_autosave_path(domain, config)),
-                           config["iterations"], 0, config.get("algo"))
+        autosave = new_autosave_path(self.context.runs_dir(), domain, config.get("algo", "run"), self.autosave_path)
+        return self._start(TrainingJob(domain, problem, config, autosave=autosave), config["iterations"], 0,
+                           config.get("algo"))
 
     def _start(self, job: TrainingJob, total: int, done: int, algo: str | None) -> bool:
         self.run_domain = job.domain
@@ -201,10 +190,6 @@ class TrainingPanel(QWidget):
         self.plots.set_live(True)
         self.update_controls()
         return True
-
-    def _new_autosave_path(self, domain: str, config: dict) -> str:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        return str(self.context.runs_dir() / f"{domain}-{config.get('algo', 'run')}-{stamp}.safetensors")
 
     def toggle_pause(self) -> None:
         if not self.session.running:
@@ -227,7 +212,7 @@ class TrainingPanel(QWidget):
         """Save now: during a run between two iterations, afterwards from the finished trainer."""
         if not (self.session.running or self.session.trainer is not None):
             return
-        path = path or self._ask_path(save=True)
+        path = path or ask_checkpoint_path(self, self.context, save=True)
         if not path:
             return
         if self.session.running:
@@ -237,7 +222,7 @@ class TrainingPanel(QWidget):
 
     def load_checkpoint(self, path: str | None = None) -> bool:
         """Make a checkpoint current for its domain and show its settings in the form."""
-        path = path or self._ask_path(save=False)
+        path = path or ask_checkpoint_path(self, self.context, save=False)
         if not path:
             return False
         try:
@@ -245,9 +230,10 @@ class TrainingPanel(QWidget):
         except Exception as exc:  # noqa: BLE001
             self.notifier.error(describe_error(exc))
             return False
-        self._show_checkpoint_settings(info)
+        self.form.apply_settings(info.get("config", {}), info.get("problem", {}), domain=info.get("domain"))
         self.context.set_checkpoint(info["domain"], path)
-        self.notifier.info(f"Loaded {os.path.basename(path)} ({info['domain']}, iteration {info.get('iteration', '?')})")
+        iteration = info.get("iteration", "?")
+        self.notifier.info(f"Loaded {os.path.basename(path)} ({info['domain']}, iteration {iteration})")
         self.update_controls()
         return True
 
@@ -255,7 +241,7 @@ class TrainingPanel(QWidget):
         """Continue a saved run exactly; a finished run continues for the form's number of iterations."""
         if self.session.running:
             return False
-        path = path or self._ask_path(save=False, title="Resume Training From Checkpoint")
+        path = path or ask_checkpoint_path(self, self.context, save=False, title="Resume Training From Checkpoint")
         if not path:
             return False
         try:
@@ -268,37 +254,13 @@ class TrainingPanel(QWidget):
         total = int(config.get("iterations", 0))
         if done >= total:
             total = done + self.form.iterations.value()
-        self._show_checkpoint_settings(info)
+        self.form.apply_settings(info.get("config", {}), info.get("problem", {}), domain=info.get("domain"))
         job = TrainingJob(info["domain"], dict(info.get("problem", {})), config,
-                          autosave=self._new_autosave_path(info["domain"], config), resume_from=path,
+                          autosave=new_autosave_path(self.context.runs_dir(), info["domain"], config.get("algo", "run"),
+                                                   self.autosave_path), resume_from=path,
                           config_changes={"iterations": total})
         self.notifier.info(f"Resuming {os.path.basename(path)} at iteration {done} of {total}")
         return self._start(job, total, done, config.get("algo"))
-
-    def _show_checkpoint_settings(self, info: dict) -> None:
-        config = dict(info.get("config", {}))
-        state = {k: v for k, v in config.items() if k in self.form.widgets}
-        state["domain"] = info.get("domain")
-        problem = dict(info.get("problem", {}))
-        self.form.set_state(state)
-        for field_name in ("shot", "way", "folder"):
-            option = self.form.option_name(field_name)
-            if option in problem and self.form.uses(field_name):
-                self.form.set_state({field_name: problem.pop(option)})
-        self.form.extra_problem = problem
-        self.form.extra_config = {k: v for k, v in config.items() if k not in self.form.widgets}
-
-    def _ask_path(self, save: bool, title: str | None = None) -> str:
-        start = self.context.settings.value("paths/checkpoints", str(self.context.runs_dir()), type=str)
-        if save:
-            path, _ = QFileDialog.getSaveFileName(self, title or "Save Checkpoint", start, CHECKPOINT_FILTER)
-            if path and not path.endswith(".safetensors"):
-                path += ".safetensors"
-        else:
-            path, _ = QFileDialog.getOpenFileName(self, title or "Load Checkpoint", start, CHECKPOINT_FILTER)
-        if path:
-            self.context.settings.setValue("paths/checkpoints", os.path.dirname(path))
-        return path
 
     # -- export -------------------------------------------------------------------
     def export_png(self, path: str | None = None) -> bool:
@@ -325,7 +287,10 @@ class TrainingPanel(QWidget):
     # -- session signals (GUI thread) ---------------------------------------------
     @Slot(list)
     def _on_metrics(self, batch: list) -> None:
+        first = len(self.store) == 0
         self.store.add(batch)
+        if first and len(self.store):
+            self.update_controls()  # metrics can be exported from now on
         last = next((r for r in reversed(batch) if r.get("kind") == "iteration"), None)
         if last is not None:
             self.progress.update_progress(last["iteration"], last["iterations_total"], last["tasks_per_s"])

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QSplitter
 from workbench.ui.training.metrics import MetricsStore
 from workbench.ui.training.plots import InnerLossPlot, InnerRatePlot, OuterLossPlot
 
-REDRAW_HZ = 25
+REDRAW_HZ = 20  # timer ticks per second; each tick redraws one stale plot
 
 
 class PlotsView(QWidget):
@@ -30,6 +30,10 @@ class PlotsView(QWidget):
         self.smoothing_label = QLabel()
         self.log_y = QCheckBox("log scale")
         self.log_y.setObjectName("log-scale")
+        self.follow = QCheckBox("follow")
+        self.follow.setObjectName("follow")
+        self.follow.setChecked(True)
+        self.follow.setToolTip("Keep all data in view as it arrives (unchecked when you pan or zoom a plot)")
         self.rate_summary = QLabel("")
         self.rate_summary.setObjectName("rate-summary")
 
@@ -39,6 +43,7 @@ class PlotsView(QWidget):
         controls.addWidget(self.smoothing_label)
         controls.addSpacing(12)
         controls.addWidget(self.log_y)
+        controls.addWidget(self.follow)
         controls.addStretch(1)
         controls.addWidget(self.rate_summary)
 
@@ -68,10 +73,14 @@ class PlotsView(QWidget):
 
         self.smoothing.valueChanged.connect(self._on_smoothing)
         self.log_y.toggled.connect(self._on_log)
+        self.follow.toggled.connect(self._on_follow)
+        for view_range in self._ranges():
+            view_range.following_changed.connect(self._on_range_following)
         self._on_smoothing(self.smoothing.value(), update_store=False)
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 / REDRAW_HZ))
-        self.timer.timeout.connect(self.refresh)
+        self.timer.timeout.connect(self._tick)
+        self._turn = 0
 
     def set_live(self, live: bool) -> None:
         """Redraw on a timer while a run is live; one last redraw when it ends."""
@@ -84,15 +93,33 @@ class PlotsView(QWidget):
     def show_rates(self, on: bool) -> None:
         self.rates.widget.setVisible(on)
 
+    def _plots(self) -> list:
+        return [self.outer, self.inner] + ([self.rates] if self.rates.widget.isVisible() else [])
+
+    @Slot()
+    def _tick(self) -> None:
+        """While live: redraw ONE stale plot per tick, so no tick blocks the GUI thread for long."""
+        plots = self._plots()
+        for _ in range(len(plots)):
+            plot = plots[self._turn % len(plots)]
+            self._turn += 1
+            if getattr(plot, "drawn_version", None) != self.store.version:
+                plot.drawn_version = self.store.version
+                plot.update(self.store)
+                if plot is self.outer:
+                    self._update_rate_summary()
+                self.redraws += 1
+                return
+
     @Slot()
     def refresh(self, force: bool = False) -> None:
+        """Redraw every plot now (after a run, on a settings change)."""
         if not force and self.store.version == self._drawn_version:
             return
         self._drawn_version = self.store.version
-        self.outer.update(self.store)
-        self.inner.update(self.store)
-        if self.rates.widget.isVisible():
-            self.rates.update(self.store)
+        for plot in self._plots():
+            plot.drawn_version = self.store.version
+            plot.update(self.store)
         self._update_rate_summary()
         self.redraws += 1
 
@@ -102,6 +129,8 @@ class PlotsView(QWidget):
         self.rates.clear()
         self.rate_summary.setText("")
         self._drawn_version = -1
+        for plot in (self.outer, self.inner, self.rates):
+            plot.drawn_version = None
 
     def _update_rate_summary(self) -> None:
         mean = self.store.column("inner_lr_mean")
@@ -119,9 +148,26 @@ class PlotsView(QWidget):
             self.store.set_smoothing(value / 100)
             self.refresh()
 
+    def _ranges(self):
+        return (self.outer.range, self.outer.accuracy_range, self.inner.range, self.rates.range)
+
+    def _on_follow(self, on: bool) -> None:
+        for view_range in self._ranges():
+            view_range.follow(on)
+        self.refresh(force=True)
+
+    def _on_range_following(self, on: bool) -> None:
+        if not on and self.follow.isChecked():
+            self.follow.blockSignals(True)  # the user zoomed one plot: the others keep following
+            self.follow.setChecked(False)
+            self.follow.blockSignals(False)
+
     def _on_log(self, on: bool) -> None:
         self.outer.set_log_y(on)
         self.inner.set_log_y(on)
+        for view_range in self._ranges():
+            view_range.follow(view_range.following)  # recompute the ranges in the new scale
+            view_range._x = view_range._y = None
         self.refresh(force=True)
 
     def save_png(self, path: str) -> bool:

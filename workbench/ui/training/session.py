@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from workbench.ui.training.worker import TrainingJob, TrainingWorker
 
@@ -46,7 +46,8 @@ class TrainingSession(QObject):
         worker.status.connect(self.status)
         worker.checkpoint_saved.connect(self.checkpoint_saved)
         worker.failed.connect(self.failed)
-        worker.done.connect(thread.quit)
+        # Direct: quit() is thread-safe, and a queued call would never run while the GUI thread waits in shutdown().
+        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
         thread.start()

@@ -113,6 +113,9 @@ class TrainingWorker(QObject):
                 elif kind == "status":
                     self.status.emit(record.state, record.message)
             flush()
+            # A "save now" that arrived after the generator's last check must not be lost.
+            for path in controller.take_checkpoint_requests():
+                self.checkpoint_saved.emit(str(trainer.save(path)))
             with self._lock:
                 save = self._save_on_stop
             if save and job.autosave and not saved_last and trainer.iteration > self._start_iteration:

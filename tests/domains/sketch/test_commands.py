@@ -1,0 +1,82 @@
+"""`workbench sketch vary|complete` and `workbench eval sketch`, through the real entry points."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from PIL import Image, ImageDraw
+
+from workbench.cli import main
+from workbench.commands import eval_sketch
+
+
+def _drawing(path, offset=0):
+    image = Image.new("L", (90, 90), 255)
+    draw = ImageDraw.Draw(image)
+    draw.line((10 + offset, 10, 80, 80 - offset), fill=0, width=5)
+    draw.arc((20, 20, 70, 70), 0, 200, fill=0, width=5)
+    image.save(path)
+    return str(path)
+
+
+def test_sketch_vary_writes_pngs_and_a_contact_sheet(tiny_checkpoints, tmp_path, capsys):
+    support = [_drawing(tmp_path / f"s{i}.png", i * 3) for i in range(3)]
+    broken = tmp_path / "broken.png"
+    broken.write_text("not a picture")
+    out = tmp_path / "out"
+    code = main(["sketch", "vary", "--support", *support, str(broken), "-n", "5", "--steps", "2",
+                 "--checkpoint", str(tiny_checkpoints["vary"]), "--out", str(out), "--json"])
+    captured = capsys.readouterr()
+    assert code == 0
+    document = json.loads(captured.out)
+    assert document["command"] == "sketch vary" and len(document["results"]) == 5
+    assert document["support"] == 3 and "broken.png" in document["skipped"][0]
+    assert "broken.png" in captured.err
+    assert sorted(p.name for p in out.glob("vary-0?.png")) == [f"vary-0{i}.png" for i in range(1, 6)]
+    with Image.open(out / "contact-sheet.png") as sheet:
+        assert sheet.size[0] > 5 * 28
+
+
+def test_sketch_vary_with_only_bad_support_fails_cleanly(tiny_checkpoints, tmp_path, capsys):
+    blank = tmp_path / "blank.png"
+    Image.new("L", (40, 40), 255).save(blank)
+    code = main(["sketch", "vary", "--support", str(blank), "--checkpoint", str(tiny_checkpoints["vary"]),
+                 "--out", str(tmp_path / "o")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "blank.png" in err and "empty" in err and "none of the support images" in err
+
+
+def test_sketch_complete_writes_every_step_and_a_filmstrip(tiny_checkpoints, tmp_path, capsys):
+    partial = _drawing(tmp_path / "partial.png")
+    out = tmp_path / "done"
+    code = main(["sketch", "complete", "--partial", partial, "--steps", "3",
+                 "--checkpoint", str(tiny_checkpoints["complete"]), "--out", str(out)])
+    assert code == 0
+    assert sorted(p.name for p in out.glob("step-*.png")) == [f"step-0{i}.png" for i in range(4)]
+    assert (out / "completed.png").exists() and (out / "filmstrip.png").exists()
+    assert "sketch complete" in capsys.readouterr().out
+
+
+def test_eval_sketch_reports_meta_and_baselines(tiny_checkpoints, capsys):
+    parser = argparse.ArgumentParser()
+    eval_sketch.register(parser.add_subparsers(dest="what"))
+    args = parser.parse_args([
+        "sketch", "--checkpoint", str(tiny_checkpoints["vary"]),
+        "--complete-checkpoint", str(tiny_checkpoints["complete"]),
+        "--classifier", str(tiny_checkpoints["classify"]), "--pretrained", str(tiny_checkpoints["vary-pretrain"]),
+        "--pretrained-complete", "none", "--tasks", "2", "--steps", "2", "--shots", "1", "2", "--json",
+    ])
+    assert args.func(args) == 0
+    document = json.loads(capsys.readouterr().out)
+    rows = document["results"]
+    vary = [r for r in rows if r["mode"] == "vary"]
+    assert {(r["model"], r["shots"]) for r in vary} == {(m, k) for m in ("meta", "pretrain", "random", "real")
+                                                         for k in (1, 2)}
+    assert all(0.0 <= r["fidelity"] <= 1.0 and r["diversity"] >= 0.0 for r in vary)
+    assert all(r["nll"] > 0 for r in vary if r["model"] != "real")
+    complete = [r for r in rows if r["mode"] == "complete"]
+    assert {r["model"] for r in complete} == {"meta", "random"}
+    assert sorted({r["step"] for r in complete}) == [0, 1, 2] and {r["observed"] for r in complete} == {0.1, 0.25}
+    assert all(r["bce"] > 0 and r["psnr"] > 0 for r in complete)

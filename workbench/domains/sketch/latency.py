@@ -1,0 +1,47 @@
+"""Adaptation latency of the shipped sketch models (`workbench bench adapt`).
+
+Each case is the whole user-visible call of the facade (adapt + sample or
+adapt + one picture per step), timed after one warm-up call; the median of
+`repeats` runs is reported.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+
+def _median_ms(fn, repeats: int) -> tuple[float, float]:
+    fn()  # warm-up: first-call allocations and lazy imports
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000.0)
+    return statistics.median(times), max(times)
+
+
+def measure_adapt_latency(repeats: int = 7, vary_checkpoint=None, complete_checkpoint=None) -> list[dict]:
+    """Records {"domain": "sketch", "case": ..., "ms": median, "max_ms": ..., "target_ms": 150, "aim_ms": 50}."""
+    import torch
+
+    from workbench.domains.sketch.glyphs import render_glyphs
+    from workbench.domains.sketch.generate import complete, load_learner, vary
+
+    threads = torch.get_num_threads()
+    drawings = render_glyphs([0], range(5), seed=0, split="test")[0]
+    partial = drawings[0].copy()
+    partial[:, partial.shape[1] // 2:] = 0.0  # the left half of a drawing
+    if partial.max() <= 0.2:
+        partial = drawings[0]
+
+    records = []
+    vary_learner = load_learner("vary", vary_checkpoint)
+    ms, worst = _median_ms(lambda: vary(list(drawings), n=16, steps=10, learner=vary_learner), repeats)
+    records.append({"domain": "sketch", "case": "vary-k5-10steps-16samples", "ms": ms, "max_ms": worst,
+                    "target_ms": 150, "aim_ms": 50, "threads": threads})
+    complete_learner = load_learner("complete", complete_checkpoint)
+    ms, worst = _median_ms(lambda: complete(partial, steps=10, learner=complete_learner), repeats)
+    records.append({"domain": "sketch", "case": "complete-10steps-every-step", "ms": ms, "max_ms": worst,
+                    "target_ms": 150, "aim_ms": 50, "threads": threads})
+    return records
