@@ -18,7 +18,8 @@ def register(eval_subparsers) -> None:
     p.add_argument("--checkpoint", help="meta-learned melody checkpoint (default: the shipped one)")
     p.add_argument("--pretrained", help="pretrained baseline checkpoint (default: the shipped "
                                         "melody.pretrained.safetensors; 'none' to skip)")
-    p.add_argument("--steps", type=int, help="adaptation steps (default: the checkpoint's)")
+    p.add_argument("--steps", type=int, nargs="+", help="adaptation step counts to compare "
+                                                        "(default: 1 and the checkpoint's)")
     p.add_argument("--tasks", type=int, default=40, help="held-out tasks per task kind (default 40)")
     p.add_argument("--shots", type=int, nargs="+", default=[1, 3, 5], help="support sizes K (default 1 3 5)")
     p.add_argument("--no-samples", action="store_true", help="skip the Yang & Lerch sample comparison")
@@ -36,6 +37,8 @@ def run(args) -> int:
 
     if any(k < 1 for k in args.shots):
         raise ConfigError("shots", "support sizes must be at least 1")
+    if args.steps and any(s < 0 for s in args.steps):
+        raise ConfigError("steps", "step counts must be 0 or more")
     if args.tasks < 1:
         raise ConfigError("tasks", "must be at least 1")
     checkpoint = args.checkpoint or api.default_checkpoint()

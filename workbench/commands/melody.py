@@ -32,6 +32,18 @@ def register(subparsers) -> None:
     g.add_argument("--json", action="store_true", help="print one JSON document")
     g.set_defaults(func=run_generate)
 
+    c = sub.add_parser(
+        "corpus",
+        help="build (once) and describe the built-in folk-tune corpus",
+        description="Parse music21's bundled folk collections into the cache (with a progress bar) and "
+                    "print how many tunes each style has. Essen is licensed for non-commercial use only.",
+    )
+    c.add_argument("--collections", nargs="+", default=["oneills", "ryans"], help="oneills ryans [essen]")
+    c.add_argument("--rebuild", action="store_true", help="parse again even if the cache exists")
+    c.add_argument("--limit-files", type=int, dest="limit_files", help="only the first N files per collection")
+    c.add_argument("--json", action="store_true", help="print one JSON document")
+    c.set_defaults(func=run_corpus)
+
     r = sub.add_parser("render", help="render a MIDI melody to WAV with the built-in synthesizer")
     r.add_argument("midi", help="MIDI file")
     r.add_argument("--out", required=True, help="WAV file to write")
@@ -106,6 +118,24 @@ def run_render(args) -> int:
         "file": str(args.out), "seconds": round(len(audio) / args.sample_rate, 3), "notes": len(melody.notes),
         "peak": round(float(np.abs(audio).max()) if len(audio) else 0.0, 4), "sample_rate": args.sample_rate,
     }], device="cpu", as_json=args.json)
+    return 0
+
+
+def run_corpus(args) -> int:
+    from collections import Counter
+
+    from workbench.commands.output import emit
+    from workbench.domains.melody import corpus
+
+    collections = tuple(args.collections)
+    if any(c in corpus.NONCOMMERCIAL for c in collections):
+        print(f"note: {corpus.ESSEN_LICENCE}", file=sys.stderr)
+    tunes = corpus.load_builtin(collections, limit_files=args.limit_files, progress=corpus.text_progress,
+                                rebuild=args.rebuild)
+    counts = Counter((t.source, t.style) for t in tunes)
+    rows = [{"collection": source, "style": style, "tunes": n} for (source, style), n in sorted(counts.items())]
+    emit("melody corpus", rows, device="cpu", as_json=args.json,
+         extra={"cache": str(corpus.cache_dir()), "tunes": len(tunes)})
     return 0
 
 

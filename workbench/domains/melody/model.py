@@ -25,7 +25,7 @@ DURATION_BOS = vocab.N_DURATIONS
 
 
 class MelodyMLP(nn.Module):
-    def __init__(self, context: int = 16, embed: int = 16, hidden: int = 256):
+    def __init__(self, context: int = 12, embed: int = 12, hidden: int = 128):
         super().__init__()
         self.context = context
         self.pitch_embed = nn.Embedding(vocab.N_PITCH_TOKENS + 1, embed)
@@ -39,26 +39,34 @@ class MelodyMLP(nn.Module):
         self.head = nn.Linear(hidden, vocab.N_PITCH_TOKENS + vocab.N_DURATIONS)
 
     def forward(self, x: torch.Tensor, last_only: bool = False) -> torch.Tensor:
-        batch, length = x.shape[0], x.shape[1]
-        pitch = x[..., vocab.PITCH]
-        duration = x[..., vocab.DURATION]
-        valid = x[..., vocab.VALID]
-        pitch = torch.where(valid > 0, pitch, torch.full_like(pitch, PITCH_BOS))
-        duration = torch.where(valid > 0, duration, torch.full_like(duration, DURATION_BOS))
-        c = self.context
-        pitch = F.pad(pitch, (c, 0), value=PITCH_BOS)
-        duration = F.pad(duration, (c, 0), value=DURATION_BOS)
-        rows = torch.arange(length - 1, length, device=x.device) if last_only else torch.arange(length, device=x.device)
-        index = rows[:, None] + torch.arange(c, device=x.device)[None, :]  # [R, C]: events before each row
-        window_pitch = self.pitch_embed(pitch[:, index])        # [B, R, C, E]
-        window_duration = self.duration_embed(duration[:, index])
-        target = x[:, rows]
-        features = torch.cat([
-            torch.cat([window_pitch, window_duration], dim=-1).flatten(-2),
-            self.position_embed(target[..., vocab.POSITION]),
-            self.metre_embed(target[..., vocab.METRE]),
-        ], dim=-1)
-        return self.head(self.body(features))
+        return mlp_forward(dict(self.named_parameters()), x, self.context, last_only)
+
+
+def mlp_forward(p: dict[str, torch.Tensor], x: torch.Tensor, context: int, last_only: bool = False) -> torch.Tensor:
+    """The model as a pure function of its parameter dict: used by forward() (so by the engine's
+    functional_call) and directly by generation, where functional_call's per-call cost would dominate."""
+    length = x.shape[1]
+    valid = x[..., vocab.VALID] > 0
+    pitch = torch.where(valid, x[..., vocab.PITCH], PITCH_BOS)
+    duration = torch.where(valid, x[..., vocab.DURATION], DURATION_BOS)
+    pitch = F.pad(pitch, (context, 0), value=PITCH_BOS)
+    duration = F.pad(duration, (context, 0), value=DURATION_BOS)
+    first = length - 1 if last_only else 0
+    rows = torch.arange(first, length, device=x.device)
+    index = rows[:, None] + torch.arange(context, device=x.device)[None, :]  # [R, C]: the events before each row
+    window = torch.cat([
+        F.embedding(pitch[:, index], p["pitch_embed.weight"]),          # [B, R, C, E]
+        F.embedding(duration[:, index], p["duration_embed.weight"]),
+    ], dim=-1).flatten(-2)
+    target = x[:, first:]
+    features = torch.cat([
+        window,
+        F.embedding(target[..., vocab.POSITION], p["position_embed.weight"]),
+        F.embedding(target[..., vocab.METRE], p["metre_embed.weight"]),
+    ], dim=-1)
+    hidden = F.gelu(F.linear(features, p["body.0.weight"], p["body.0.bias"]))
+    hidden = F.gelu(F.linear(hidden, p["body.2.weight"], p["body.2.bias"]))
+    return F.linear(hidden, p["head.weight"], p["head.bias"])
 
 
 def split_logits(logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

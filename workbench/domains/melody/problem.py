@@ -8,6 +8,10 @@ Tasks ("task" option):
   style  one style (reel, jig, hornpipe, ... or a MIDI folder's subfolder) per
          task: support segments from `shot` different tunes of the style,
          query segments from other tunes of that style.
+  mixed  each task is a tune task or a style task with equal chance.
+
+With shot_min < shot every task draws its support size K from shot_min..shot
+(unused support segments are masked), so one model serves K = 1 to 5.
 
 The loss is the mean negative log-likelihood per event (pitch or rest plus
 duration, nats) of the segments; see model.py and vocab.py.
@@ -25,33 +29,42 @@ from workbench.meta.errors import ConfigError, DataError
 
 DEFAULTS = {
     "data": None, "collections": ["oneills", "ryans"], "limit_files": None, "task": "tune", "shot": 3,
-    "query": 2, "segment_bars": 4, "max_events": 48, "transpose": 5, "context": 16, "embed": 16, "hidden": 256,
+    "shot_min": None, "query": 2, "segment_bars": 4, "max_events": 40, "transpose": 5, "context": 12, "embed": 12, "hidden": 128,
 }
+
+_TRAINING = {"outer_lr": 1e-3, "meta_batch": 16, "iterations": 1500, "lr_halve_every": 1000, "val_every": 250,
+             "val_tasks": 64, "batching": "vmap", "grad_clip": 5.0, "checkpoint_every": 500}
+
+_MIXED = {"task": "mixed", "shot": 5, "shot_min": 1, "query": 2}
 
 PRESETS = {
     "default": {
-        "help": "the shipped checkpoint: Meta-SGD on tune tasks (3 support / 2 query segments), "
-                "1 inner step in training, 10 at adaptation; O'Neill's + Ryan's corpus",
-        "problem": {"task": "tune", "shot": 3, "query": 2},
-        "config": {"algo": "metasgd", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.05,
-                   "first_order": False, "outer_lr": 1e-3, "meta_batch": 16, "iterations": 1500,
-                   "val_every": 250, "val_tasks": 32, "batching": "loop", "grad_clip": 5.0},
+        "help": "the shipped checkpoint: second-order Meta-SGD on mixed tune and style tasks (1-5 support "
+                "and 2 query 4-bar segments, random transposition), 2 inner steps in training, 10 at "
+                "adaptation; O'Neill's + Ryan's corpus (about 6-25 minutes on a shared 2-core CPU)",
+        "problem": _MIXED,
+        "config": {"algo": "metasgd", "inner_steps": 2, "eval_steps": 10, "inner_lr": 0.05, **_TRAINING},
     },
-    "maml": {
-        "help": "MAML (first-order) on tune tasks, for comparison with the default Meta-SGD",
+    "tune3": {
+        "help": "the first version: Meta-SGD on tune tasks only, always 3 support segments, 1 inner step",
         "problem": {"task": "tune", "shot": 3, "query": 2},
-        "config": {"algo": "fomaml", "first_order": True, "inner_steps": 3, "eval_steps": 10, "inner_lr": 0.05,
-                   "outer_lr": 1e-3, "meta_batch": 16, "iterations": 1500, "val_every": 250, "batching": "loop",
-                   "grad_clip": 5.0},
+        "config": {"algo": "metasgd", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.05, **_TRAINING},
+    },
+    "fomaml": {
+        "help": "first-order Meta-SGD, 3 inner steps, tune tasks: matched second-order 1-step Meta-SGD in a "
+                "300-iteration pilot, but its start is a poor model before adaptation",
+        "problem": {"task": "tune", "shot": 3, "query": 2},
+        "config": {"algo": "metasgd", "first_order": True, "inner_steps": 3, "eval_steps": 10, "inner_lr": 0.05,
+                   **_TRAINING},
     },
     "pretrained": {
-        "help": "baseline: the same network trained jointly on all training tunes, fine-tuned at adaptation",
+        "help": "baseline for `eval melody`: the same network trained jointly on segments of all training "
+                "tunes (same iterations and batch as the default), fine-tuned at adaptation",
         "problem": {"task": "tune", "shot": 3, "query": 2},
-        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.05, "outer_lr": 1e-3,
-                   "meta_batch": 16, "iterations": 1500, "val_every": 250, "batching": "loop", "grad_clip": 5.0},
+        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.05, **_TRAINING},
     },
     "tiny": {
-        "help": "a few seconds of training on a small part of the corpus (tests and smoke runs)",
+        "help": "a few seconds of training on a small part of the corpus (smoke runs)",
         "problem": {"task": "tune", "shot": 2, "query": 1, "limit_files": 2, "hidden": 64},
         "config": {"algo": "metasgd", "inner_steps": 1, "eval_steps": 3, "inner_lr": 0.05, "outer_lr": 1e-3,
                    "meta_batch": 4, "iterations": 5, "val_every": 0, "batching": "loop"},
@@ -77,16 +90,18 @@ class MelodyProblem:
     def __init__(self, **options):
         self.options = {**DEFAULTS, **{k: v for k, v in options.items() if k in DEFAULTS and v is not None}}
         o = self.options
-        if o["task"] not in ("tune", "style"):
-            raise ConfigError("task", f"choose 'tune' or 'style', not {o['task']!r}")
+        if o["task"] not in ("tune", "style", "mixed"):
+            raise ConfigError("task", f"choose 'tune', 'style' or 'mixed', not {o['task']!r}")
         for name in ("shot", "query", "segment_bars", "max_events", "context", "embed", "hidden"):
             if int(o[name]) < 1:
                 raise ConfigError(name, f"must be at least 1, got {o[name]!r}")
             o[name] = int(o[name])
         o["transpose"] = max(0, int(o["transpose"]))
+        o["shot_min"] = min(o["shot"], max(1, int(o["shot_min"] or o["shot"])))
         o["collections"] = list(o["collections"])
         self._splits: dict[str, SplitData] = {}
         self._tunes = None
+        self.holdout_all = False  # evaluation on a user's folder: every split is all of its tunes
 
     # -- the contract --------------------------------------------------
     def build_model(self) -> torch.nn.Module:
@@ -113,29 +128,39 @@ class MelodyProblem:
 
         data = self.split(split)
         o = self.options
-        support_idx = np.zeros((n, o["shot"]), dtype=np.int64)
-        query_idx = np.zeros((n, o["query"]), dtype=np.int64)
-        if o["task"] == "tune":
-            tunes = _randint(len(data.tune_segments), n, generator)
-            for i, t in enumerate(tunes):
-                segs = data.tune_segments[t]
+        shot, query = o["shot"], o["query"]
+        support_idx = np.zeros((n, shot), dtype=np.int64)
+        query_idx = np.zeros((n, query), dtype=np.int64)
+        kinds = np.full(n, o["task"])
+        if o["task"] == "mixed":
+            kinds = np.where(torch.rand(n, generator=generator).numpy() < 0.5, "tune", "style")
+        if not data.styles:
+            kinds[:] = "tune"
+        for i, kind in enumerate(kinds):
+            if kind == "tune":
+                segs = data.tune_segments[_randint(len(data.tune_segments), 1, generator)[0]]
                 order = segs[_randperm(len(segs), generator)]
-                support_idx[i] = order[np.arange(o["shot"]) % max(1, len(order) - 1)]
-                rest = order[min(o["shot"], len(order) - 1):]
-                query_idx[i] = rest[np.arange(o["query"]) % len(rest)]
-        else:
-            names = sorted(data.styles)
-            for i, s in enumerate(_randint(len(names), n, generator)):
-                tunes = np.array(data.styles[names[s]])
+                support_idx[i] = order[np.arange(shot) % max(1, len(order) - 1)]
+                rest = order[min(shot, len(order) - 1):]
+                query_idx[i] = rest[np.arange(query) % len(rest)]
+            else:
+                names = sorted(data.styles)
+                tunes = np.array(data.styles[names[_randint(len(names), 1, generator)[0]]])
                 order = tunes[_randperm(len(tunes), generator)]
-                support_tunes = order[np.arange(o["shot"]) % max(1, len(order) - 1)]
-                rest = order[min(o["shot"], len(order) - 1):]
-                query_tunes = rest[np.arange(o["query"]) % len(rest)]
+                support_tunes = order[np.arange(shot) % max(1, len(order) - 1)]
+                rest = order[min(shot, len(order) - 1):]
+                query_tunes = rest[np.arange(query) % len(rest)]
                 support_idx[i] = [self._pick(data, t, generator) for t in support_tunes]
                 query_idx[i] = [self._pick(data, t, generator) for t in query_tunes]
         shift = torch.randint(-o["transpose"], o["transpose"] + 1, (n, 1, 1), generator=generator)
         support = transpose(torch.from_numpy(data.segments[support_idx]), shift)
         query = transpose(torch.from_numpy(data.segments[query_idx]), shift)
+        if o["shot_min"] < shot:
+            # a random support size K in shot_min..shot per task: the unused segments are masked out
+            # (the loss is a masked mean), so tensor shapes stay fixed and vmappable
+            k = torch.randint(o["shot_min"], shot + 1, (n, 1), generator=generator)
+            unused = torch.arange(shot)[None, :] >= k
+            support[..., vocab.VALID] = support[..., vocab.VALID].masked_fill(unused[..., None], 0)
         return TaskBatch(support=(support,), query=(query,))
 
     # -- data ------------------------------------------------------------
@@ -145,10 +170,16 @@ class MelodyProblem:
         return int(segs[_randint(len(segs), 1, generator)[0]])
 
     def tunes(self, progress=None):
-        """All tunes of the corpus (built-in cache, or the MIDI folder), loaded once."""
+        """All tunes of the corpus (built-in cache, or the MIDI folder), loaded once.
+
+        Without a progress callback, a first-time parse shows a bar on stderr when it is a terminal."""
         if self._tunes is None:
+            import sys
+
             from workbench.domains.melody import corpus
 
+            if progress is None and sys.stderr.isatty():
+                progress = corpus.text_progress
             o = self.options
             if o["data"]:
                 self._tunes, _problems = corpus.load_midi_folder(o["data"], progress)
@@ -167,6 +198,8 @@ class MelodyProblem:
         from workbench.domains.melody.corpus import split_of
 
         tunes = self.tunes()
+        if self.holdout_all:
+            return tunes
         chosen = [t for i, t in enumerate(tunes) if split_of(t.title, i) == split]
         if not chosen and len(tunes) >= 1:
             chosen = tunes  # tiny corpora (tests): every split sees all tunes
@@ -175,7 +208,7 @@ class MelodyProblem:
     def _build_split(self, split: str) -> SplitData:
         o = self.options
         segments, tune_segments, styles_of = [], [], []
-        need = 2 if o["task"] == "tune" else 1
+        need = 1 if o["task"] == "style" else 2
         for tune in self.tunes_of_split(split):
             segs = vocab.segments(tune.melody, o["segment_bars"], o["max_events"])
             if len(segs) < need:
@@ -187,7 +220,7 @@ class MelodyProblem:
         for i, style in enumerate(styles_of):
             styles.setdefault(style, []).append(i)
         styles = {k: v for k, v in styles.items() if len(v) >= 2}
-        if not tune_segments or (o["task"] == "style" and not styles):
+        if not tune_segments or (o["task"] == "style" and not styles):  # "mixed" falls back to tune tasks
             what = "styles with two or more tunes" if o["task"] == "style" else "tunes of 8 bars or more"
             raise DataError(f"the {split} split of the melody corpus has no {what}")
         return SplitData(np.stack(segments), tune_segments, styles_of, styles)

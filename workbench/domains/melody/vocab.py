@@ -3,7 +3,8 @@
 A melody becomes a sequence of events on a 16th-note grid, one per note or
 rest. Each event is a row of EVENT_FIELDS integers:
 
-  pitch     0 = rest, 1..N_PITCHED = MIDI MIN_PITCH..MAX_PITCH (outside: folded by octaves)
+  pitch     0 = rest, 1..N_PITCHED = MIDI MIN_PITCH..MAX_PITCH (a melody whose median lies
+            outside C3..C6 is first moved by whole octaves; single outliers are folded)
   duration  0..N_DURATIONS-1 = 1..16 sixteenths (longer notes are capped at a whole 4/4 bar)
   position  onset within the bar in 16ths, 0..N_POSITIONS-1
   metre     index into METRES (last index = any other metre)
@@ -52,6 +53,20 @@ def pitch_token(pitch: int) -> int:
     return pitch - MIN_PITCH + 1
 
 
+def register_shift(pitches) -> int:
+    """Whole octaves that move a melody's median pitch into C3..C6, so a melody far outside the
+    model's range is moved as a unit (keeping its contour) instead of note by note."""
+    if not len(pitches):
+        return 0
+    median = float(np.median(pitches))
+    shift = 0
+    while median + shift < 48:
+        shift += 12
+    while median + shift > 84:
+        shift -= 12
+    return shift
+
+
 def token_pitch(token: int) -> int:
     return int(token) - 1 + MIN_PITCH
 
@@ -60,6 +75,7 @@ def encode(melody: Melody) -> np.ndarray:
     """Melody -> int64 events [L, EVENT_FIELDS] (no padding)."""
     bar = bar_sixteenths(melody)
     metre = metre_index(melody.beats_per_bar, melody.beat_unit)
+    shift = register_shift([n.pitch for n in melody.notes])
     rows: list[tuple[int, int, int, int, int]] = []
     cursor = None
     for note in melody.notes:
@@ -75,7 +91,7 @@ def encode(melody: Melody) -> np.ndarray:
                 rows.append((REST, length - 1, cursor % bar % N_POSITIONS, metre, 1))
                 cursor += length
         length = min(N_DURATIONS, end - onset)
-        rows.append((pitch_token(note.pitch), length - 1, onset % bar % N_POSITIONS, metre, 1))
+        rows.append((pitch_token(note.pitch + shift), length - 1, onset % bar % N_POSITIONS, metre, 1))
         cursor = onset + length
     return np.array(rows, dtype=np.int64).reshape(-1, EVENT_FIELDS)
 
