@@ -10,11 +10,15 @@ import sys
 def versions() -> dict:
     from workbench import __version__
 
+    from importlib import metadata
+
     found = {"workbench": __version__, "python": platform.python_version()}
     for name in ("torch", "numpy", "mido", "PySide6", "higher"):
-        module = sys.modules.get(name)
-        if module is not None:
-            found[name] = getattr(module, "__version__", "?")
+        if name in sys.modules:  # report what this command actually used
+            try:
+                found[name] = metadata.version("PySide6-Essentials" if name == "PySide6" else name)
+            except metadata.PackageNotFoundError:
+                found[name] = getattr(sys.modules[name], "__version__", "unknown")
     return found
 
 

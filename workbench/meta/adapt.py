@@ -75,8 +75,9 @@ def adapt(
         if on_step is not None and on_step(step + 1, fast, loss):
             break
 
-    if final_loss:
-        losses.append(loss_fn(forward, fast, support))
+    if final_loss:  # a metric only: no graph
+        with torch.no_grad():
+            losses.append(loss_fn(forward, fast, support))
     return Adaptation(params=fast, losses=losses, trajectory=path)
 
 
