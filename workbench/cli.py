@@ -30,15 +30,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    register_modules(subparsers, COMMAND_MODULES)
+    return parser
+
+
+def register_modules(subparsers, names: list[str]) -> None:
+    """Let each module add its sub-parsers; a module that does not exist is simply absent."""
+    for name in names:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
-            continue  # a command family not built yet is simply absent
+            continue
         module.register(subparsers)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

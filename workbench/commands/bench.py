@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+from workbench.cli import register_modules
 
 BENCHMARKS = [
     "workbench.commands.bench_engine",
@@ -14,12 +14,5 @@ BENCHMARKS = [
 def register(subparsers) -> None:
     parser = subparsers.add_parser("bench", help="benchmarks")
     inner = parser.add_subparsers(dest="benchmark", metavar="WHAT")
-    for name in BENCHMARKS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(inner)
+    register_modules(inner, BENCHMARKS)
     parser.set_defaults(func=lambda args: parser.print_help() or 2)

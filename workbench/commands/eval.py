@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+from workbench.cli import register_modules
 
 EVALUATIONS = [
     "workbench.commands.eval_sinusoid",
@@ -15,12 +15,5 @@ EVALUATIONS = [
 def register(subparsers) -> None:
     parser = subparsers.add_parser("eval", help="evaluate models against baselines")
     inner = parser.add_subparsers(dest="evaluation", metavar="WHAT")
-    for name in EVALUATIONS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(inner)
+    register_modules(inner, EVALUATIONS)
     parser.set_defaults(func=lambda args: parser.print_help() or 2)

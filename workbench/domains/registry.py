@@ -9,6 +9,8 @@ Modules are imported on demand so naming a domain does not load the others.
 from __future__ import annotations
 
 import importlib
+import threading
+from pathlib import Path
 
 from workbench.meta.errors import ConfigError
 
@@ -55,3 +57,30 @@ def load_learner(path, device: str = "cpu"):
     from workbench.meta.learner import Learner
 
     return Learner.from_checkpoint(path, problem_for_checkpoint(path), device=device)
+
+
+_learners: dict[tuple[str, float], object] = {}
+_learners_lock = threading.Lock()
+
+
+def cached_learner(path, domain: str, how_to_train: str):
+    """A Learner for a checkpoint of `domain`, loaded once per file version (path and
+    modification time), so the studios adapt repeatedly without re-reading it."""
+    from workbench.meta.checkpoint import checkpoint_paths
+    from workbench.meta.errors import CheckpointError
+
+    weights, meta = checkpoint_paths(path)
+    if not weights.exists() or not meta.exists():
+        raise CheckpointError(f"{Path(path)}: {domain} checkpoint not found (expected {weights.name} and "
+                              f"{meta.name}); {how_to_train}")
+    key = (str(weights.resolve()), weights.stat().st_mtime)
+    with _learners_lock:
+        learner = _learners.get(key)
+        if learner is None:
+            learner = load_learner(path)
+            if learner.problem.domain != domain:
+                raise CheckpointError(f"{Path(path)}: a {learner.problem.domain} checkpoint, not a {domain} one")
+            if len(_learners) >= 8:
+                _learners.clear()
+            _learners[key] = learner
+    return learner

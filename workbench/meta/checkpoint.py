@@ -3,6 +3,7 @@
 Both files are written to a temporary name and renamed, so a crash or a full
 disk never leaves a half-written checkpoint in place of a good one. Loading
 reads only safetensors and JSON: nothing in a checkpoint can run code.
+Importing this module does not import torch, so the GUI can read metadata.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from workbench.meta.errors import CheckpointError
+
+if TYPE_CHECKING:
+    import torch
 
 FORMAT = "workbench-checkpoint"
 FORMAT_VERSION = 1
@@ -60,9 +63,20 @@ def load_checkpoint(path: str | os.PathLike) -> CheckpointData:
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
-    weights_path, meta_path = checkpoint_paths(path)
+    weights_path, _ = checkpoint_paths(path)
     if not weights_path.exists():
         raise CheckpointError(f"{weights_path}: no such checkpoint file")
+    meta = read_checkpoint_meta(path)
+    try:
+        tensors = load_file(str(weights_path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise CheckpointError(f"{weights_path}: corrupt or unreadable weights ({exc})") from exc
+    return CheckpointData(meta=meta, tensors=tensors)
+
+
+def read_checkpoint_meta(path: str | os.PathLike) -> dict:
+    """The checkpoint's JSON document, checked for the format tag (no torch, no weights)."""
+    _, meta_path = checkpoint_paths(path)
     if not meta_path.exists():
         raise CheckpointError(f"{meta_path}: the checkpoint's JSON metadata is missing (expected beside the weights)")
     try:
@@ -73,11 +87,7 @@ def load_checkpoint(path: str | os.PathLike) -> CheckpointData:
         raise CheckpointError(f"{meta_path}: not a workbench checkpoint (no '{FORMAT}' format tag)")
     if meta.get("format_version", 0) > FORMAT_VERSION:
         raise CheckpointError(f"{meta_path}: written by a newer workbench (format {meta['format_version']})")
-    try:
-        tensors = load_file(str(weights_path))
-    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
-        raise CheckpointError(f"{weights_path}: corrupt or unreadable weights ({exc})") from exc
-    return CheckpointData(meta=meta, tensors=tensors)
+    return meta
 
 
 def _atomic_write(path: Path, write) -> None:

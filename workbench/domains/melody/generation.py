@@ -10,7 +10,6 @@ support's range widened by RANGE_MARGIN semitones.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,30 +23,14 @@ from workbench.meta.errors import CheckpointError, ConfigError, DataError
 RANGE_MARGIN = 5
 MAX_SUPPORT_SEGMENTS = 16   # longer support is cut: more adds time, not much information
 MAX_N, MAX_BARS = 64, 64
-_cache: dict[tuple[str, float], object] = {}
-_cache_lock = threading.Lock()
 
 
 def load_learner(checkpoint) -> object:
-    """A Learner for a melody checkpoint, cached by path and modification time."""
-    from workbench.domains import registry
+    """A Learner for a melody checkpoint (cached per file version)."""
+    from workbench.domains.registry import cached_learner
 
-    path = Path(checkpoint)
-    if not path.exists():
-        raise CheckpointError(
-            f"{path}: no such melody checkpoint; train one with `workbench train --domain melody "
-            f"--preset default --out {path}`"
-        )
-    key = (str(path.resolve()), path.stat().st_mtime)
-    with _cache_lock:
-        learner = _cache.get(key)
-        if learner is None:
-            learner = registry.load_learner(path)
-            if learner.problem.domain != "melody":
-                raise CheckpointError(f"{path}: a {learner.problem.domain} checkpoint, not a melody one")
-            _cache.clear()
-            _cache[key] = learner
-    return learner
+    how = f"train one with `workbench train --domain melody --preset default --out {checkpoint}`"
+    return cached_learner(checkpoint, "melody", how)
 
 
 def check_settings(n: int, bars: int, temperature: float, top_p: float, steps) -> None:

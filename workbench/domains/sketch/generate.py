@@ -7,7 +7,6 @@ workbench.meta.adapt.adapt) and the same sampling.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -19,41 +18,15 @@ from workbench.domains.sketch.models import checkpoint_base
 from workbench.domains.sketch.observe import observed_mask
 from workbench.meta.errors import CheckpointError, DataError
 
-_cache: dict[tuple[str, float], object] = {}
-_lock = threading.Lock()
-
-
 def load_learner(mode: str, checkpoint=None):
-    """The Learner for a sketch checkpoint (cached per file and modification time)."""
-    from workbench.domains.registry import build_problem
-    from workbench.meta.checkpoint import checkpoint_paths, load_checkpoint
-    from workbench.meta.learner import Learner
+    """The Learner for a sketch checkpoint of this mode (cached per file version)."""
+    from workbench.domains.registry import cached_learner
 
     base = Path(checkpoint) if checkpoint else checkpoint_base(mode)
-    weights, meta_file = checkpoint_paths(base)
-    if not weights.exists() or not meta_file.exists():
-        if checkpoint:
-            raise CheckpointError(f"{base}: checkpoint not found (expected {weights.name} and {meta_file.name})")
-        raise CheckpointError(
-            f"{base}: the default {mode} checkpoint is missing; train one with "
-            f"`workbench train --domain sketch --preset {mode} --out {base}`"
-        )
-    key = (str(weights.resolve()), weights.stat().st_mtime)
-    with _lock:
-        found = _cache.get(key)
-    if found is not None:
-        if found.problem.mode != mode:
-            raise CheckpointError(f"{base}: a sketch {found.problem.mode!r} checkpoint; {mode} needs a {mode!r} one")
-        return found
-    data = load_checkpoint(base)
-    if data.meta.get("domain") != "sketch":
-        raise CheckpointError(f"{base}: a {data.meta.get('domain')!r} checkpoint, not a sketch one")
-    problem = build_problem("sketch", data.meta.get("problem", {}))
-    if problem.mode != mode:
-        raise CheckpointError(f"{base}: a sketch {problem.mode!r} checkpoint; {mode} needs a {mode!r} one")
-    learner = Learner.from_checkpoint(base, problem)
-    with _lock:
-        _cache[key] = learner
+    how = f"train one with `workbench train --domain sketch --preset {mode} --out {base}`"
+    learner = cached_learner(base, "sketch", how)
+    if learner.problem.mode != mode:
+        raise CheckpointError(f"{base}: a sketch {learner.problem.mode!r} checkpoint; {mode} needs a {mode!r} one")
     return learner
 
 

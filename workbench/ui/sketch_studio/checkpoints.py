@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog
 
-from workbench.ui.checkpoint_info import CHECKPOINT_FILTER, metadata_path, read_checkpoint_info
+from workbench.ui.checkpoint_info import CHECKPOINT_FILTER, metadata_path, read_checkpoint_meta
 
 DOMAIN = "sketch"
 _LOAD = "__load__"
@@ -21,7 +21,7 @@ SETTINGS = "sketch_studio/checkpoint_"
 def checkpoint_mode(path: str) -> str:
     """The sketch mode ("vary", "complete", ...) of a checkpoint; CheckpointError if not a sketch one."""
     from workbench.meta.errors import CheckpointError
-    info = read_checkpoint_info(path)
+    info = read_checkpoint_meta(path)
     if info.get("domain") != DOMAIN:
         raise CheckpointError(f"{path}: a {info.get('domain')!r} checkpoint; the Sketch Studio needs a sketch one")
     return str((info.get("problem") or {}).get("mode", ""))
@@ -85,7 +85,7 @@ class CheckpointSelector(QComboBox):
     @staticmethod
     def _entry_label(path: str) -> str:
         try:
-            iteration = read_checkpoint_info(path).get("iteration")
+            iteration = read_checkpoint_meta(path).get("iteration")
         except Exception:  # noqa: BLE001 - the label is informational; using it reports real errors
             iteration = None
         stem = Path(path).stem
