@@ -29,8 +29,9 @@ def fill_support(panel):
 def test_generate_fills_results_while_the_gui_stays_responsive(panel, qtbot, monkeypatch):
     calls = {}
 
-    def stand_in(support, n, bars, temperature, seed, continue_from, keep_key, checkpoint, progress, cancelled):
-        calls.update(support=support, n=n, bars=bars, temperature=temperature, seed=seed,
+    def stand_in(support, n, bars, temperature, seed, continue_from, keep_key, steps, checkpoint, progress,
+                 cancelled):
+        calls.update(support=support, n=n, bars=bars, temperature=temperature, seed=seed, steps=steps,
                      continue_from=continue_from, keep_key=keep_key, thread=threading.current_thread())
         for step in range(5):
             progress(step + 1, 5, "adapting")
@@ -41,6 +42,7 @@ def test_generate_fills_results_while_the_gui_stays_responsive(panel, qtbot, mon
     fill_support(panel)
     panel.controls.variations.setValue(3)
     panel.controls.seed.setValue(7)
+    panel.controls.steps.setValue(2)
     ticks = []
     timer = QTimer(interval=10, timeout=lambda: ticks.append(time.monotonic()))
     timer.start()
@@ -49,7 +51,7 @@ def test_generate_fills_results_while_the_gui_stays_responsive(panel, qtbot, mon
         assert panel.is_busy() and not panel.controls.generate_button.isEnabled()
     timer.stop()
     assert calls["thread"] is not threading.main_thread()
-    assert len(calls["support"]) == 3 and calls["n"] == 3 and calls["seed"] == 7
+    assert len(calls["support"]) == 3 and calls["n"] == 3 and calls["seed"] == 7 and calls["steps"] == 2
     assert calls["continue_from"] is None and calls["keep_key"] is True
     assert len(ticks) >= 10  # the GUI thread kept running timers during the 0.25 s job
     assert panel.results.count() == 3

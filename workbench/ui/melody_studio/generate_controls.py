@@ -39,12 +39,17 @@ class GenerateControls(QWidget):
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.dice)
+        self.steps = QSpinBox(minimum=0, maximum=50, value=0)
+        self.steps.setSpecialValueText("checkpoint default")
+        self.steps.setToolTip("Inner gradient steps on the support set; 0 = the checkpoint's own (10). "
+                              "Few steps (1-2) pick up a style from different tunes, many (10) one tune's motifs")
         self.continue_clip = QCheckBox("Continue from the clip in the roll")
         self.keep_key = QCheckBox("Keep to the support's key", checked=True)
         form.addRow("Variations", self.variations)
         form.addRow("Bars", self.bars)
         form.addRow("Temperature", self.temperature)
         form.addRow("Seed", seed_row)
+        form.addRow("Adapt steps", self.steps)
         form.addRow(self.continue_clip)
         form.addRow(self.keep_key)
 
@@ -70,7 +75,7 @@ class GenerateControls(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         self._restore()
-        for widget in (self.variations, self.bars, self.temperature, self.seed):
+        for widget in (self.variations, self.bars, self.temperature, self.seed, self.steps):
             widget.valueChanged.connect(self._save)
         for box in (self.continue_clip, self.keep_key):
             box.toggled.connect(self._save)
@@ -81,6 +86,7 @@ class GenerateControls(QWidget):
             "bars": self.bars.value(),
             "temperature": round(self.temperature.value(), 3),
             "seed": self.seed.value(),
+            "steps": self.steps.value() or None,
             "continue_clip": self.continue_clip.isChecked(),
             "keep_key": self.keep_key.isChecked(),
         }
@@ -116,7 +122,8 @@ class GenerateControls(QWidget):
         if s is None:
             return
         for name, widget, kind in (("variations", self.variations, int), ("bars", self.bars, int),
-                                   ("temperature", self.temperature, float), ("seed", self.seed, int)):
+                                   ("temperature", self.temperature, float), ("seed", self.seed, int),
+                                   ("steps", self.steps, int)):
             value = s.value(SETTINGS_PREFIX + name, None)
             if value is not None:
                 try:
@@ -135,5 +142,6 @@ class GenerateControls(QWidget):
         p = self.params()
         for name, key in (("variations", "n"), ("bars", "bars"), ("temperature", "temperature"), ("seed", "seed")):
             s.setValue(SETTINGS_PREFIX + name, p[key])
+        s.setValue(SETTINGS_PREFIX + "steps", self.steps.value())
         s.setValue(SETTINGS_PREFIX + "continue", p["continue_clip"])
         s.setValue(SETTINGS_PREFIX + "keep_key", p["keep_key"])

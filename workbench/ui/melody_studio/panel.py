@@ -302,7 +302,8 @@ class MelodyStudioPanel(QWidget):
         self.controls.set_busy(True, f"Adapting to {len(support)} melodies and writing {params['n']}…")
         self.runner.submit(api.generate, support, n=params["n"], bars=params["bars"],
                            temperature=params["temperature"], seed=params["seed"], continue_from=continue_from,
-                           keep_key=params["keep_key"], checkpoint=self.context.checkpoint_for("melody"))
+                           keep_key=params["keep_key"], steps=params["steps"],
+                           checkpoint=self.context.checkpoint_for("melody"))
 
     def cancel_generation(self) -> None:
         self.runner.cancel()
