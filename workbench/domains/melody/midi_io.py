@@ -69,7 +69,8 @@ def read_midi(path, max_bars: int = MAX_BARS) -> tuple[Melody, list[str]]:
     try:
         midi = mido.MidiFile(str(path), clip=True)
     except (EOFError, OSError, ValueError, KeyError, IndexError, TypeError) as exc:
-        raise DataError(f"{name}: truncated or corrupt MIDI file ({exc or type(exc).__name__})") from exc
+        detail = str(exc) or ("the file ends early" if isinstance(exc, EOFError) else type(exc).__name__)
+        raise DataError(f"{name}: truncated or corrupt MIDI file ({detail})") from exc
     if midi.ticks_per_beat <= 0:
         raise DataError(f"{name}: corrupt MIDI header (ticks per beat is {midi.ticks_per_beat})")
     return _melody_from_midi(midi, path, max_bars)
