@@ -33,14 +33,37 @@ def map_tasks(fn: TaskFn, meta, tasks: TaskBatch, strategy: str, chunk_size: int
 
 
 def meta_gradient(fn: TaskFn, meta, tasks: TaskBatch, strategy: str, chunk_size: int = 0):
-    """(mean meta-gradient over tasks, per-task metrics) for fn(meta, support, query) -> (grads, metrics)."""
-    grads, metrics = map_tasks(fn, meta, tasks, strategy, chunk_size)
-    return mean_over_tasks(grads), metrics
+    """(mean meta-gradient over tasks, per-task metrics) for fn(meta, support, query) -> (grads, metrics).
+
+    Gradients are summed as they come (a vmap chunk at a time, or a task at a
+    time), so memory holds one gradient per chunk rather than one per task."""
+    total, metrics = None, []
+    if strategy == "vmap":
+        chunk = chunk_size or tasks.size
+        for start in range(0, tasks.size, chunk):
+            grads, found = map_tasks(fn, meta, tasks.slice(start, min(start + chunk, tasks.size)), "vmap")
+            total = _tree_add(total, torch.utils._pytree.tree_map(lambda t: t.sum(0), grads))
+            metrics.append(found)
+        metrics = _tree_cat(metrics)
+    elif strategy == "loop":
+        for i in range(tasks.size):
+            task = tasks.task(i)
+            grads, found = fn(meta, task.support, task.query)
+            total = _tree_add(total, grads)
+            metrics.append(found)
+        metrics = _tree_stack(metrics)
+    else:
+        raise ValueError(f"unknown batching strategy {strategy!r}")
+    return mean_over_tasks(total, tasks.size), metrics
 
 
-def mean_over_tasks(stacked):
-    """The one reduction over tasks (the place to all-reduce across processes)."""
-    return torch.utils._pytree.tree_map(lambda t: t.mean(0), stacked)
+def mean_over_tasks(total, count: int):
+    """The one reduction over tasks: the place where a distributed run would all-reduce."""
+    return torch.utils._pytree.tree_map(lambda t: t / count, total)
+
+
+def _tree_add(total, grads):
+    return grads if total is None else torch.utils._pytree.tree_map(torch.add, total, grads)
 
 
 def choose_strategy(fn: TaskFn, meta, tasks: TaskBatch, chunk_size: int = 0) -> tuple[str, dict[str, float]]:
