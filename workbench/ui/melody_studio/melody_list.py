@@ -20,9 +20,9 @@ def describe(melody: Melody) -> str:
 class MelodyListWidget(QListWidget):
     open_requested = Signal(object)  # Melody (double click)
 
-    def __init__(self, parent=None, placeholder: str = ""):
+    def __init__(self, parent=None, empty_hint: str = ""):
         super().__init__(parent)
-        self.placeholder = placeholder
+        self.empty_hint = empty_hint
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
@@ -36,11 +36,11 @@ class MelodyListWidget(QListWidget):
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
-        if self.count() == 0 and self.placeholder:  # say what belongs here instead of an empty box
+        if self.count() == 0 and self.empty_hint:  # say what belongs here instead of an empty box
             painter = QPainter(self.viewport())
             painter.setPen(QColor(128, 128, 128))
             painter.drawText(self.viewport().rect().adjusted(8, 8, -8, -8),
-                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.empty_hint)
 
     def add_melody(self, melody: Melody) -> QListWidgetItem:
         item = QListWidgetItem(QIcon(render_thumbnail(melody)), melody.name or "untitled")

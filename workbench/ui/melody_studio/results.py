@@ -18,7 +18,7 @@ class ResultsList(MelodyListWidget):
     """Dragging items out hands the receiver .mid files (file URLs of temp files)."""
 
     def __init__(self, notifier=None, parent=None):
-        super().__init__(parent, placeholder="Press Generate: new melodies in the support set's style appear here")
+        super().__init__(parent, empty_hint="Press Generate: new melodies in the support set's style appear here")
         self._notifier = notifier
         self._drag_folder = DragFolder()
         self.setDragEnabled(True)

@@ -22,7 +22,7 @@ class SupportList(MelodyListWidget):
     paths_dropped = Signal(list)
 
     def __init__(self, parent=None):
-        super().__init__(parent, placeholder="Drop .mid files or a folder of them here — 3 to 5 melodies "
+        super().__init__(parent, empty_hint="Drop .mid files or a folder of them here — 3 to 5 melodies "
                                              "in one style work best")
         self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(False)
