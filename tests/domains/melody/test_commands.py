@@ -4,7 +4,7 @@ import pytest
 
 from workbench import cli
 from workbench.domains.melody import api, synth
-from workbench.domains.melody.notes import Melody, Note
+from workbench.domains.melody.notes import TICKS_PER_BEAT as BEAT, Melody, Note
 
 
 @pytest.fixture()
@@ -37,7 +37,7 @@ def test_generate_writes_midi_and_wav(tmp_path, support_files, tiny_checkpoint, 
 
 def test_generate_continue(tmp_path, support_files, tiny_checkpoint, capsys):
     start = tmp_path / "start.mid"
-    api.write_midi(Melody(notes=tuple(Note(i * 12, 12, 60 + i) for i in range(4)), name="start"), start)
+    api.write_midi(Melody(notes=tuple(Note(i * BEAT, BEAT, 60 + i) for i in range(4)), name="start"), start)
     code = cli.main(["melody", "generate", "--support", *support_files, "-n", "1", "--bars", "1",
                      "--continue", str(start), "--checkpoint", str(tiny_checkpoint), "--out", str(tmp_path / "o")])
     assert code == 0
@@ -56,7 +56,7 @@ def test_generate_with_no_readable_support_fails_clearly(tmp_path, tiny_checkpoi
 
 def test_render(tmp_path, capsys):
     midi = tmp_path / "x.mid"
-    api.write_midi(Melody(notes=(Note(0, 12, 60), Note(12, 12, 64)), tempo=120), midi)
+    api.write_midi(Melody(notes=(Note(0, BEAT, 60), Note(BEAT, BEAT, 64)), tempo=120), midi)
     code = cli.main(["melody", "render", str(midi), "--out", str(tmp_path / "x.wav"), "--json"])
     assert code == 0
     row = json.loads(capsys.readouterr().out)["results"][0]

@@ -3,7 +3,7 @@ import mido
 import pytest
 
 from workbench.domains.melody import corpus, vocab
-from workbench.domains.melody.notes import Melody, Note
+from workbench.domains.melody.notes import SIXTEENTH as S, Melody, Note
 from workbench.meta.errors import DataError
 
 
@@ -67,18 +67,19 @@ def test_midi_folder_without_styles_is_an_error(tmp_path):
 
 
 def test_vocab_round_trip_on_the_16th_grid():
-    melody = Melody(notes=(Note(6, 6, 60), Note(12, 3, 62), Note(24, 12, 64), Note(36, 60, 30)), beats_per_bar=3)
+    melody = Melody(notes=(Note(2 * S, 2 * S, 60), Note(4 * S, S, 62), Note(8 * S, 4 * S, 64), Note(12 * S, 20 * S, 30)),
+                    beats_per_bar=3)
     events = vocab.encode(melody)
     # note, note, rest, note, note (held 20 sixteenths -> capped at 16), pitch 30 folded up an octave
     assert events[:, vocab.PITCH].tolist() == [vocab.pitch_token(60), vocab.pitch_token(62), vocab.REST,
                                                vocab.pitch_token(64), vocab.pitch_token(42)]
     assert events[:, vocab.POSITION].tolist() == [2, 4, 5, 8, 0]
     back = vocab.decode(events, melody, start_sixteenth=2)
-    assert [(n.onset, n.pitch) for n in back.notes] == [(6, 60), (12, 62), (24, 64), (36, 42)]
+    assert [(n.onset, n.pitch) for n in back.notes] == [(2 * S, 60), (4 * S, 62), (8 * S, 64), (12 * S, 42)]
 
 
 def test_segments_are_padded_windows_of_bars():
-    melody = Melody(notes=tuple(Note(i * 6, 6, 60 + i % 5) for i in range(64)))  # 8 bars of 8ths in 4/4
+    melody = Melody(notes=tuple(Note(i * 2 * S, 2 * S, 60 + i % 5) for i in range(64)))  # 8 bars of 8ths in 4/4
     segs = vocab.segments(melody, bars=4, max_events=40)
     assert len(segs) == 2 and segs[0].shape == (40, vocab.EVENT_FIELDS)
     assert segs[0][:, vocab.VALID].sum() == 32 and not segs[0][32:, vocab.VALID].any()

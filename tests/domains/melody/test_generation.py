@@ -2,8 +2,10 @@ import pytest
 import torch
 
 from workbench.domains.melody import api, generation, latency, theory
-from workbench.domains.melody.notes import Melody, Note
+from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
 from workbench.meta.errors import CheckpointError, ConfigError, DataError
+
+EIGHTH = TICKS_PER_BEAT // 2
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,7 @@ def test_same_seed_same_melodies_other_seed_differs(tiny_checkpoint, support):
 
 
 def test_continuation_keeps_the_given_notes(tiny_checkpoint, support):
-    start = Melody(notes=tuple(Note(i * 6, 6, 62 + i % 5) for i in range(16)), tempo=100)  # 2 bars
+    start = Melody(notes=tuple(Note(i * EIGHTH, EIGHTH, 62 + i % 5) for i in range(16)), tempo=100)  # 2 bars
     out = api.generate(support, n=2, bars=2, seed=1, continue_from=start, checkpoint=tiny_checkpoint)
     for melody in out:
         assert melody.notes[:16] == start.notes
@@ -65,7 +67,7 @@ def test_bad_requests(tiny_checkpoint, support, tmp_path):
 
 
 def test_long_support_is_cut_to_what_the_model_takes(tiny_checkpoint, support):
-    long = Melody(notes=tuple(Note(i * 6, 6, 60 + i % 7) for i in range(8 * 64)))
+    long = Melody(notes=tuple(Note(i * EIGHTH, EIGHTH, 60 + i % 7) for i in range(8 * 64)))
     learner = generation.load_learner(tiny_checkpoint)
     assert generation.support_tensor([long], learner.problem).shape[0] == generation.MAX_SUPPORT_SEGMENTS
     assert api.generate([long], n=1, bars=2, checkpoint=tiny_checkpoint)
@@ -95,7 +97,7 @@ def test_shipped_checkpoint_generates():
     path = api.default_checkpoint()
     if not path.exists():
         pytest.fail(f"the shipped melody checkpoint {path} is missing")
-    melody = Melody(notes=tuple(Note(i * 6, 6, (62, 64, 66, 67, 69, 71)[i % 6]) for i in range(32)))
+    melody = Melody(notes=tuple(Note(i * EIGHTH, EIGHTH, (62, 64, 66, 67, 69, 71)[i % 6]) for i in range(32)))
     out = api.generate([melody], n=2, bars=2, seed=0)
     assert len(out) == 2 and all(m.notes for m in out)
 
@@ -116,7 +118,7 @@ def test_mixed_tasks_with_variable_support_size(tiny_tunes):
 
 def test_support_outside_the_model_range_keeps_its_register(tiny_checkpoint):
     for base in (18, 108):
-        low = Melody(notes=tuple(Note(i * 6, 6, base + (0, 2, 4, 5, 7, 9, 11, 12)[i % 8]) for i in range(32)))
+        low = Melody(notes=tuple(Note(i * EIGHTH, EIGHTH, base + (0, 2, 4, 5, 7, 9, 11, 12)[i % 8]) for i in range(32)))
         out = api.generate([low], n=3, bars=2, seed=0, checkpoint=tiny_checkpoint)
         pitches = [n.pitch for m in out for n in m.notes]
         assert base - 6 <= min(pitches) and max(pitches) <= base + 18

@@ -4,7 +4,7 @@ import mido
 import pytest
 
 from workbench.domains.melody import api, midi_io
-from workbench.domains.melody.notes import Melody, Note
+from workbench.domains.melody.notes import TICKS_PER_BEAT as B, Melody, Note
 from workbench.meta.errors import DataError
 
 TPB = 480
@@ -71,7 +71,7 @@ def test_type0_running_status_and_velocity_zero_note_off(tmp_path):
     path = tmp_path / "running.mid"
     path.write_bytes(data)
     melody, report = api.read_midi(path)
-    assert [(n.onset, n.duration, n.pitch) for n in melody.notes] == [(0, 12, 60), (12, 12, 62)]
+    assert [(n.onset, n.duration, n.pitch) for n in melody.notes] == [(0, B, 60), (B, B, 62)]
     assert melody.notes[0].velocity == 100
 
 
@@ -98,7 +98,8 @@ def test_overlapping_notes_are_shortened_and_restrikes_ended(tmp_path):
     lead = [on(60), on(62, TPB // 2), off(60, TPB // 2), off(62, TPB // 2), on(64), on(64, TPB), off(64, TPB)]
     path = save(tmp_path / "overlap.mid", [lead])
     melody, report = api.read_midi(path)
-    assert [(n.onset, n.duration, n.pitch) for n in melody.notes] == [(0, 6, 60), (6, 12, 62), (18, 12, 64), (30, 12, 64)]
+    assert [(n.onset, n.duration, n.pitch) for n in melody.notes] == [
+        (0, B // 2, 60), (B // 2, B, 62), (3 * B // 2, B, 64), (5 * B // 2, B, 64)]
     assert any("shortened 1" in line for line in report)
     assert any("struck again" in line for line in report)
 
@@ -107,7 +108,7 @@ def test_unterminated_notes_end_at_track_end(tmp_path):
     lead = [on(60), off(60, TPB), on(62), mido.MetaMessage("marker", text="end", time=2 * TPB)]
     path = save(tmp_path / "open.mid", [lead])
     melody, report = api.read_midi(path)
-    assert melody.notes[-1].pitch == 62 and melody.notes[-1].duration == 24
+    assert melody.notes[-1].pitch == 62 and melody.notes[-1].duration == 2 * B
     assert any("no note-off" in line for line in report)
 
 

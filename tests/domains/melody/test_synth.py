@@ -2,12 +2,14 @@ import numpy as np
 import pytest
 
 from workbench.domains.melody import api, synth
-from workbench.domains.melody.notes import Melody, Note
+from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
 from workbench.meta.errors import DataError
+
+EIGHTH = TICKS_PER_BEAT // 2
 
 
 def loud_melody():
-    return Melody(notes=tuple(Note(i * 6, 6, 48 + (i * 7) % 36, 127) for i in range(64)), tempo=150)
+    return Melody(notes=tuple(Note(i * EIGHTH, EIGHTH, 48 + (i * 7) % 36, 127) for i in range(64)), tempo=150)
 
 
 def test_render_is_float32_mono_without_clipping():
@@ -20,7 +22,8 @@ def test_render_is_float32_mono_without_clipping():
 
 
 def test_notes_sound_where_they_are_and_silence_between():
-    melody = Melody(notes=(Note(0, 12, 69), Note(48, 12, 69)), tempo=60)  # beats 0 and 4, 1 s per beat
+    melody = Melody(notes=(Note(0, TICKS_PER_BEAT, 69), Note(4 * TICKS_PER_BEAT, TICKS_PER_BEAT, 69)), tempo=60)
+    # beats 0 and 4, 1 s per beat
     audio = api.render_audio(melody, sample_rate=8000)
     rms = lambda a: float(np.sqrt(np.mean(a**2)))
     assert rms(audio[0:8000]) > 0.01

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mido
 import pytest
 
-from workbench.domains.melody.notes import Melody, Note
+from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
 
 
 @pytest.fixture
@@ -61,7 +61,8 @@ def read_notes_with_mido(path):
 
 @pytest.fixture
 def tune():
-    return Melody(notes=(Note(0, 6, 60, 70), Note(6, 6, 62, 90), Note(12, 12, 64, 110), Note(24, 12, 67, 50)),
+    e, q = TICKS_PER_BEAT // 2, TICKS_PER_BEAT  # an eighth, a quarter
+    return Melody(notes=(Note(0, e, 60, 70), Note(e, e, 62, 90), Note(q, q, 64, 110), Note(2 * q, q, 67, 50)),
                   tempo=110.0, name="tune")
 
 

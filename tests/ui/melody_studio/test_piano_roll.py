@@ -7,9 +7,11 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from workbench.domains.melody.notes import Melody, Note
+from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
 from workbench.ui.melody_studio.piano_roll import PianoRollEditor
 from workbench.ui.melody_studio.piano_roll.tools import Tool
+
+K = TICKS_PER_BEAT // 12  # the tick numbers below are in twelfths of a beat
 
 LEFT = Qt.MouseButton.LeftButton
 NO_MOD = Qt.KeyboardModifier.NoModifier
@@ -49,64 +51,67 @@ def drag(qtbot, widget, start: QPoint, end: QPoint, modifier=NO_MOD, steps: int 
 
 def test_click_draws_a_note_one_grid_step_long_and_undo_redo(qtbot, editor):
     port = editor.view.viewport()
-    qtbot.mouseClick(port, LEFT, NO_MOD, at(editor, 13, 62))   # 1/16 grid: tick 13 snaps down to 12
-    assert editor.melody.notes == (Note(12, 3, 62, 90),)
+    qtbot.mouseClick(port, LEFT, NO_MOD, at(editor, 13 * K, 62))   # 1/16 grid: snaps down to 12
+    assert editor.melody.notes == (Note(12 * K, 3 * K, 62, 90),)
     editor.set_grid("1/8T")
-    qtbot.mouseClick(port, LEFT, NO_MOD, at(editor, 25, 64))
-    assert editor.melody.notes[-1] == Note(24, 4, 64, 90)
+    qtbot.mouseClick(port, LEFT, NO_MOD, at(editor, 25 * K, 64))
+    assert editor.melody.notes[-1] == Note(24 * K, 4 * K, 64, 90)
     qtbot.keyClick(editor.view, Qt.Key.Key_Z, CTRL)
-    assert editor.melody.notes == (Note(12, 3, 62, 90),)
+    assert editor.melody.notes == (Note(12 * K, 3 * K, 62, 90),)
     qtbot.keyClick(editor.view, Qt.Key.Key_Z, CTRL | SHIFT)
     assert len(editor.melody.notes) == 2
+    editor.set_grid("1/32")  # straight 32nds fit the grid too
+    qtbot.mouseClick(port, LEFT, NO_MOD, at(editor, 36 * K + 1, 66))
+    assert editor.melody.notes[-1] == Note(36 * K, TICKS_PER_BEAT // 8, 66, 90)
 
 
 def test_drag_after_click_draws_a_longer_note_in_one_undo_step(qtbot, editor):
     port = editor.view.viewport()
-    drag(qtbot, port, at(editor, 1, 60), at(editor, 11, 60))
-    assert editor.melody.notes == (Note(0, 12, 60, 90),)
+    drag(qtbot, port, at(editor, 1 * K, 60), at(editor, 11 * K, 60))
+    assert editor.melody.notes == (Note(0, 12 * K, 60, 90),)
     assert editor.model.undo_stack.count() == 1
 
 
 def test_move_transpose_resize_delete_with_undo_and_redo(qtbot, editor):
     port = editor.view.viewport()
-    qtbot.mouseClick(port, LEFT, NO_MOD, at(editor, 1, 60))
+    qtbot.mouseClick(port, LEFT, NO_MOD, at(editor, 1 * K, 60))
     note = editor.melody.notes[0]
-    assert note == Note(0, 3, 60, 90)
+    assert note == Note(0, 3 * K, 60, 90)
 
-    drag(qtbot, port, at(editor, 1, 60), at(editor, 1 + 12, 62))  # one beat later, two semitones up
-    assert editor.melody.notes == (Note(12, 3, 62, 90),)
+    drag(qtbot, port, at(editor, 1 * K, 60), at(editor, (1 + 12) * K, 62))  # one beat later, two semitones up
+    assert editor.melody.notes == (Note(12 * K, 3 * K, 62, 90),)
 
     rect = editor.view.note_rect(editor.melody.notes[0])
     edge = editor.view.mapFromScene(QPointF(rect.right() - 1, rect.center().y()))
-    drag(qtbot, port, edge, edge + QPoint(int(editor.geometry.x(9)), 0))  # lengthen by 9 ticks
-    assert editor.melody.notes == (Note(12, 12, 62, 90),)
+    drag(qtbot, port, edge, edge + QPoint(int(editor.geometry.x(9 * K)), 0))  # lengthen by 9 twelfths
+    assert editor.melody.notes == (Note(12 * K, 12 * K, 62, 90),)
 
-    qtbot.mouseClick(port, LEFT, NO_MOD, at(editor, 14, 62))  # click selects it
+    qtbot.mouseClick(port, LEFT, NO_MOD, at(editor, 14 * K, 62))  # click selects it
     qtbot.keyClick(editor.view, Qt.Key.Key_Delete)
     assert editor.melody.notes == ()
 
     stack = editor.model.undo_stack
     assert [stack.text(i) for i in range(stack.count())] == [
         "Add note", "Move notes", "Resize notes", "Delete notes"]
-    for expected in ((Note(12, 12, 62, 90),), (Note(12, 3, 62, 90),), (Note(0, 3, 60, 90),), ()):
+    for expected in ((Note(12 * K, 12 * K, 62, 90),), (Note(12 * K, 3 * K, 62, 90),), (Note(0, 3 * K, 60, 90),), ()):
         qtbot.keyClick(editor.view, Qt.Key.Key_Z, CTRL)
         assert editor.melody.notes == expected
-    for expected in ((Note(0, 3, 60, 90),), (Note(12, 3, 62, 90),), (Note(12, 12, 62, 90),), ()):
+    for expected in ((Note(0, 3 * K, 60, 90),), (Note(12 * K, 3 * K, 62, 90),), (Note(12 * K, 12 * K, 62, 90),), ()):
         qtbot.keyClick(editor.view, Qt.Key.Key_Z, CTRL | SHIFT)
         assert editor.melody.notes == expected
 
 
 def test_new_note_trims_the_one_it_overlaps(qtbot, editor):
-    editor.open_melody(Melody(notes=(Note(0, 24, 60),)))
-    qtbot.mouseClick(editor.view.viewport(), LEFT, NO_MOD, at(editor, 13, 64))  # inside the long note's time
-    assert editor.melody.notes == (Note(0, 12, 60), Note(12, 3, 64, 90))
+    editor.open_melody(Melody(notes=(Note(0, 24 * K, 60),)))
+    qtbot.mouseClick(editor.view.viewport(), LEFT, NO_MOD, at(editor, 13 * K, 64))  # inside the long note's time
+    assert editor.melody.notes == (Note(0, 12 * K, 60), Note(12 * K, 3 * K, 64, 90))
 
 
 def test_shift_bypasses_the_grid_when_moving(qtbot, editor):
-    editor.open_melody(Melody(notes=(Note(12, 3, 60),)))
+    editor.open_melody(Melody(notes=(Note(12 * K, 3 * K, 60),)))
     port = editor.view.viewport()
-    drag(qtbot, port, at(editor, 13, 60), at(editor, 14, 60), modifier=SHIFT)
-    assert editor.melody.notes[0].onset == 13
+    drag(qtbot, port, at(editor, 13 * K, 60), at(editor, 13 * K + 1, 60), modifier=SHIFT)
+    assert editor.melody.notes[0].onset == 12 * K + 1
 
 
 def test_rubber_band_selection_copy_paste_duplicate_and_nudge(qtbot, editor, tune):
@@ -114,22 +119,22 @@ def test_rubber_band_selection_copy_paste_duplicate_and_nudge(qtbot, editor, tun
     qtbot.keyClick(editor.view, Qt.Key.Key_S)  # the select tool's key
     assert editor.view.tool == Tool.SELECT and editor.tool_buttons[Tool.SELECT].isChecked()
     port = editor.view.viewport()
-    drag(qtbot, port, at(editor, -0.0, 66) + QPoint(2, 0), at(editor, 11, 59))  # around the first two notes
+    drag(qtbot, port, at(editor, -0.0, 66) + QPoint(2, 0), at(editor, 11 * K, 59))  # around the first two notes
     assert editor.model.selected_notes() == list(tune.notes[:2])
 
     qtbot.keyClick(editor.view, Qt.Key.Key_D, CTRL)  # duplicate right after the selection
-    assert [n.onset for n in editor.model.selected_notes()] == [12, 18]
+    assert [n.onset for n in editor.model.selected_notes()] == [12 * K, 18 * K]
     assert len(editor.melody.notes) == 5  # the copies replaced the note that started at 12
 
     qtbot.keyClick(editor.view, Qt.Key.Key_Up)
     assert [n.pitch for n in editor.model.selected_notes()] == [61, 63]
     qtbot.keyClick(editor.view, Qt.Key.Key_Right)
-    assert [n.onset for n in editor.model.selected_notes()] == [15, 21]
+    assert [n.onset for n in editor.model.selected_notes()] == [15 * K, 21 * K]
 
     qtbot.keyClick(editor.view, Qt.Key.Key_C, CTRL)
-    editor.transport.set_playhead(48)
+    editor.transport.set_playhead(48 * K)
     qtbot.keyClick(editor.view, Qt.Key.Key_V, CTRL)
-    assert [(n.onset, n.pitch) for n in editor.model.selected_notes()] == [(48, 61), (54, 63)]
+    assert [(n.onset, n.pitch) for n in editor.model.selected_notes()] == [(48 * K, 61), (54 * K, 63)]
 
     qtbot.keyClick(editor.view, Qt.Key.Key_A, CTRL)
     assert editor.model.selection == frozenset(editor.melody.notes)
@@ -142,10 +147,10 @@ def test_rubber_band_selection_copy_paste_duplicate_and_nudge(qtbot, editor, tun
 def test_erase_tool_and_right_click_delete(qtbot, editor, tune):
     editor.open_melody(tune)
     port = editor.view.viewport()
-    qtbot.mouseClick(port, Qt.MouseButton.RightButton, NO_MOD, at(editor, 1, 60))
-    assert Note(0, 6, 60, 70) not in editor.melody.notes
+    qtbot.mouseClick(port, Qt.MouseButton.RightButton, NO_MOD, at(editor, 1 * K, 60))
+    assert Note(0, 6 * K, 60, 70) not in editor.melody.notes
     editor.view.set_tool(Tool.ERASE)
-    drag(qtbot, port, at(editor, 7, 62), at(editor, 7, 62))
+    drag(qtbot, port, at(editor, 7 * K, 62), at(editor, 7 * K, 62))
     assert len(editor.melody.notes) == 2
     qtbot.keyClick(editor.view, Qt.Key.Key_Z, CTRL)
     assert len(editor.melody.notes) == 3
@@ -154,9 +159,9 @@ def test_erase_tool_and_right_click_delete(qtbot, editor, tune):
 def test_velocity_lane_drag_sets_velocity_as_one_step(qtbot, editor, tune):
     editor.open_melody(tune)
     lane = editor.velocity_lane
-    x = int(editor.geometry.x(12) - editor.view.horizontalScrollBar().value()) + 1
+    x = int(editor.geometry.x(12 * K) - editor.view.horizontalScrollBar().value()) + 1
     drag(qtbot, lane, QPoint(x, lane.height() - 10), QPoint(x, 6))
-    changed = [n for n in editor.melody.notes if n.onset == 12][0]
+    changed = [n for n in editor.melody.notes if n.onset == 12 * K][0]
     assert changed.velocity > 115
     assert editor.model.undo_stack.undoText() == "Change velocity"
     editor.model.undo_stack.undo()
@@ -195,7 +200,7 @@ def test_tempo_and_time_signature_are_undoable_clip_edits(qtbot, editor, tune):
     editor.beats_spin.setValue(3)
     editor.unit_combo.setCurrentIndex(editor.unit_combo.findData(8))
     assert (editor.melody.tempo, editor.melody.beats_per_bar, editor.melody.beat_unit) == (90, 3, 8)
-    assert editor.melody.ticks_per_bar == 18
+    assert editor.melody.ticks_per_bar == 18 * K
     assert editor.model.undo_stack.count() == 3  # open, tempo, time signature
     editor.model.undo_stack.undo()
     assert editor.melody.beats_per_bar == 4 and editor.beats_spin.value() == 4
@@ -205,22 +210,22 @@ def test_tempo_and_time_signature_are_undoable_clip_edits(qtbot, editor, tune):
 
 def test_ruler_moves_playhead_and_sets_loop(qtbot, editor):
     ruler = editor.ruler
-    x = int(editor.geometry.x(24) - editor.view.horizontalScrollBar().value())
+    x = int(editor.geometry.x(24 * K) - editor.view.horizontalScrollBar().value())
     qtbot.mouseClick(ruler, LEFT, NO_MOD, QPoint(x, 4))
-    assert editor.transport.playhead == 24
-    x2 = int(editor.geometry.x(72) - editor.view.horizontalScrollBar().value())
+    assert editor.transport.playhead == 24 * K
+    x2 = int(editor.geometry.x(72 * K) - editor.view.horizontalScrollBar().value())
     drag(qtbot, ruler, QPoint(x, ruler.height() - 3), QPoint(x2, ruler.height() - 3))
-    assert editor.transport.active_loop() == (24, 72)
+    assert editor.transport.active_loop() == (24 * K, 72 * K)
 
 
 def test_escape_during_a_drag_puts_the_notes_back(qtbot, editor, tune):
     editor.open_melody(tune)
     port = editor.view.viewport()
-    start = at(editor, 1, 60)
+    start = at(editor, 1 * K, 60)
     qtbot.mousePress(port, LEFT, NO_MOD, start)
-    qtbot.mouseMove(port, at(editor, 25, 65))
+    qtbot.mouseMove(port, at(editor, 25 * K, 65))
     assert editor.melody != tune  # the drag previews live
     qtbot.keyClick(editor.view, Qt.Key.Key_Escape)
-    qtbot.mouseRelease(port, LEFT, NO_MOD, at(editor, 25, 65))
+    qtbot.mouseRelease(port, LEFT, NO_MOD, at(editor, 25 * K, 65))
     assert editor.melody == tune
     assert editor.model.undo_stack.count() == 1  # only the open

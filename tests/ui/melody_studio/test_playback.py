@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 
 from tests.ui.melody_studio.conftest import notices
 from workbench.domains.melody import api
-from workbench.domains.melody.notes import Melody, Note
+from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
 from workbench.ui.melody_studio.audio import MIDI_SETTING, Player, PcmSource, SAMPLE_RATE, segment
 from workbench.ui.notifications import Notifier
 
@@ -116,14 +116,15 @@ def test_loop_streams_exactly_one_loop_then_wraps(qtbot):
     sinks = []
     player = Player(Notifier(), device_available=lambda: True,
                     sink_factory=lambda rate: sinks.append(FakeSink()) or sinks[-1])
-    melody = Melody(notes=(Note(0, 12, 60), Note(12, 12, 67)), tempo=120.0)
-    player.play(melody, start_tick=0, loop=(12, 24))  # loop the second beat: 0.5 s
+    beat = TICKS_PER_BEAT
+    melody = Melody(notes=(Note(0, beat, 60), Note(beat, beat, 67)), tempo=120.0)
+    player.play(melody, start_tick=0, loop=(beat, 2 * beat))  # loop the second beat: 0.5 s
     source = sinks[0].started_with
     loop_bytes = 2 * round(0.5 * SAMPLE_RATE)
     first = source.read(loop_bytes).data()
     second = source.read(loop_bytes).data()
     assert len(first) == loop_bytes and first == second
-    expected = api.render_audio(segment(melody, 12, 24), SAMPLE_RATE)[:loop_bytes // 2]
+    expected = api.render_audio(segment(melody, beat, 2 * beat), SAMPLE_RATE)[:loop_bytes // 2]
     assert np.allclose(np.frombuffer(first, dtype="<i2")[:len(expected)] / 32767, expected, atol=1e-3)
     player.shutdown()
 

@@ -225,13 +225,19 @@ def write_cache(tunes: list[Tune], path: Path) -> None:
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, counts=counts, notes=notes, header=np.array(json.dumps(header)))
+    np.savez_compressed(tmp, counts=counts, notes=notes, header=np.array(json.dumps(header)),
+                        ticks_per_beat=np.array(TICKS_PER_BEAT))
     os.replace(tmp, path)
 
 
 def read_cache(path: Path) -> list[Tune]:
     with np.load(path, allow_pickle=False) as data:
         counts, notes, header = data["counts"], data["notes"], json.loads(str(data["header"]))
+        # caches written before the grid became 24 ticks per beat hold 12
+        stored = int(data["ticks_per_beat"]) if "ticks_per_beat" in data.files else 12
+    if stored != TICKS_PER_BEAT:
+        notes = notes.copy()
+        notes[:, :2] = notes[:, :2] * TICKS_PER_BEAT // stored
     tunes, start = [], 0
     for count, h in zip(counts.tolist(), header):
         rows = notes[start:start + count].tolist()

@@ -1,15 +1,16 @@
 """The plain melody model: notes on a tick grid. No torch, no Qt.
 
-Time is measured in ticks of TICKS_PER_BEAT per quarter note. 12 ticks per beat
-hold both straight 16ths (3 ticks) and 16th/8th triplets (2 and 4 ticks), so the
-grid has room for triplets while the model's 16th-note grid stays exact.
+Time is measured in ticks of TICKS_PER_BEAT per quarter note. 24 ticks per beat
+hold straight notes down to 1/32 (3 ticks) and triplets down to 1/32T (2 ticks),
+so the editor's grid has room for both while the model's 16th-note grid
+(SIXTEENTH = 6 ticks) stays exact.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-TICKS_PER_BEAT = 12
+TICKS_PER_BEAT = 24
 SIXTEENTH = TICKS_PER_BEAT // 4
 PITCH_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 

@@ -209,7 +209,7 @@ PRESETS = {
         "problem": {"mode": "vary"},
         "config": {"algo": "anil", "first_order": True, "inner_steps": 5, "eval_steps": 10, "inner_lr": 0.0015,
                    "outer_lr": 0.002,
-                   "meta_batch": 8, "iterations": 1200, "val_every": 100, "val_tasks": 16, "batching": "vmap"},
+                   "meta_batch": 8, "iterations": 2400, "val_every": 100, "val_tasks": 16, "batching": "vmap"},
     },
     "complete": {
         "help": "completion: a glyph decoder meta-trained so that a few steps on its latent code (CAVIA) "
@@ -235,7 +235,7 @@ PRESETS = {
         "help": "baseline for vary: the same VAE trained on all training classes jointly (fine-tuned at use)",
         "problem": {"mode": "vary"},
         "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.0015, "outer_lr": 0.002,
-                   "meta_batch": 8, "iterations": 1200, "val_every": 100, "val_tasks": 16, "batching": "vmap"},
+                   "meta_batch": 8, "iterations": 2400, "val_every": 100, "val_tasks": 16, "batching": "vmap"},
     },
     "complete-pretrain": {
         "help": "baseline for complete: the same decoder trained on all drawings jointly (all weights fine-tuned at use)",

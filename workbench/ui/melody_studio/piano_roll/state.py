@@ -12,14 +12,15 @@ from workbench.domains.melody.notes import TICKS_PER_BEAT
 
 PITCHES = 128
 
-# (label, ticks). 12 ticks per quarter note hold straight notes down to 1/16 and
-# triplets down to 1/32T (1 tick); a straight 1/32 (1.5 ticks) does not fit the model's grid.
+# (label, ticks). 24 ticks per quarter note hold straight notes down to 1/32 (3 ticks)
+# and triplets down to 1/32T (2 ticks).
 GRID_CHOICES: list[tuple[str, int]] = [
     ("1/1", 4 * TICKS_PER_BEAT),
     ("1/2", 2 * TICKS_PER_BEAT),
     ("1/4", TICKS_PER_BEAT),
     ("1/8", TICKS_PER_BEAT // 2),
     ("1/16", TICKS_PER_BEAT // 4),
+    ("1/32", TICKS_PER_BEAT // 8),
     ("1/2T", 4 * TICKS_PER_BEAT // 3),
     ("1/4T", 2 * TICKS_PER_BEAT // 3),
     ("1/8T", TICKS_PER_BEAT // 3),
