@@ -215,10 +215,8 @@ class TrainingPanel(QWidget):
         path = path or ask_checkpoint_path(self, self.context, save=True)
         if not path:
             return
-        if self.session.running:
-            self.session.request_checkpoint(path)
-        else:
-            self.save_jobs.submit(save_trainer, self.session.trainer, path)
+        if not (self.session.running and self.session.request_checkpoint(path)):
+            self.save_jobs.submit(save_trainer, self.session.latest_trainer, path)
 
     def load_checkpoint(self, path: str | None = None) -> bool:
         """Make a checkpoint current for its domain and show its settings in the form."""

@@ -66,9 +66,15 @@ class TrainingSession(QObject):
         if self._worker is not None:
             self._worker.stop(save=save)
 
-    def request_checkpoint(self, path: str) -> None:
-        if self._worker is not None:
-            self._worker.request_checkpoint(path)
+    def request_checkpoint(self, path: str) -> bool:
+        """True if the running worker will save; False if the run has already ended."""
+        return self._worker is not None and self._worker.request_checkpoint(path)
+
+    @property
+    def latest_trainer(self):
+        """The trainer of the run in progress (or just ended), else of the last run."""
+        worker_trainer = getattr(self._worker, "trainer", None)
+        return worker_trainer if worker_trainer is not None else self.trainer
 
     def shutdown(self, save: bool = False, timeout_ms: int = 60_000) -> bool:
         """Stop the run and join the thread (called on close). Returns False if it did not end in time."""

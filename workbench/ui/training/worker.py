@@ -51,6 +51,7 @@ class TrainingWorker(QObject):
         self._stop = False
         self._save_on_stop = True
         self._checkpoint_requests: list[str] = []
+        self._closed = False  # the run no longer takes "save now" requests
 
     # -- commands, called from the GUI thread --------------------------------
     def pause(self) -> None:
@@ -72,12 +73,16 @@ class TrainingWorker(QObject):
             if self._controller is not None:
                 self._controller.stop()
 
-    def request_checkpoint(self, path: str) -> None:
+    def request_checkpoint(self, path: str) -> bool:
+        """Queue a "save now"; False once the run has ended (the caller then saves the trainer itself)."""
         with self._lock:
+            if self._closed:
+                return False
             if self._controller is not None:
                 self._controller.request_checkpoint(path)
             else:
                 self._checkpoint_requests.append(path)
+            return True
 
     # -- the run, on the worker thread ---------------------------------------
     @Slot()
@@ -113,7 +118,10 @@ class TrainingWorker(QObject):
                 elif kind == "status":
                     self.status.emit(record.state, record.message)
             flush()
-            # A "save now" that arrived after the generator's last check must not be lost.
+            # A "save now" that arrived after the generator's last check must not be lost;
+            # once closed, later requests are refused and saved by the panel instead.
+            with self._lock:
+                self._closed = True
             for path in controller.take_checkpoint_requests():
                 self.checkpoint_saved.emit(str(trainer.save(path)))
             with self._lock:
