@@ -218,15 +218,23 @@ class TrainingPanel(QWidget):
         if not (self.session.running and self.session.request_checkpoint(path)):
             self.save_jobs.submit(save_trainer, self.session.latest_trainer, path)
 
-    def load_checkpoint(self, path: str | None = None) -> bool:
-        """Make a checkpoint current for its domain and show its settings in the form."""
-        path = path or ask_checkpoint_path(self, self.context, save=False)
+    def _read_checkpoint(self, path: str | None, title: str | None = None) -> tuple[str | None, dict | None]:
+        """(path, metadata) of the given checkpoint or one the user picks; (path, None) if
+        none was picked or it cannot be read (the error goes to the notifier)."""
+        extra = {"title": title} if title else {}
+        path = path or ask_checkpoint_path(self, self.context, save=False, **extra)
         if not path:
-            return False
+            return path, None
         try:
-            info = read_checkpoint_meta(path)
+            return path, read_checkpoint_meta(path)
         except Exception as exc:  # noqa: BLE001
             self.notifier.error(describe_error(exc))
+            return path, None
+
+    def load_checkpoint(self, path: str | None = None) -> bool:
+        """Make a checkpoint current for its domain and show its settings in the form."""
+        path, info = self._read_checkpoint(path)
+        if info is None:
             return False
         self.form.apply_settings(info.get("config", {}), info.get("problem", {}), domain=info.get("domain"))
         self.context.set_checkpoint(info["domain"], path)
@@ -239,13 +247,8 @@ class TrainingPanel(QWidget):
         """Continue a saved run exactly; a finished run continues for the form's number of iterations."""
         if self.session.running:
             return False
-        path = path or ask_checkpoint_path(self, self.context, save=False, title="Resume Training From Checkpoint")
-        if not path:
-            return False
-        try:
-            info = read_checkpoint_meta(path)
-        except Exception as exc:  # noqa: BLE001
-            self.notifier.error(describe_error(exc))
+        path, info = self._read_checkpoint(path, title="Resume Training From Checkpoint")
+        if info is None:
             return False
         config = dict(info.get("config", {}))
         done = int(info.get("iteration", 0))
