@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
     from workbench.commands.output import emit
     from workbench.domains.sketch import evaluate
-    from workbench.domains.sketch.data import GlyphSource, make_source
+    from workbench.domains.drawings.sources import GlyphSource, make_source
     from workbench.domains.sketch.generate import load_learner
     from workbench.meta.errors import ConfigError
 

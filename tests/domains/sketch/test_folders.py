@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from workbench.domains.imageio import load_ink
-from workbench.domains.sketch.data import make_source
+from workbench.domains.drawings.sources import make_source
 from workbench.meta.errors import DataError
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from workbench.domains.sketch import api
-from workbench.domains.sketch.glyphs import render_glyphs
+from workbench.domains.drawings.glyphs import render_glyphs
 from workbench.meta.errors import CheckpointError, DataError
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.domains.sketch.glyphs import GlyphSet, render_glyphs
+from workbench.domains.drawings.glyphs import GlyphSet, render_glyphs
 
 
 def test_same_seed_same_pixels():

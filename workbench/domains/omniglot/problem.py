@@ -69,7 +69,7 @@ class FewShotProblem:
     @property
     def source(self):
         if self._source is None:
-            from workbench.domains.sketch.data import FolderSource, GlyphSource
+            from workbench.domains.drawings.sources import FolderSource, GlyphSource
 
             data, size, seed = self.options["data"], self.size, self.options["seed"]
             if data in (None, "", "glyphs"):

@@ -25,7 +25,7 @@ def measure_adapt_latency(repeats: int = 7, vary_checkpoint=None, complete_check
     """Records {"domain": "sketch", "case": ..., "ms": median, "max_ms": ..., "target_ms": 150, "aim_ms": 50}."""
     import torch
 
-    from workbench.domains.sketch.glyphs import render_glyphs
+    from workbench.domains.drawings.glyphs import render_glyphs
     from workbench.domains.sketch.generate import complete, load_learner, vary
 
     threads = torch.get_num_threads()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from workbench.domains.sketch.data import make_source
+from workbench.domains.drawings.sources import make_source
 from workbench.domains.sketch.models import CoordinateNet, GlyphEmbedding, GlyphVAE, LatentDecoder
 from workbench.domains.sketch.observe import observed_mask, partial_drawings
 from workbench.meta.errors import ConfigError, DataError

@@ -1,4 +1,4 @@
-"""Where sketch tasks come from: the built-in glyphs or a class-per-folder image set.
+"""Where sketch and omniglot tasks come from: the built-in glyphs or a class-per-folder image set.
 
 A source answers three questions per split: how many classes (None when
 unbounded), how many drawings a class has, and the drawings themselves as
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.domains.sketch.glyphs import GlyphSet
+from workbench.domains.drawings.glyphs import GlyphSet
 from workbench.meta.errors import DataError
 
 # Class pools of the built-in data per split. Training draws from a fixed pool
@@ -42,12 +42,12 @@ class GlyphSource:
 class FolderSource:
     """A class-per-folder image set (Omniglot folders or zips), split by class.
 
-    Uses the Omniglot domain's loader for the files, and load_ink for decoding
+    Uses workbench.domains.drawings.folders for the files, and load_ink for decoding
     so drawings are framed exactly like the built-in glyphs.
     """
 
     def __init__(self, path: str | Path, size: int = 28, seed: int = 0, fractions=(0.7, 0.1, 0.2), whole: bool = False):
-        from workbench.domains.sketch.folders import list_classes
+        from workbench.domains.drawings.folders import list_classes
 
         self.path = str(path)
         self.size = size

@@ -1,4 +1,4 @@
-"""Procedural stroke glyphs: the sketch domain's built-in, unlimited data.
+"""Procedural stroke glyphs: the built-in, unlimited drawings of the sketch and omniglot domains.
 
 A class is a random "character program": one to four strokes (straight lines,
 arcs, smooth curves, corners, loops and dots) tied together by relations: a
