@@ -8,8 +8,9 @@ parsers stay cheap to build (no torch at import time).
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
+
+from workbench.commands.registration import register_modules
 
 # (top-level command, module path). A module registers its own sub-parsers.
 COMMAND_MODULES = [
@@ -32,18 +33,6 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     register_modules(subparsers, COMMAND_MODULES)
     return parser
-
-
-def register_modules(subparsers, names: list[str]) -> None:
-    """Let each module add its sub-parsers; a module that does not exist is simply absent."""
-    for name in names:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(subparsers)
 
 
 def main(argv: list[str] | None = None) -> int:

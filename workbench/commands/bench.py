@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.cli import register_modules
+from workbench.commands.registration import register_modules
 
 BENCHMARKS = [
     "workbench.commands.bench_engine",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.cli import register_modules
+from workbench.commands.registration import register_modules
 
 EVALUATIONS = [
     "workbench.commands.eval_sinusoid",

@@ -1,4 +1,4 @@
-"""How responsive the Sketch Studio is: `python -m workbench.ui.sketch_studio.bench [--json]`.
+"""How responsive the Sketch Studio is: `python -m workbench.devtools.sketch_studio_bench [--json]`.
 
 Measures, offscreen, with the shipped checkpoints (or --vary/--complete files):
 canvas latency per pointer move on a long stroke, undo re-render time, and the
@@ -112,7 +112,7 @@ def _measure(app, panel, context, args) -> list[dict]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m workbench.ui.sketch_studio.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m workbench.devtools.sketch_studio_bench", description=__doc__)
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--vary", help="vary checkpoint (default: shipped)")

@@ -1,6 +1,6 @@
 """Render a real studio session to a PNG (for docs/screenshot-melody.png).
 
-    python -m workbench.ui.melody_studio.screenshot docs/screenshot-melody.png [--checkpoint C]
+    python -m workbench.devtools.melody_screenshot docs/screenshot-melody.png [--checkpoint C]
 
 Four folk tunes of the built-in corpus are written as MIDI files and dropped
 on the support strip together with one bad file, eight variations are

@@ -1,0 +1,1 @@
+"""The training panel: form, live plots, the worker that drives the engine."""
