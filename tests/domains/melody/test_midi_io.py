@@ -190,3 +190,14 @@ def test_read_midis_keeps_the_good_ones(tmp_path):
     melodies, errors = api.read_midis([good, bad, tmp_path / "missing.mid"])
     assert len(melodies) == 1 and len(errors) == 2
     assert "bad.mid" in errors[0] and "missing.mid" in errors[1]
+
+
+def test_a_clip_with_chords_exports_every_note_and_reads_back_as_its_top_voice(tmp_path):
+    clip = Melody(notes=(Note(0, 2 * B, 60), Note(0, 2 * B, 64), Note(B, B, 72)))
+    path = tmp_path / "chords.mid"
+    midi_io.write_midi(clip, path)
+    starts = [m.note for m in mido.MidiFile(str(path)).tracks[1] if m.type == "note_on" and m.velocity]
+    assert sorted(starts) == [60, 64, 72]
+    melody, report = midi_io.read_midi(path)
+    assert melody.notes == clip.top_voice().notes == (Note(0, B, 64), Note(B, B, 72))
+    assert any("below the top voice" in line for line in report)

@@ -101,10 +101,48 @@ def test_move_transpose_resize_delete_with_undo_and_redo(qtbot, editor):
         assert editor.melody.notes == expected
 
 
-def test_new_note_trims_the_one_it_overlaps(qtbot, editor):
-    editor.open_melody(Melody(notes=(Note(0, 24 * K, 60),)))
-    qtbot.mouseClick(editor.view.viewport(), LEFT, NO_MOD, at(editor, 13 * K, 64))  # inside the long note's time
-    assert editor.melody.notes == (Note(0, 12 * K, 60), Note(12 * K, 3 * K, 64, 90))
+def test_drawing_over_a_sounding_note_keeps_it_and_marks_what_the_model_reads(qtbot, editor):
+    g4 = Note(0, 24 * K, 67)
+    editor.open_melody(Melody(notes=(g4,)))
+    editor.view.center_on_pitch(76)
+    qtbot.mouseClick(editor.view.viewport(), LEFT, NO_MOD, at(editor, 13 * K, 84))  # C6 while G4 sounds
+    c6 = Note(12 * K, 3 * K, 84, 90)
+    assert editor.melody.notes == (g4, c6)
+    assert editor.model.read_by_model() == {g4, c6}  # the top voice: G4 up to C6, then C6
+    qtbot.mouseClick(editor.view.viewport(), LEFT, NO_MOD, at(editor, 1 * K, 60))  # a C4 under G4: a chord
+    c4 = Note(0, 3 * K, 60, 90)
+    assert editor.melody.notes == (c4, g4, c6)
+    assert editor.model.read_by_model() == {g4, c6}
+    assert not editor.view._items[c4].is_read_by_model and editor.view._items[g4].is_read_by_model
+    assert editor.voice_label.isVisible() and "2 of 3" in editor.voice_label.text()
+
+
+def test_lengthening_a_note_keeps_the_next_one(qtbot, editor):
+    first, second = Note(0, 6 * K, 60), Note(6 * K, 6 * K, 62)
+    editor.open_melody(Melody(notes=(first, second)))
+    rect = editor.view.note_rect(first)
+    edge = editor.view.mapFromScene(QPointF(rect.right() - 1, rect.center().y()))
+    drag(qtbot, editor.view.viewport(), edge, edge + QPoint(int(editor.geometry.x(12 * K)), 0))
+    assert editor.melody.notes == (Note(0, 18 * K, 60), second)
+
+
+def test_nudging_a_selection_keeps_other_notes(qtbot, editor):
+    low, far = Note(0, 6 * K, 60), Note(6 * K, 6 * K, 73)
+    editor.open_melody(Melody(notes=(low, far)))
+    editor.model.set_selection([low])
+    qtbot.keyClick(editor.view, Qt.Key.Key_Right)
+    qtbot.keyClick(editor.view, Qt.Key.Key_Up, SHIFT)  # an octave up: next to the note 13 semitones away
+    assert len(editor.melody.notes) == 2 and far in editor.melody.notes
+
+
+def test_click_just_past_a_notes_end_grabs_its_edge_and_deletes_nothing(qtbot, editor):
+    note, neighbour = Note(0, 5 * K, 60), Note(6 * K, 6 * K, 60)  # ends off the 1/16 grid
+    editor.open_melody(Melody(notes=(note, neighbour)))
+    rect = editor.view.note_rect(note)
+    past = editor.view.mapFromScene(QPointF(rect.right() + 0.5, rect.center().y()))
+    qtbot.mouseClick(editor.view.viewport(), LEFT, NO_MOD, past)
+    assert editor.melody.notes == (note, neighbour)
+    assert editor.model.selection == {note}
 
 
 def test_shift_bypasses_the_grid_when_moving(qtbot, editor):
@@ -124,7 +162,7 @@ def test_rubber_band_selection_copy_paste_duplicate_and_nudge(qtbot, editor, tun
 
     qtbot.keyClick(editor.view, Qt.Key.Key_D, CTRL)  # duplicate right after the selection
     assert [n.onset for n in editor.model.selected_notes()] == [12 * K, 18 * K]
-    assert len(editor.melody.notes) == 5  # the copies replaced the note that started at 12
+    assert len(editor.melody.notes) == 6  # the copies sit over the notes at 12 and 18; both stay
 
     qtbot.keyClick(editor.view, Qt.Key.Key_Up)
     assert [n.pitch for n in editor.model.selected_notes()] == [61, 63]
@@ -141,7 +179,7 @@ def test_rubber_band_selection_copy_paste_duplicate_and_nudge(qtbot, editor, tun
     qtbot.keyClick(editor.view, Qt.Key.Key_X, CTRL)
     assert editor.melody.notes == ()
     qtbot.keyClick(editor.view, Qt.Key.Key_Z, CTRL)
-    assert len(editor.melody.notes) == 6
+    assert len(editor.melody.notes) == 8  # the pasted two sit over the note at 48 and keep it
 
 
 def test_erase_tool_and_right_click_delete(qtbot, editor, tune):

@@ -71,12 +71,16 @@ def generate(
 ) -> list[Melody]:
     """Adapt the model to the support melodies, then sample n new melodies of `bars` bars.
 
+    A support melody or continue_from with chords or overlaps is read as its top voice.
     With continue_from, each result starts with that melody and adds `bars` new
     bars after it. keep_key keeps pitches in the support's estimated key.
     Raises WorkbenchError subclasses (DataError, ConfigError, CheckpointError).
     """
     from workbench.domains.melody import generation
 
+    # the model reads one line: a polyphonic clip's top voice, by the MIDI reader's rule
+    support = [melody.top_voice() for melody in support]
+    continue_from = continue_from.top_voice() if continue_from is not None else None
     return generation.generate(
         support, n=n, bars=bars, temperature=temperature, top_p=top_p, seed=seed,
         continue_from=continue_from, keep_key=keep_key, steps=steps,

@@ -28,7 +28,7 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-from workbench.domains.melody.notes import PITCH_NAMES, TICKS_PER_BEAT, Melody, Note
+from workbench.domains.melody.notes import PITCH_NAMES, TICKS_PER_BEAT, Melody, Note, top_voice
 from workbench.meta.errors import DataError
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # melody MIDI files are kilobytes; refuse huge ones unparsed
@@ -158,26 +158,14 @@ def _melody_from_midi(midi, path: Path, max_bars: int) -> tuple[Melody, list[str
 
 
 def _skyline(raw, scale) -> tuple[list[Note], int, int]:
-    by_onset: dict[int, tuple[int, int, int]] = {}
-    chord_notes = 0
+    """Quantize one voice to the grid, then keep its top voice (notes.top_voice, the rule the model reads by)."""
+    quantized = []
     for onset, end, pitch, velocity in raw:
         q_onset = round(onset * scale)
         q_end = max(q_onset + 1, round(end * scale))
-        if q_onset in by_onset:
-            chord_notes += 1
-            if pitch <= by_onset[q_onset][1]:
-                continue
-        by_onset[q_onset] = (q_end, pitch, max(1, min(127, velocity)))
-    notes: list[Note] = []
-    shortened = 0
-    onsets = sorted(by_onset)
-    for i, onset in enumerate(onsets):
-        end, pitch, velocity = by_onset[onset]
-        if i + 1 < len(onsets) and end > onsets[i + 1]:
-            end = onsets[i + 1]
-            shortened += 1
-        notes.append(Note(onset, end - onset, pitch, velocity))
-    return notes, chord_notes, shortened
+        quantized.append(Note(q_onset, q_end - q_onset, pitch, max(1, min(127, velocity))))
+    line = top_voice(quantized)
+    return list(line.notes), line.below_top, line.shortened
 
 
 def _voice_label(voice: tuple[int, int], names: dict[int, str]) -> str:

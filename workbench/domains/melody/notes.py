@@ -41,7 +41,9 @@ class Note:
 
 @dataclass(frozen=True)
 class Melody:
-    """A monophonic melody: notes sorted by onset, never overlapping.
+    """A clip of notes sorted by onset. Notes may overlap (chords, held notes under
+    a line), as in a DAW clip, so an editor never has to delete one; the model
+    reads one line of it, `top_voice(notes)`, by the rule the MIDI reader uses.
 
     beats_per_bar/beat_unit is the time signature, tempo in quarter notes per
     minute, key a pitch class 0-11 (C=0) with mode "major"/"minor" when known.
@@ -57,11 +59,7 @@ class Melody:
     meta: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        ordered = tuple(sorted(self.notes))
-        object.__setattr__(self, "notes", ordered)
-        for a, b in zip(ordered, ordered[1:]):
-            if b.onset < a.end:
-                raise ValueError(f"notes overlap at tick {b.onset}: a melody is monophonic")
+        object.__setattr__(self, "notes", tuple(sorted(self.notes)))
 
     @property
     def ticks_per_bar(self) -> int:
@@ -69,12 +67,20 @@ class Melody:
 
     @property
     def length_ticks(self) -> int:
-        return self.notes[-1].end if self.notes else 0
+        return max((n.end for n in self.notes), default=0)  # a held earlier note may end last
 
     @property
     def bars(self) -> int:
         """Number of bars the melody touches (at least 1)."""
         return max(1, -(-self.length_ticks // self.ticks_per_bar))
+
+    @property
+    def is_monophonic(self) -> bool:
+        return all(b.onset >= a.end for a, b in zip(self.notes, self.notes[1:]))
+
+    def top_voice(self) -> "Melody":
+        """The one line the model reads (see `top_voice`); self when already monophonic."""
+        return self if self.is_monophonic else self.with_notes(top_voice(self.notes).notes)
 
     def with_notes(self, notes) -> "Melody":
         return replace(self, notes=tuple(notes))
@@ -92,6 +98,38 @@ class Melody:
             return (60, 60)
         pitches = [n.pitch for n in self.notes]
         return (min(pitches), max(pitches))
+
+
+@dataclass(frozen=True)
+class TopVoice:
+    notes: tuple[Note, ...]   # one line, no two notes overlapping
+    below_top: int            # notes dropped because a higher one starts at the same tick
+    shortened: int            # notes cut to end where the next one starts
+
+
+def top_voice(notes) -> TopVoice:
+    """The clip's top voice, the line the model reads (the MIDI reader uses the same rule):
+    of notes starting at the same tick only the highest is kept (chords -> top note), and a
+    note still sounding when the next one starts is shortened to end there."""
+    by_onset: dict[int, Note] = {}
+    below_top = 0
+    for note in notes:
+        kept = by_onset.get(note.onset)
+        if kept is not None:
+            below_top += 1
+            if note.pitch <= kept.pitch:
+                continue
+        by_onset[note.onset] = note
+    line: list[Note] = []
+    shortened = 0
+    onsets = sorted(by_onset)
+    for i, onset in enumerate(onsets):
+        note = by_onset[onset]
+        if i + 1 < len(onsets) and note.end > onsets[i + 1]:
+            note = replace(note, duration=onsets[i + 1] - onset)
+            shortened += 1
+        line.append(note)
+    return TopVoice(tuple(line), below_top, shortened)
 
 
 def pitch_name(pitch: int) -> str:

@@ -14,7 +14,7 @@ from typing import Iterable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from workbench.domains.melody.notes import Melody, Note
+from workbench.domains.melody.notes import Melody, Note, top_voice
 
 
 MERGE_TIMING = 1  # QUndoCommand id: consecutive tempo / metre changes (spin box clicks) merge into one step
@@ -70,6 +70,13 @@ class ClipModel(QObject):
 
     def selected_notes(self) -> list[Note]:
         return sorted(self._selection)
+
+    def read_by_model(self) -> frozenset[Note]:
+        """The notes of the clip's top voice, the line the model reads (a note it shortens counts)."""
+        if self._melody.is_monophonic:
+            return frozenset(self._melody.notes)
+        starts = {(n.onset, n.pitch) for n in top_voice(self._melody.notes).notes}
+        return frozenset(n for n in self._melody.notes if (n.onset, n.pitch) in starts)
 
     # -- selection (not an undo step) ---------------------------------------
     def set_selection(self, notes: Iterable[Note]) -> None:

@@ -1,9 +1,10 @@
 """Pure note edits on tuples of Notes (no Qt): every roll gesture is one of these.
 
-A melody is monophonic, so placing a note resolves overlaps by a fixed rule:
-the newly placed note wins. An existing note that starts earlier is trimmed to
-end where the new one starts; an existing note that starts inside the new
-note's span is removed.
+A clip keeps every note: placing, moving, resizing or pasting notes never
+trims or removes another one, so chords and overlapping notes stay (as in a
+DAW). Only an exact duplicate (same onset, length, pitch and velocity) merges
+into one note. Where the model needs one line it reads the clip's top voice
+(notes.top_voice); the roll shows which notes that is.
 """
 
 from __future__ import annotations
@@ -17,24 +18,13 @@ MIN_PITCH, MAX_PITCH = 0, 127
 
 
 def place_note(notes: Iterable[Note], new: Note) -> list[Note]:
-    """`notes` with `new` added; overlapping notes are trimmed or removed (the new note wins)."""
-    out: list[Note] = []
-    for note in notes:
-        if note.end <= new.onset or note.onset >= new.end:
-            out.append(note)
-        elif note.onset < new.onset:
-            out.append(replace(note, duration=new.onset - note.onset))
-        # a note starting inside the new note's span is replaced by it
-    out.append(new)
-    return sorted(out)
+    """`notes` with `new` added; every other note stays as it is."""
+    return place_notes(notes, [new])
 
 
 def place_notes(notes: Iterable[Note], new_notes: Iterable[Note]) -> list[Note]:
-    """Place several notes in onset order, so a later placed note trims an earlier one."""
-    out = list(notes)
-    for note in sorted(new_notes):
-        out = place_note(out, note)
-    return out
+    """`notes` with `new_notes` added (an exact duplicate of a note already there adds nothing)."""
+    return sorted(set(notes) | set(new_notes))
 
 
 def remove_notes(notes: Iterable[Note], targets: Iterable[Note]) -> list[Note]:
@@ -62,11 +52,7 @@ def resize_notes(notes: Iterable[Note], targets: Iterable[Note], d_duration: int
     """Lengthen or shorten `targets` by d_duration ticks (never below min_duration)."""
     targets = sorted(set(targets))
     resized = [replace(n, duration=max(min_duration, n.duration + d_duration)) for n in targets]
-    kept = remove_notes(notes, targets)
-    out = place_notes(kept, resized)
-    # a resized note trimmed by the next selected one is still "the same" note: keep it selected
-    keys = {(n.onset, n.pitch) for n in resized}
-    return out, [n for n in out if (n.onset, n.pitch) in keys]
+    return place_notes(remove_notes(notes, targets), resized), resized
 
 
 def set_velocity(notes: Iterable[Note], targets: Iterable[Note], velocity: int) -> tuple[list[Note], list[Note]]:

@@ -66,6 +66,7 @@ class PianoRollEditor(QWidget):
         self.view.tool_changed.connect(self._sync_tool_buttons)
         self.model.changed.connect(self._sync_timing)
         self.model.changed.connect(self._follow_velocity)
+        self.model.changed.connect(self._sync_voice_label)
         self._sync_timing()
 
     # -- toolbar ----------------------------------------------------------------
@@ -138,7 +139,23 @@ class PianoRollEditor(QWidget):
         self.zoom_label = QLabel("Ctrl+wheel: zoom time · Ctrl+Shift+wheel: zoom pitch")
         self.zoom_label.setStyleSheet("color: gray;")
         bar.addWidget(self.zoom_label)
+        # shown instead of the zoom hint while the clip has chords or overlaps
+        self.voice_label = QLabel()
+        self.voice_label.setToolTip("Every note sounds and exports. Generation reads one line, the top voice: "
+                                    "the highest note at each onset, cut where the next one starts "
+                                    "(as when a MIDI file is read). Dimmed, dashed notes are left out.")
+        self.voice_label.hide()
+        bar.addWidget(self.voice_label)
         return bar
+
+    def _sync_voice_label(self) -> None:
+        notes = self.model.notes
+        read = len(self.model.read_by_model())
+        polyphonic = read < len(notes) or not self.model.melody.is_monophonic
+        if polyphonic:
+            self.voice_label.setText(f"Model reads the top voice: {read} of {len(notes)} notes")
+        self.voice_label.setVisible(polyphonic)
+        self.zoom_label.setVisible(not polyphonic)
 
     def _sync_tool_buttons(self, tool: str) -> None:
         self.tool_buttons[Tool(tool)].setChecked(True)

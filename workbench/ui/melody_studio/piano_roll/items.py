@@ -41,8 +41,8 @@ class NoteItem(QGraphicsRectItem):
         super().__init__(rect)
         self.note = note
         self._selected = False
+        self._read_by_model = True
         self.setZValue(1)
-        self.setToolTip(f"{pitch_name(note.pitch)}  velocity {note.velocity}")
         self._apply_style()
 
     def set_selected(self, selected: bool) -> None:
@@ -50,20 +50,35 @@ class NoteItem(QGraphicsRectItem):
             self._selected = selected
             self._apply_style()
 
+    def set_read_by_model(self, read: bool) -> None:
+        """False for a note below the clip's top voice: it sounds and exports, but the model skips it."""
+        if read != self._read_by_model:
+            self._read_by_model = read
+            self._apply_style()
+
     @property
     def is_selected(self) -> bool:
         return self._selected
 
+    @property
+    def is_read_by_model(self) -> bool:
+        return self._read_by_model
+
     def _apply_style(self) -> None:
+        tip = f"{pitch_name(self.note.pitch)}  velocity {self.note.velocity}"
+        self.setToolTip(tip if self._read_by_model else tip + "\nbelow the top voice: the model does not read it")
         color = velocity_color(self.note.velocity)
+        if not self._read_by_model:
+            color = QColor.fromHsv(color.hsvHue(), color.hsvSaturation() // 3, color.value() * 2 // 3)
         if self._selected:
             self.setBrush(QBrush(color.lighter(135)))
             self.setPen(QPen(SELECTION_PEN, 2))
             self.setZValue(2)
         else:
             self.setBrush(QBrush(color))
-            self.setPen(QPen(color.darker(220), 1))
-            self.setZValue(1)
+            self.setPen(QPen(color.darker(220), 1) if self._read_by_model
+                        else QPen(color.lighter(160), 1, Qt.PenStyle.DashLine))
+            self.setZValue(1 if self._read_by_model else 0.5)
 
     def paint(self, painter, option, widget=None):  # noqa: D401 - Qt override
         super().paint(painter, option, widget)

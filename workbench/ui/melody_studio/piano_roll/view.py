@@ -84,9 +84,15 @@ class PianoRollView(KeyboardEditing, QGraphicsView):
         return QRectF(g.x(note.onset), g.y(note.pitch), max(2.0, g.x(note.duration)), g.row_height)
 
     def note_at(self, pos: QPointF) -> Note | None:
+        """The note under pos; else one whose resize handle pos is on (it reaches a pixel
+        past the note's end, where the cursor already shows the resize arrow)."""
         pitch, tick = self.geometry.pitch(pos.y()), self.geometry.tick(pos.x())
-        for note in self.model.notes:
-            if note.pitch == pitch and note.onset <= tick < note.end:
+        row = [n for n in self.model.notes if n.pitch == pitch]
+        for note in row:
+            if note.onset <= tick < note.end:
+                return note
+        for note in row:
+            if self.is_on_right_edge(note, pos):
                 return note
         return None
 
@@ -131,6 +137,9 @@ class PianoRollView(KeyboardEditing, QGraphicsView):
                 item.set_selected(note in selection)
                 scene.addItem(item)
                 self._items[note] = item
+        read = self.model.read_by_model()
+        for note, item in self._items.items():
+            item.set_read_by_model(note in read)
         melody = self.model.melody
         needed = max(melody.length_ticks + 4 * melody.ticks_per_bar, MIN_BARS * melody.ticks_per_bar)
         self._extent_ticks = max(self._extent_ticks, needed)
