@@ -122,15 +122,15 @@ def test_protonet_needs_a_classification_problem():
 def test_corrupt_foreign_and_mismatched_checkpoints_are_refused(tmp_path):
     trainer = MetaTrainer(ToyRegression(), config(iterations=1))
     list(trainer.run(out=tmp_path / "ok"))
-    weights, meta = checkpoint_paths(tmp_path / "ok")
+    weights, _ = checkpoint_paths(tmp_path / "ok")
 
     broken = tmp_path / "broken"
     (tmp_path / "broken.safetensors").write_bytes(weights.read_bytes()[:100])
-    (tmp_path / "broken.json").write_text(meta.read_text())
     with pytest.raises(CheckpointError, match="corrupt"):
         load_checkpoint(broken)
 
-    (tmp_path / "foreign.safetensors").write_bytes(weights.read_bytes())
+    from safetensors.torch import save_file
+    save_file({"w": torch.zeros(2)}, str(tmp_path / "foreign.safetensors"))
     (tmp_path / "foreign.json").write_text(json.dumps({"hello": "world"}))
     with pytest.raises(CheckpointError, match="not a workbench checkpoint"):
         load_checkpoint(tmp_path / "foreign")

@@ -60,17 +60,21 @@ def test_errors_reach_the_status_bar_and_the_log(qtbot, window):
 
 
 def test_opening_a_checkpoint_sets_it_for_its_domain(qtbot, window, tmp_path):
-    weights = tmp_path / "run.safetensors"
-    weights.write_bytes(b"not used by this test")
-    (tmp_path / "run.json").write_text(json.dumps({"format": "workbench-checkpoint", "domain": "sinusoid"}))
+    import torch
+
+    from workbench.meta.checkpoint import save_checkpoint
+
+    weights = save_checkpoint(tmp_path / "run", {"domain": "sinusoid", "problem_version": "1", "iteration": 1,
+                                                 "config": {}}, {"params.w": torch.zeros(2)})
     assert window.load_checkpoint(str(weights))
     assert window.context.checkpoint_for("sinusoid") == str(weights)
     assert "run.safetensors" in window.status.checkpoint_label.text()
     assert str(weights) in window.context.recent_checkpoints()
 
-    (tmp_path / "bad.json").write_text("{not json")
+    (tmp_path / "bad.safetensors").write_bytes(weights.read_bytes()[:-3])  # truncated: never becomes current
     assert not window.load_checkpoint(str(tmp_path / "bad.safetensors"))
-    assert "bad.json" in window.status.currentMessage()
+    assert "bad.safetensors" in window.status.currentMessage()
+    assert window.context.checkpoint_for("sinusoid") == str(weights)
 
 
 def test_layout_is_remembered(qtbot):

@@ -173,7 +173,7 @@ def test_save_during_a_run_then_resume_it_exactly(qtbot, panel, context, tmp_pat
         panel.save_checkpoint(str(tmp_path / "mid.safetensors"))  # between two iterations, or after the run
     assert ended.args == ["finished"]
     qtbot.waitUntil(lambda: not panel.save_jobs.busy, timeout=30_000)
-    assert (tmp_path / "mid.safetensors").exists() and (tmp_path / "mid.json").exists()
+    assert (tmp_path / "mid.safetensors").exists() and not (tmp_path / "mid.json").exists()  # one file
     finished = panel.autosave_path
     assert os.path.exists(finished)
 
@@ -222,13 +222,15 @@ def test_loading_a_checkpoint_shows_its_settings_and_makes_it_current(qtbot, pan
 
     domains = [panel.form.domain.itemText(i) for i in range(panel.form.domain.count())]
     domain = "melody" if "melody" in domains else "sinusoid"
-    weights = tmp_path / "tune.safetensors"
-    weights.write_bytes(b"weights are not read to show the settings")
-    (tmp_path / "tune.json").write_text(json.dumps({
-        "format": "workbench-checkpoint", "domain": domain, "iteration": 40,
+    import torch
+
+    from workbench.meta.checkpoint import save_checkpoint
+
+    weights = save_checkpoint(tmp_path / "tune", {
+        "domain": domain, "problem_version": "1", "iteration": 40,
         "problem": {"shot": 3, "hidden": 64},
         "config": {"algo": "fomaml", "iterations": 321, "inner_lr": 0.05, "meta_batch": 4, "grad_clip": 5.0},
-    }))
+    }, {"params.w": torch.zeros(2)})
     assert panel.load_checkpoint(str(weights))
     qtbot.waitUntil(lambda: not panel.preset_jobs.busy, timeout=60_000)
     qtbot.wait(50)

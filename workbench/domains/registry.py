@@ -69,10 +69,9 @@ def cached_learner(path, domain: str, how_to_train: str):
     from workbench.meta.checkpoint import checkpoint_paths
     from workbench.meta.errors import CheckpointError
 
-    weights, meta = checkpoint_paths(path)
-    if not weights.exists() or not meta.exists():
-        raise CheckpointError(f"{Path(path)}: {domain} checkpoint not found (expected {weights.name} and "
-                              f"{meta.name}); {how_to_train}")
+    weights, _ = checkpoint_paths(path)
+    if not weights.is_file():
+        raise CheckpointError(f"{Path(path)}: {domain} checkpoint not found (expected {weights.name}); {how_to_train}")
     key = (str(weights.resolve()), weights.stat().st_mtime)
     with _learners_lock:
         learner = _learners.get(key)

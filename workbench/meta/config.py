@@ -6,11 +6,13 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from workbench.meta.errors import ConfigError
+from workbench.meta.limits import MAX_ITERATIONS, MAX_SEED, MAX_STEPS, MAX_TASKS, check_at_most
 
 # "pretrain" is the joint-training baseline that the evaluations fine-tune.
 ALGORITHMS = ("maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "pretrain")
 BATCHING = ("auto", "vmap", "loop")
 OPTIMIZERS = ("adam", "sgd")
+STEP_MODES = ("eager", "compile", "cuda-graph")  # how the meta-step runs (workbench.meta.acceleration)
 
 
 @dataclass(frozen=True)
@@ -29,15 +31,27 @@ class MetaConfig:
     chunk_size: int = 0           # tasks per vmap call (0 = the whole meta-batch)
     device: str = "auto"
     bf16: bool = False            # bf16 autocast for forward passes, CUDA only
+    tf32: bool = True             # TF32 float32 matmuls and convolutions, CUDA only
+    step_mode: str = "eager"      # eager | compile (torch.compile) | cuda-graph (captured once, replayed)
     seed: int = 0
     val_every: int = 100          # meta-validate every N iterations (0 = never)
     val_tasks: int = 32
     checkpoint_every: int = 0     # write the checkpoint every N iterations (0 = only at the end)
     grad_clip: float = 0.0        # clip the meta-gradient norm (0 = off)
+    # Candidate adaptation step counts (1 or more), e.g. "1,2,3,5,10": at the end of training the one with the
+    # lowest meta-validation query loss becomes eval_steps (stored in the checkpoint). "" = keep eval_steps.
+    select_steps: str = ""
 
     @property
     def adapt_steps(self) -> int:
         return self.eval_steps or self.inner_steps
+
+    @property
+    def step_candidates(self) -> tuple[int, ...]:
+        try:
+            return tuple(int(part) for part in self.select_steps.split(",") if part.strip())
+        except ValueError:
+            raise ConfigError("select_steps", f"give step counts separated by commas, got {self.select_steps!r}") from None
 
     @property
     def second_order(self) -> bool:
@@ -45,10 +59,13 @@ class MetaConfig:
 
     def validate(self) -> "MetaConfig":
         """Return self, or raise ConfigError naming the first bad setting."""
+        self._check_types()
         if self.algo not in ALGORITHMS:
             raise ConfigError("algo", f"unknown algorithm {self.algo!r}; choose one of {', '.join(ALGORITHMS)}")
         if self.batching not in BATCHING:
             raise ConfigError("batching", f"unknown strategy {self.batching!r}; choose one of {', '.join(BATCHING)}")
+        if self.step_mode not in STEP_MODES:
+            raise ConfigError("step_mode", f"unknown mode {self.step_mode!r}; choose one of {', '.join(STEP_MODES)}")
         if self.outer_optimizer not in OPTIMIZERS:
             raise ConfigError("outer_optimizer", f"choose one of {', '.join(OPTIMIZERS)}")
         _positive_finite("inner_lr", self.inner_lr, allow_zero=self.algo == "protonet")
@@ -60,7 +77,24 @@ class MetaConfig:
             _at_least(name, getattr(self, name), 0)
         if self.grad_clip < 0 or not math.isfinite(self.grad_clip):
             raise ConfigError("grad_clip", "must be a finite number >= 0")
+        for count in self.step_candidates:
+            _at_least("select_steps", count, 1)
+        for name, limit in UPPER_LIMITS.items():
+            check_at_most(name, getattr(self, name), limit)
         return self
+
+    def _check_types(self) -> None:
+        """Each setting has its default's type (an int is fine where a float is expected)."""
+        for f in fields(self):
+            value, kind = getattr(self, f.name), type(f.default)
+            if kind is float:
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            elif kind is int:
+                ok = isinstance(value, int) and not isinstance(value, bool)
+            else:
+                ok = isinstance(value, kind)
+            if not ok:
+                raise ConfigError(f.name, f"must be {_KIND_NAMES[kind]}, got {value!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -72,6 +106,11 @@ class MetaConfig:
 
     def replace(self, **changes) -> "MetaConfig":
         return replace(self, **changes)
+
+
+UPPER_LIMITS = {"inner_steps": MAX_STEPS, "eval_steps": MAX_STEPS, "iterations": MAX_ITERATIONS,
+                "meta_batch": MAX_TASKS, "val_tasks": MAX_TASKS, "chunk_size": MAX_TASKS, "seed": MAX_SEED}
+_KIND_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
 
 
 def _positive_finite(name: str, value: float, allow_zero: bool = False) -> None:

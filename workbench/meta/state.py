@@ -8,6 +8,9 @@ import torch
 from workbench.meta.checkpoint import CheckpointData
 from workbench.meta.errors import CheckpointError
 
+# No trained weight or learning rate comes near this; a larger value means a damaged file.
+MAX_PARAMETER = 1e8
+
 
 def make_forward(model: torch.nn.Module, bf16: bool = False):
     """forward(params, *inputs): the model run with the given parameters (never edited in place)."""
@@ -36,6 +39,9 @@ def meta_from_checkpoint(data: CheckpointData, template: dict) -> dict:
         if missing:
             raise CheckpointError(f"the checkpoint does not match this model: {group} {missing[0]!r} is missing")
         for name, value in expected.items():
+            if found[name].is_floating_point() and found[name].numel() and found[name].abs().max() > MAX_PARAMETER:
+                raise CheckpointError(f"corrupt checkpoint: {group} {name!r} holds values above {MAX_PARAMETER:g}; "
+                                      "a trained model never does")
             if found[name].shape != value.shape:
                 raise CheckpointError(
                     f"the checkpoint does not match this model: {name} has shape "
@@ -63,14 +69,21 @@ def optimizer_from_state(optimizer: torch.optim.Optimizer, data: CheckpointData)
     if saved.get("type") != type(optimizer).__name__:
         raise CheckpointError(f"the checkpoint's optimizer {saved.get('type')} differs from this run's")
     entries: dict[int, dict] = {}
-    for name, value in data.group("optim").items():
-        index, key = name.split(".", 1)
+    for name, value in [*data.group("optim").items(), *saved.get("scalars", {}).items()]:
+        index, _, key = name.partition(".")
+        if not (index.isdigit() and key):
+            raise CheckpointError(f"the checkpoint's optimizer state has a malformed entry {name!r}")
         entries.setdefault(int(index), {})[key] = value
-    for name, value in saved.get("scalars", {}).items():
-        index, key = name.split(".", 1)
-        entries.setdefault(int(index), {})[key] = value
-    groups = [{k: (tuple(v) if k == "betas" else v) for k, v in g.items()} for g in saved["param_groups"]]
-    optimizer.load_state_dict({"state": entries, "param_groups": groups})
+    groups = [{k: (tuple(v) if k == "betas" else v) for k, v in g.items()} for g in saved.get("param_groups", [])]
+    leaves = [p for group in optimizer.param_groups for p in group["params"]]
+    for index, entry in entries.items():
+        for key, value in entry.items():
+            if torch.is_tensor(value) and value.dim() > 0 and (index >= len(leaves) or value.shape != leaves[index].shape):
+                raise CheckpointError(f"the checkpoint's optimizer state {index}.{key} does not match this model")
+    try:
+        optimizer.load_state_dict({"state": entries, "param_groups": groups})
+    except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise CheckpointError(f"the checkpoint's optimizer state does not match this model ({exc})") from exc
 
 
 def rng_to_tensors(task_generator: torch.Generator) -> dict[str, torch.Tensor]:
@@ -86,4 +99,8 @@ def rng_from_tensors(data: CheckpointData):
     if "tasks" not in rng or "torch" not in rng:
         raise CheckpointError("the checkpoint has no random-number state, so the run cannot be resumed exactly")
     cuda = [rng[k] for k in sorted(k for k in rng if k.startswith("cuda."))]
+    expected = torch.get_rng_state()
+    for name, state in [("tasks", rng["tasks"]), ("torch", rng["torch"])]:
+        if state.dtype != expected.dtype or state.shape != expected.shape:
+            raise CheckpointError(f"the checkpoint's random-number state {name!r} is malformed")
     return rng["tasks"], rng["torch"], cuda

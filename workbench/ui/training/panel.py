@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog, QGridLayout, QHBoxLayout, QScrollArea, QSizePolicy, QSplitter, QToolButton, QVBoxLayout, QWidget,
 )
 
-from workbench.ui.checkpoint_info import read_checkpoint_meta
+from workbench.ui.checkpoint_info import open_checkpoint_meta
 from workbench.ui.context import AppContext
 from workbench.ui.errors import describe_error
 from workbench.ui.jobs import JobRunner
@@ -226,7 +226,7 @@ class TrainingPanel(QWidget):
         if not path:
             return path, None
         try:
-            return path, read_checkpoint_meta(path)
+            return path, open_checkpoint_meta(path)
         except Exception as exc:  # noqa: BLE001
             self.notifier.error(describe_error(exc))
             return path, None
