@@ -9,9 +9,10 @@ import torch
 from tests.meta.toy import ToyClassification, ToyRegression
 from workbench.meta.checkpoint import checkpoint_paths, load_checkpoint
 from workbench.meta.config import MetaConfig
+from workbench.meta.controller import Controller
 from workbench.meta.errors import CheckpointError, ConfigError, NonFiniteLossError
 from workbench.meta.learner import Learner
-from workbench.meta.trainer import Controller, MetaTrainer
+from workbench.meta.trainer import MetaTrainer
 
 
 def config(**changes):

@@ -8,9 +8,7 @@ commands (pause, resume, stop, checkpoint now) arrive through a thread-safe
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import deque
 from pathlib import Path
 
 import torch
@@ -20,6 +18,7 @@ from workbench.meta.algorithms import build_algorithm
 from workbench.meta.batching import choose_strategy, map_tasks, meta_gradient
 from workbench.meta.checkpoint import CheckpointData, load_checkpoint, save_checkpoint
 from workbench.meta.config import MetaConfig
+from workbench.meta.controller import Controller
 from workbench.meta.device import peak_memory_mb, resolve_device
 from workbench.meta.errors import CheckpointError, NonFiniteLossError, OutOfMemoryError
 from workbench.meta.problem import Problem
@@ -35,50 +34,6 @@ from workbench.meta.state import (
 )
 
 VALIDATION_SEED_OFFSET = 1_000_003
-
-
-class Controller:
-    """Commands from another thread, read by the generator between iterations."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running = threading.Event()
-        self._running.set()
-        self._stop = False
-        self._checkpoints: deque[str] = deque()
-
-    def pause(self) -> None:
-        self._running.clear()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stop = True
-        self._running.set()
-
-    def request_checkpoint(self, path: str | Path) -> None:
-        with self._lock:
-            self._checkpoints.append(str(path))
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    @property
-    def stop_requested(self) -> bool:
-        with self._lock:
-            return self._stop
-
-    def wait_while_paused(self, timeout: float) -> None:
-        self._running.wait(timeout)
-
-    def take_checkpoint_requests(self) -> list[str]:
-        with self._lock:
-            paths = list(self._checkpoints)
-            self._checkpoints.clear()
-        return paths
 
 
 class MetaTrainer:

@@ -27,16 +27,19 @@ class TrainingSession(QObject):
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self.trainer = None  # the last run's trainer (kept for Save after the run)
-        self.paused = False
 
     @property
     def running(self) -> bool:
         return self._thread is not None
 
+    @property
+    def paused(self) -> bool:
+        """Read from the run's Controller, the one place pause and stop live."""
+        return self._worker is not None and self._worker.controller.paused
+
     def start(self, job: TrainingJob) -> None:
         if self.running:
             raise RuntimeError("a training run is already in progress")
-        self.paused = False
         thread = QThread()
         thread.setObjectName("workbench-training")
         worker = TrainingWorker(job)
@@ -54,12 +57,10 @@ class TrainingSession(QObject):
 
     def pause(self) -> None:
         if self._worker is not None:
-            self.paused = True
             self._worker.pause()
 
     def resume(self) -> None:
         if self._worker is not None:
-            self.paused = False
             self._worker.resume()
 
     def stop(self, save: bool = True) -> None:
@@ -98,5 +99,4 @@ class TrainingSession(QObject):
         # the worker's thread has ended, so dropping the last reference deletes it safely here
         self._thread = None
         self._worker = None
-        self.paused = False
         self.ended.emit()

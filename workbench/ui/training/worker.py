@@ -3,7 +3,7 @@
 It never touches a widget. Metric records are batched and emitted at most
 every FLUSH_INTERVAL_S, so the GUI redraws at a bounded rate however fast
 training runs. Commands from the GUI thread (pause, resume, stop, checkpoint)
-go through thread-safe methods to the engine's Controller.
+go to the engine's Controller, which the worker owns from the start.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from workbench.meta.controller import Controller
 from workbench.ui.errors import describe_error
 
 log = logging.getLogger(__name__)
@@ -45,44 +46,27 @@ class TrainingWorker(QObject):
         super().__init__()
         self.job = job
         self.trainer = None  # kept after the run so the panel can save it
+        # Created with the worker (torch-free), so Pause, Stop and Save now given
+        # while torch is still loading reach the run: the one place that state lives.
+        self.controller = Controller()
         self._lock = threading.Lock()
-        self._controller = None
-        self._paused = False
-        self._stop = False
         self._save_on_stop = True
-        self._checkpoint_requests: list[str] = []
-        self._closed = False  # the run no longer takes "save now" requests
 
     # -- commands, called from the GUI thread --------------------------------
     def pause(self) -> None:
-        with self._lock:
-            self._paused = True
-            if self._controller is not None:
-                self._controller.pause()
+        self.controller.pause()
 
     def resume(self) -> None:
-        with self._lock:
-            self._paused = False
-            if self._controller is not None:
-                self._controller.resume()
+        self.controller.resume()
 
     def stop(self, save: bool = True) -> None:
         with self._lock:
-            self._stop = True
             self._save_on_stop = self._save_on_stop and save
-            if self._controller is not None:
-                self._controller.stop()
+        self.controller.stop()
 
     def request_checkpoint(self, path: str) -> bool:
         """Queue a "save now"; False once the run has ended (the caller then saves the trainer itself)."""
-        with self._lock:
-            if self._closed:
-                return False
-            if self._controller is not None:
-                self._controller.request_checkpoint(path)
-            else:
-                self._checkpoint_requests.append(path)
-            return True
+        return self.controller.request_checkpoint(path)
 
     # -- the run, on the worker thread ---------------------------------------
     @Slot()
@@ -99,9 +83,10 @@ class TrainingWorker(QObject):
             last_flush = time.monotonic()
 
         try:
-            trainer, controller = self._prepare()
+            trainer = self._prepare()
             if trainer is None:
                 return
+            controller = self.controller
             job = self.job
             for record in trainer.run(controller, out=job.autosave if trainer.config.checkpoint_every else None):
                 kind = record.kind
@@ -120,9 +105,7 @@ class TrainingWorker(QObject):
             flush()
             # A "save now" that arrived after the generator's last check must not be lost;
             # once closed, later requests are refused and saved by the panel instead.
-            with self._lock:
-                self._closed = True
-            for path in controller.take_checkpoint_requests():
+            for path in controller.close():
                 self.checkpoint_saved.emit(str(trainer.save(path)))
             with self._lock:
                 save = self._save_on_stop
@@ -139,7 +122,7 @@ class TrainingWorker(QObject):
         """Build the problem and trainer (imports torch here, off the GUI thread)."""
         from workbench.domains.registry import build_problem
         from workbench.meta.config import MetaConfig
-        from workbench.meta.trainer import Controller, MetaTrainer
+        from workbench.meta.trainer import MetaTrainer
 
         job = self.job
         problem = build_problem(job.domain, job.problem)
@@ -149,14 +132,4 @@ class TrainingWorker(QObject):
             trainer = MetaTrainer(problem, MetaConfig.from_dict(job.config))
         self.trainer = trainer
         self._start_iteration = trainer.iteration
-        controller = Controller()
-        with self._lock:
-            self._controller = controller
-            if self._paused:
-                controller.pause()
-            for path in self._checkpoint_requests:
-                controller.request_checkpoint(path)
-            self._checkpoint_requests.clear()
-            if self._stop:
-                return None, None
-        return trainer, controller
+        return None if self.controller.stop_requested else trainer
