@@ -7,16 +7,17 @@ import math
 import numpy as np
 import pytest
 
+from workbench.meta.records import IterationRecord, ValidationRecord
 from workbench.ui.training.metrics import MetricsStore
 from workbench.ui.training.plots import _age_groups
 from workbench.ui.training.plots_view import PlotsView
 from workbench.ui.training.view_range import nice_ceiling, rounded_bounds
 
 
-def iteration(i: int, loss: float, steps=(2.0, 1.0), accuracy=None) -> dict:
-    return {"kind": "iteration", "iteration": i, "outer_loss": loss, "query_loss": loss, "support_losses": steps,
-            "accuracy": accuracy, "tasks_per_s": 10.0, "memory_mb": 100.0, "outer_lr": 1e-3,
-            "inner_lr": {"mean": 0.01, "min": 0.005, "max": 0.02}, "elapsed_s": 0.1, "iterations_total": 100}
+def iteration(i: int, loss: float, steps=(2.0, 1.0), accuracy=None) -> IterationRecord:
+    return IterationRecord(iteration=i, outer_loss=loss, query_loss=loss, support_losses=steps, accuracy=accuracy,
+                           tasks_per_s=10.0, memory_mb=100.0, outer_lr=1e-3,
+                           inner_lr={"mean": 0.01, "min": 0.005, "max": 0.02}, elapsed_s=0.1, iterations_total=100)
 
 
 def test_store_grows_and_smooths_like_a_debiased_ema():
@@ -35,8 +36,7 @@ def test_store_grows_and_smooths_like_a_debiased_ema():
 def test_store_keeps_recent_inner_curves_and_validation(tmp_path):
     store = MetricsStore()
     store.add([iteration(i, 1.0, steps=(float(i), 0.5)) for i in range(1, 20)])
-    store.add([{"kind": "validation", "iteration": 19, "loss": 0.7, "accuracy": None,
-                "support_losses": (1.0, 0.6, 0.5), "tasks": 8}])
+    store.add([ValidationRecord(iteration=19, loss=0.7, accuracy=None, support_losses=(1.0, 0.6, 0.5), tasks=8)])
     assert [i for i, _ in store.recent_inner] == list(range(8, 20))  # the latest 12
     assert store.last_validation_inner == (19, (1.0, 0.6, 0.5))
     rows = store.write_csv(str(tmp_path / "m.csv"))

@@ -201,6 +201,7 @@ def measure_redraw(app, points: int, frames: int = 40) -> dict:
     """One live-plot frame as the app does it: append a batch, setData on the outer-loss plot, paint it."""
     import numpy as np
 
+    from workbench.meta.records import IterationRecord
     from workbench.ui.training.metrics import MetricsStore
     from workbench.ui.training.plots_view import PlotsView
 
@@ -226,9 +227,10 @@ def measure_redraw(app, points: int, frames: int = 40) -> dict:
     update_ms, paint_ms, total_ms = [], [], []
     next_iteration = n + 1
     for _ in range(frames):
-        batch = [{"kind": "iteration", "iteration": next_iteration + i, "outer_loss": 0.3, "query_loss": 0.3,
-                  "support_losses": (0.5, 0.3), "accuracy": None, "tasks_per_s": 50.0, "memory_mb": 300.0,
-                  "outer_lr": 1e-3, "inner_lr": {"mean": 0.01, "min": 0.01, "max": 0.01}, "elapsed_s": 0.02}
+        batch = [IterationRecord(iteration=next_iteration + i, outer_loss=0.3, query_loss=0.3,
+                                 support_losses=(0.5, 0.3), accuracy=None, tasks_per_s=50.0, memory_mb=300.0,
+                                 outer_lr=1e-3, inner_lr={"mean": 0.01, "min": 0.01, "max": 0.01}, elapsed_s=0.02,
+                                 iterations_total=next_iteration + 5)
                  for i in range(5)]
         next_iteration += 5
         start = time.perf_counter()

@@ -3,7 +3,9 @@ as JSON lines; the GUI plots them)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import MISSING, asdict, dataclass, fields
+
+from workbench.meta.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -53,3 +55,22 @@ class StatusRecord(Record):
     iteration: int
     state: str          # started | paused | resumed | stopped | finished | info
     message: str = ""
+
+
+RECORD_TYPES = {cls.kind: cls for cls in (IterationRecord, ValidationRecord, CheckpointRecord, StatusRecord)}
+
+
+def record_from_dict(data: dict) -> Record:
+    """The record whose `.to_dict()` this is (for example one JSON line of `workbench train --json`)."""
+    cls = RECORD_TYPES.get(data.get("kind")) if isinstance(data, dict) else None
+    if cls is None:
+        kind = data.get("kind") if isinstance(data, dict) else type(data).__name__
+        raise DataError(f"not a training record (kind {kind!r}); expected one of {', '.join(RECORD_TYPES)}")
+    values = {}
+    for field in fields(cls):
+        if field.name in data:
+            value = data[field.name]
+            values[field.name] = tuple(value) if field.name == "support_losses" and value is not None else value
+        elif field.default is MISSING:
+            raise DataError(f"a {cls.kind} record without {field.name!r}")
+    return cls(**values)

@@ -1,7 +1,7 @@
 """The metrics of one training run, stored as growing numpy columns (100k+ iterations stay cheap).
 
-The panel appends batches of record dicts (IterationRecord/ValidationRecord
-`.to_dict()`); plots read array views; `write_csv` exports everything.
+The panel appends batches of the engine's records (IterationRecord,
+ValidationRecord); plots read array views; `write_csv` exports everything.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import math
 from collections import deque
 
 import numpy as np
+
+from workbench.meta.records import IterationRecord, Record, ValidationRecord
 
 RECENT_INNER_CURVES = 12
 
@@ -99,38 +101,38 @@ class MetricsStore:
     def clear(self) -> None:
         self.__init__(self.smoothed_loss.weight)
 
-    def add(self, records: list[dict]) -> None:
-        """Append a batch of record dicts (kinds other than iteration/validation are ignored)."""
-        rows = [r for r in records if r.get("kind") == "iteration"]
-        vals = [r for r in records if r.get("kind") == "validation"]
+    def add(self, records: list[Record]) -> None:
+        """Append a batch of records (kinds other than iteration/validation are ignored)."""
+        rows = [r for r in records if isinstance(r, IterationRecord)]
+        vals = [r for r in records if isinstance(r, ValidationRecord)]
         if rows:
             self._add_iterations(rows)
         if vals:
             for name in VALIDATION_COLUMNS:
-                self.validations[name].extend([_number(r.get(name)) for r in vals])
-            self.has_accuracy = self.has_accuracy or any(r.get("accuracy") is not None for r in vals)
+                self.validations[name].extend([_number(getattr(r, name)) for r in vals])
+            self.has_accuracy = self.has_accuracy or any(r.accuracy is not None for r in vals)
             last = vals[-1]
-            self.last_validation_inner = (int(last["iteration"]), tuple(last.get("support_losses") or ()))
+            self.last_validation_inner = (int(last.iteration), tuple(last.support_losses or ()))
         if rows or vals:
             self.version += 1
 
-    def _add_iterations(self, rows: list[dict]) -> None:
+    def _add_iterations(self, rows: list[IterationRecord]) -> None:
         columns = {name: [] for name in ITERATION_COLUMNS}
         for r in rows:
-            lr = r.get("inner_lr") or {}
+            lr = r.inner_lr or {}
             for name in ("iteration", "outer_loss", "query_loss", "accuracy", "tasks_per_s", "memory_mb",
                          "outer_lr", "elapsed_s"):
-                columns[name].append(_number(r.get(name)))
+                columns[name].append(_number(getattr(r, name)))
             columns["inner_lr_mean"].append(_number(lr.get("mean")))
             columns["inner_lr_min"].append(_number(lr.get("min")))
             columns["inner_lr_max"].append(_number(lr.get("max")))
-            curve = (int(r["iteration"]), tuple(r.get("support_losses") or ()))
+            curve = (int(r.iteration), tuple(r.support_losses or ()))
             self.support_rows.append(curve)
             self.recent_inner.append(curve)
         for name, values in columns.items():
             self.iterations[name].extend(values)
         self.smoothed_loss.extend(np.asarray(columns["outer_loss"], dtype=np.float64))
-        self.has_accuracy = self.has_accuracy or any(r.get("accuracy") is not None for r in rows)
+        self.has_accuracy = self.has_accuracy or any(r.accuracy is not None for r in rows)
 
     def set_smoothing(self, weight: float) -> None:
         self.smoothed_loss.set_weight(weight, self.iterations["outer_loss"].view())

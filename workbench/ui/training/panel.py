@@ -292,9 +292,9 @@ class TrainingPanel(QWidget):
         self.store.add(batch)
         if first and len(self.store):
             self.update_controls()  # metrics can be exported from now on
-        last = next((r for r in reversed(batch) if r.get("kind") == "iteration"), None)
+        last = next((r for r in reversed(batch) if r.kind == "iteration"), None)
         if last is not None:
-            self.progress.update_progress(last["iteration"], last["iterations_total"], last["tasks_per_s"])
+            self.progress.update_progress(last.iteration, last.iterations_total, last.tasks_per_s)
             if not self.session.paused:
                 self.progress.set_state("Training")
 

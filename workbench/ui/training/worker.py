@@ -36,7 +36,7 @@ class TrainingJob:
 
 
 class TrainingWorker(QObject):
-    metrics = Signal(list)  # a batch of IterationRecord/ValidationRecord dicts
+    metrics = Signal(list)  # a batch of IterationRecord/ValidationRecord (frozen, so safe to share across threads)
     status = Signal(str, str)  # state (started|paused|resumed|stopped|finished|info), message
     checkpoint_saved = Signal(str)  # path of a written checkpoint
     failed = Signal(str, str)  # user message, setting name ("" when the error is not about a setting)
@@ -71,7 +71,7 @@ class TrainingWorker(QObject):
     # -- the run, on the worker thread ---------------------------------------
     @Slot()
     def run(self) -> None:
-        batch: list[dict] = []
+        batch: list = []
         last_flush = time.monotonic()
         saved_last = False
 
@@ -91,7 +91,7 @@ class TrainingWorker(QObject):
             for record in trainer.run(controller, out=job.autosave if trainer.config.checkpoint_every else None):
                 kind = record.kind
                 if kind in ("iteration", "validation"):
-                    batch.append(record.to_dict())
+                    batch.append(record)
                     saved_last = False
                     if time.monotonic() - last_flush >= FLUSH_INTERVAL_S:
                         flush()
