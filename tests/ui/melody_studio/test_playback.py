@@ -10,7 +10,8 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from tests.ui.melody_studio.conftest import notices
 from workbench.domains.melody import api
 from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
-from workbench.ui.melody_studio.audio import MIDI_SETTING, Player, PcmSource, SAMPLE_RATE, segment
+from workbench.domains.melody.playback import segment
+from workbench.ui.melody_studio.audio import MIDI_SETTING, SAMPLE_RATE, PcmSource, Player
 from workbench.ui.notifications import Notifier
 
 

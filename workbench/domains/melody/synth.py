@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody
+from workbench.domains.melody.notes import Melody
+from workbench.domains.melody.playback import ticks_to_seconds
 from workbench.meta.errors import DataError
 
 SAMPLE_RATE = 44100
@@ -25,13 +26,9 @@ TAIL_S = 0.25
 MAX_SECONDS = 15 * 60
 
 
-def seconds_per_tick(melody: Melody) -> float:
-    return 60.0 / (melody.tempo * TICKS_PER_BEAT)
-
-
 def duration_seconds(melody: Melody) -> float:
     """Length of the rendered audio in seconds (the melody plus the release tail)."""
-    return melody.length_ticks * seconds_per_tick(melody) + TAIL_S
+    return ticks_to_seconds(melody.length_ticks, melody.tempo) + TAIL_S
 
 
 def render_audio(melody: Melody, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -43,7 +40,7 @@ def render_audio(melody: Melody, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
         raise DataError(f"'{melody.name}' would play {seconds / 60:.0f} minutes; the synthesizer renders at most 15")
     total = int(round(seconds * sample_rate))
     out = np.zeros(total, dtype=np.float64)
-    tick = seconds_per_tick(melody)
+    tick = ticks_to_seconds(1, melody.tempo)
     for note in melody.notes:
         start = int(round(note.onset * tick * sample_rate))
         held = note.duration * tick

@@ -9,6 +9,10 @@ through mido + python-rtmidi instead.
 With no audio device, no MIDI port or no renderer, the player says so ONCE
 through the Notifier and keeps going silently: the playhead still moves,
 and editing, generating and exporting are unaffected.
+
+The timing (what a range plays, where the playhead is, which MIDI events are
+due, ticks <-> seconds) is workbench.domains.melody.playback, tested without
+Qt; this module only feeds a sound device or a port and runs the clock.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from typing import Callable
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QIODevice, QObject, QTimer, Signal
 
-from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
+from workbench.domains.melody.notes import Melody, Note
+from workbench.domains.melody.playback import MidiSchedule, NoteEvent, PlayRange, note_events, play_range, segment
 
 log = logging.getLogger(__name__)
 
@@ -78,16 +83,6 @@ def open_midi_output(name: str):
     return mido.open_output(name)
 
 
-def segment(melody: Melody, start: int, end: int) -> Melody:
-    """The notes sounding in [start, end), clipped to it and shifted to tick 0."""
-    notes = []
-    for note in melody.notes:
-        onset, stop = max(note.onset, start), min(note.end, end)
-        if stop > onset:
-            notes.append(Note(onset - start, stop - onset, note.pitch, note.velocity))
-    return melody.with_notes(notes)
-
-
 def to_pcm16(samples: np.ndarray) -> bytes:
     return (np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0) * 32767).astype("<i2").tobytes()
 
@@ -142,14 +137,12 @@ class Player(QObject):
         self._preview_sink = self._preview_source = None
         self._midi_port = None
         self._midi_port_name = ""
-        self._midi_events: list[tuple[int, object]] = []
-        self._midi_next = (0, 0)  # (loop cycle, event index) of the next event to send
-        self._sounding: set[int] = set()
+        self._schedule: MidiSchedule | None = None
         self._elapsed = QElapsedTimer()
         self._clock = QTimer(self, interval=CLOCK_INTERVAL_MS)
         self._clock.timeout.connect(self._tick)
         self._playing = False
-        self._seg = (0, 0, False, 0)  # (start tick, end tick, loop, offset ticks)
+        self._range = PlayRange(0, 0)
         self._tempo = 120.0
 
     # -- public -------------------------------------------------------------------
@@ -169,29 +162,20 @@ class Player(QObject):
     def play(self, melody: Melody, start_tick: int = 0, loop: tuple[int, int] | None = None) -> None:
         self.stop()
         self._tempo = melody.tempo
-        if loop is not None and loop[1] > loop[0]:
-            a, b = loop
-            offset = start_tick - a if a <= start_tick < b else 0
-            self._seg = (a, b, True, offset)
-        else:
-            end = max(melody.length_ticks, start_tick)
-            if end <= start_tick:
-                start_tick = 0
-                end = melody.length_ticks
-            if end <= 0:
-                self._notifier.info("Nothing to play: the melody has no notes.")
-                return
-            self._seg = (start_tick, end, False, 0)
-        a, b, looping, offset = self._seg
-        part = segment(melody, a, b)
+        chosen = play_range(melody, start_tick, loop)
+        if chosen is None:
+            self._notifier.info("Nothing to play: the melody has no notes.")
+            return
+        self._range = chosen
+        part = segment(melody, chosen.start, chosen.end)
         if not (self.midi_output and self._start_midi(part)):
-            self._start_audio(part, looping, offset)
+            self._start_audio(part)
         self._playing = True
         self._elapsed.start()
         self._clock.setInterval(MIDI_INTERVAL_MS if self._midi_port is not None else CLOCK_INTERVAL_MS)
         self._clock.start()
         self.playing_changed.emit(True)
-        self.position_changed.emit(a + offset)
+        self.position_changed.emit(chosen.start + chosen.offset)
 
     def stop(self) -> None:
         was_playing = self._playing
@@ -202,6 +186,7 @@ class Player(QObject):
             self._sink = None
         self._source = None
         self._midi_all_off()
+        self._schedule = None
         if was_playing:
             self.playing_changed.emit(False)
 
@@ -257,20 +242,20 @@ class Player(QObject):
             self.notify_once("render", "error", f"Could not render audio for playback: {exc}")
             return None
 
-    def _start_audio(self, part: Melody, looping: bool, offset: int) -> None:
+    def _start_audio(self, part: Melody) -> None:
         if not self._audio_possible():
             return
         samples = self._render(part)
         if samples is None:
             return
-        a, b = self._seg[0], self._seg[1]
-        if looping:  # exactly one loop long, so it wraps in time with the playhead
-            length = round(self._ticks_to_seconds(b - a) * SAMPLE_RATE)
+        played = self._range
+        if played.loop:  # exactly one loop long, so it wraps in time with the playhead
+            length = played.loop_samples(self._tempo, SAMPLE_RATE)
             samples = np.pad(samples[:length], (0, max(0, length - len(samples))))
-        else:  # the synth's release tail may run past the last note: let the playhead follow it
-            self._seg = (a, max(b, a + int(self._seconds_to_ticks(len(samples) / SAMPLE_RATE))), False, 0)
-        start_byte = 2 * round(self._ticks_to_seconds(offset) * SAMPLE_RATE)
-        self._source = PcmSource(to_pcm16(samples), loop=looping, start_byte=start_byte)
+        else:
+            self._range = played.extended_to(len(samples) / SAMPLE_RATE, self._tempo)
+        start_byte = 2 * played.offset_samples(self._tempo, SAMPLE_RATE)
+        self._source = PcmSource(to_pcm16(samples), loop=played.loop, start_byte=start_byte)
         self._sink = self._open_sink(self._source)
 
     def _open_sink(self, source: PcmSource):
@@ -320,61 +305,25 @@ class Player(QObject):
     def _start_midi(self, part: Melody) -> bool:
         if not self._open_midi():
             return False
-        import mido
-        events = []
-        for note in part.notes:
-            events.append((note.onset, 1, mido.Message("note_on", note=note.pitch, velocity=note.velocity)))
-            events.append((note.end, 0, mido.Message("note_off", note=note.pitch, velocity=0)))
-        events.sort(key=lambda e: (e[0], e[1]))  # note-offs before note-ons at the same tick
-        self._midi_events = [(tick, msg) for tick, _order, msg in events]
-        start = self._seg[3]
-        self._midi_next = (0, next((i for i, (t, _m) in enumerate(self._midi_events) if t >= start),
-                                   len(self._midi_events)))
+        self._schedule = MidiSchedule(note_events(part), self._range)
         return True
 
-    def _send_midi_until(self, rel_tick: float) -> None:
-        a, b, looping, _offset = self._seg
-        length = b - a
-        cycle, within = (int(rel_tick // length), rel_tick % length) if looping else (0, rel_tick)
-        while True:
-            c, i = self._midi_next
-            if i >= len(self._midi_events):
-                if not looping or c >= cycle:
-                    break
-                self._midi_all_off()  # the loop wraps: silence what still sounds, start over
-                self._midi_next = (c + 1, 0)
-                continue
-            tick, msg = self._midi_events[i]
-            if (c, tick) > (cycle, within):
-                break
-            self._midi_port.send(msg)
-            (self._sounding.add if msg.type == "note_on" else self._sounding.discard)(msg.note)
-            self._midi_next = (c, i + 1)
+    def _send(self, events: list[NoteEvent]) -> None:
+        import mido
+        for event in events:
+            kind = "note_on" if event.on else "note_off"
+            self._midi_port.send(mido.Message(kind, note=event.pitch, velocity=event.velocity))
 
     def _midi_all_off(self) -> None:
-        if self._midi_port is None:
-            return
-        import mido
-        for pitch in sorted(self._sounding):
-            self._midi_port.send(mido.Message("note_off", note=pitch, velocity=0))
-        self._sounding.clear()
+        if self._midi_port is not None and self._schedule is not None:
+            self._send(self._schedule.release_all())
 
     # -- clock --------------------------------------------------------------------------
-    def _ticks_to_seconds(self, ticks: float) -> float:
-        return ticks / TICKS_PER_BEAT * 60.0 / self._tempo
-
-    def _seconds_to_ticks(self, seconds: float) -> float:
-        return seconds * self._tempo / 60.0 * TICKS_PER_BEAT
-
     def _tick(self) -> None:
-        a, b, looping, offset = self._seg
-        rel = offset + self._seconds_to_ticks(self._elapsed.elapsed() / 1000.0)
-        if self._midi_port is not None and self._midi_events:
-            self._send_midi_until(rel)
-        if looping:
-            self.position_changed.emit(int(a + rel % (b - a)))
-        elif a + rel >= b:
-            self.position_changed.emit(b)
+        elapsed = self._range.elapsed_ticks(self._elapsed.elapsed() / 1000.0, self._tempo)
+        if self._midi_port is not None and self._schedule is not None:
+            self._send(self._schedule.due(elapsed))
+        tick, ended = self._range.position(elapsed)
+        self.position_changed.emit(tick)
+        if ended:
             self.stop()
-        else:
-            self.position_changed.emit(int(a + rel))
