@@ -8,6 +8,7 @@ BENCHMARKS = [
     "workbench.commands.bench_engine",
     "workbench.commands.bench_ui",
     "workbench.commands.bench_adapt",
+    "workbench.commands.bench_project",
 ]
 
 

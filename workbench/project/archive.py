@@ -52,8 +52,7 @@ class OpenedProject:
 def project_bytes(project: Project, autosave_of: str | None = None) -> bytes:
     """The whole project file in memory (the autosave writes these bytes atomically)."""
     assets: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="workbench-project-") as scratch:
-        manifest = _manifest_and_assets(project, assets, Path(scratch))
+    manifest = _manifest_and_assets(project, assets)
     if autosave_of is not None:
         manifest["autosave_of"] = autosave_of
     buffer = io.BytesIO()
@@ -65,12 +64,12 @@ def project_bytes(project: Project, autosave_of: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def _manifest_and_assets(project: Project, assets: dict, scratch: Path) -> dict:
+def _manifest_and_assets(project: Project, assets: dict) -> dict:
     return {
         "format": FORMAT, "version": VERSION, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "panel": project.panel,
         "sketch": _sketch_manifest(project.sketch, assets),
-        "melody": _melody_manifest(project.melody, assets, scratch),
+        "melody": _melody_manifest(project.melody, assets),
         "playground": {"model": project.playground_model.to_json() if project.playground_model else None},
     }
 
@@ -126,27 +125,25 @@ def _sketch_manifest(work: SketchWork, assets: dict) -> dict:
     }
 
 
-def _melody(assets: dict, stem: str, melody: Melody, scratch: Path) -> dict:
-    assets[stem + ".mid"] = _midi(melody, scratch)
+def _melody(assets: dict, stem: str, melody: Melody) -> dict:
+    assets[stem + ".mid"] = _midi(melody)
     return {"name": melody.name, "midi": stem + ".mid", "tempo": melody.tempo,
             "beats_per_bar": melody.beats_per_bar, "beat_unit": melody.beat_unit, "key": melody.key,
             "mode": melody.mode, "notes": [[n.onset, n.duration, n.pitch, n.velocity] for n in melody.notes]}
 
 
-def _midi(melody: Melody, scratch: Path) -> bytes:
+def _midi(melody: Melody) -> bytes:
     """The melody as the .mid the Melody Studio exports (the same writer), as bytes."""
-    from workbench.domains.melody.midi_io import write_midi
-    path = scratch / "melody.mid"
-    write_midi(melody, path)
-    return path.read_bytes()
+    from workbench.domains.melody.midi_io import midi_bytes
+    return midi_bytes(melody)
 
 
-def _melody_manifest(work: MelodyWork, assets: dict, scratch: Path) -> dict:
+def _melody_manifest(work: MelodyWork, assets: dict) -> dict:
     return {
-        "support": [_melody(assets, f"melody/support/{i:03d}", m, scratch) for i, m in enumerate(work.support)],
-        "clip": _melody(assets, "melody/clip", work.clip, scratch) if work.clip is not None else None,
+        "support": [_melody(assets, f"melody/support/{i:03d}", m) for i, m in enumerate(work.support)],
+        "clip": _melody(assets, "melody/clip", work.clip) if work.clip is not None else None,
         "results": {"caption": work.results_caption,
-                    "items": [_melody(assets, f"melody/results/{i:03d}", m, scratch)
+                    "items": [_melody(assets, f"melody/results/{i:03d}", m)
                               for i, m in enumerate(work.results)]},
         "settings": dict(work.settings),
         "model": work.model.to_json() if work.model else None,

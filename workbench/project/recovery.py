@@ -33,7 +33,14 @@ class Autosaver:
 
     def recover(self) -> OpenedProject:
         """Open the recovery file (ProjectError if it cannot be opened at all)."""
+        self._remove_orphans()
         return open_project(self.path)
 
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
+        self._remove_orphans()
+
+    def _remove_orphans(self) -> None:
+        """A kill during a save leaves its temporary file behind (never the recovery file itself)."""
+        for orphan in self.path.parent.glob(self.path.name + ".*.tmp"):
+            orphan.unlink(missing_ok=True)

@@ -226,19 +226,37 @@ def key_signature_name(key: int, mode: str | None) -> str:
 
 
 def write_midi(melody: Melody, path, program: int | None = None) -> None:
-    """Write a type-1 file: a conductor track (name, tempo, time and key signature) and a melody track.
+    """Write a type-1 file: a conductor track (name, tempo, time and key signature, and a text
+    event with melody.meta["text"] when set: which model and seed made it) and a melody track.
 
     program is the General MIDI program (0-127) of the melody track; default
     melody.meta["program"] or 0 (acoustic grand piano). Written atomically.
     """
+    path = Path(path)
+    data = midi_bytes(melody, program, default_name=path.stem)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise DataError(f"{path}: cannot write the MIDI file ({exc.strerror or exc})") from exc
+
+
+def midi_bytes(melody: Melody, program: int | None = None, default_name: str = "melody") -> bytes:
+    """The bytes write_midi writes (a project file stores them without a file per melody)."""
+    import io
+
     import mido
 
-    path = Path(path)
     program = melody.meta.get("program", 0) if program is None else program
     factor = EXPORT_TICKS_PER_BEAT // TICKS_PER_BEAT
     midi = mido.MidiFile(type=1, ticks_per_beat=EXPORT_TICKS_PER_BEAT)
     conductor = mido.MidiTrack()
-    conductor.append(mido.MetaMessage("track_name", name=melody.name or path.stem, time=0))
+    conductor.append(mido.MetaMessage("track_name", name=melody.name or default_name, time=0))
+    if melody.meta.get("text"):
+        conductor.append(mido.MetaMessage("text", text=str(melody.meta["text"]), time=0))
     conductor.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(melody.tempo), time=0))
     conductor.append(mido.MetaMessage(
         "time_signature", numerator=melody.beats_per_bar, denominator=melody.beat_unit, time=0,
@@ -261,14 +279,9 @@ def write_midi(melody: Melody, path, program: int | None = None) -> None:
         now = time
     track.append(mido.MetaMessage("end_of_track", time=0))
     midi.tracks.extend([conductor, track])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        midi.save(str(temporary))
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise DataError(f"{path}: cannot write the MIDI file ({exc.strerror or exc})") from exc
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
 
 
 def describe_key(key: int | None, mode: str | None) -> str:
