@@ -137,7 +137,9 @@ class MainWindow(QMainWindow):
                 continue
             menu.addAction(action)
             key = action.shortcut().toString()
-            if key and key in taken:
+            if action.shortcutContext() == Qt.ShortcutContext.WidgetWithChildrenShortcut:
+                panel.addAction(action)  # the panel scoped it: it fires only while the panel has focus
+            elif key and key in taken:
                 # Another panel already owns this key window-wide: here it works while this panel has focus.
                 action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 panel.addAction(action)

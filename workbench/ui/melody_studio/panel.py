@@ -11,7 +11,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout,
     QWidget,
@@ -21,6 +20,7 @@ from workbench.domains.melody import api
 from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody
 from workbench.meta.errors import DataError
 from workbench.ui.jobs import JobRunner
+from workbench.ui.panel_actions import panel_action
 from workbench.ui.melody_studio import files
 from workbench.ui.melody_studio.audio import Player, midi_output_names
 from workbench.ui.melody_studio.generate_controls import GenerateControls
@@ -94,10 +94,9 @@ class MelodyStudioPanel(QWidget):
         self.runner.progress.connect(self.controls.show_progress)
         self.runner.finished.connect(self._on_generated)
         self.runner.errored.connect(self._on_generate_failed)
-        generate_action = QAction("Generate", self, shortcut=QKeySequence("Ctrl+G"))
-        generate_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        generate_action.triggered.connect(self.generate)
-        self.addAction(generate_action)
+        # panel-scoped: the keys work anywhere in the studio and the Melody Studio menu shows them
+        self.generate_action = panel_action(self, "Generate", lambda: self.generate(), "Ctrl+G")
+        self.play_action = panel_action(self, "Play / Stop Clip", lambda: self.toggle_play(), "Space")
         self._show_position(0)
         self._sync_loop_box()
 
@@ -184,7 +183,7 @@ class MelodyStudioPanel(QWidget):
 
     def open_files_in_roll(self, paths) -> None:
         """A MIDI file dropped on the roll opens there; several files belong on the support strip."""
-        melodies, errors, reports = files.read_melodies(paths[:1])
+        melodies, errors, reports = api.read_midis(paths[:1])
         if errors:
             self.notifier.warning(f"Could not open it in the roll: {errors[0]}")
         if not melodies:
@@ -359,22 +358,12 @@ class MelodyStudioPanel(QWidget):
 
     # -- panel protocol ------------------------------------------------------------------------------
     def menu_actions(self) -> list:
-        """The window's Melody menu. No shortcuts here: the window would make them fire from every tab."""
-        actions = []
-        for text, slot in (("Add MIDI Files to Support…", self.support._choose_files),
-                           ("Save Clip as MIDI…", self._save_clip),
-                           ("Export Selected Results…", self._choose_export),
-                           (None, None),
-                           ("Play / Stop Clip", self.toggle_play),
-                           ("Generate", self.generate),
-                           ("Cancel Generation", self.cancel_generation)):
-            if text is None:
-                actions.append(None)
-                continue
-            action = QAction(text, self)
-            action.triggered.connect(lambda _=False, s=slot: s())
-            actions.append(action)
-        return actions
+        """The window's Melody menu; the shortcuts stay scoped to this panel."""
+        return [panel_action(self, "Add MIDI Files to Support…", self.support._choose_files),
+                panel_action(self, "Save Clip as MIDI…", self._save_clip),
+                panel_action(self, "Export Selected Results…", self._choose_export),
+                None, self.play_action, self.generate_action,
+                panel_action(self, "Cancel Generation", self.cancel_generation)]
 
     def is_busy(self) -> bool:
         return self.runner.busy

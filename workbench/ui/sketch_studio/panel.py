@@ -7,12 +7,12 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QTimer, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSpinBox, QSplitter, QTabWidget, QToolBar, QToolButton,
                                QVBoxLayout, QWidget)
 
 from workbench.ui.jobs import JobRunner
+from workbench.ui.panel_actions import panel_action
 from workbench.ui.sketch_studio.canvas import SketchCanvas
 from workbench.ui.sketch_studio.checkpoints import CheckpointSelector
 from workbench.ui.sketch_studio.gallery import Gallery
@@ -159,11 +159,12 @@ class SketchStudioPanel(QWidget):
         self.vary_button.clicked.connect(self.start_vary)
         self.complete_button.clicked.connect(self.start_complete)
         self.cancel_button.clicked.connect(self.cancel)
-        for keys, slot in (("Ctrl+R", self.start_vary), ("Ctrl+Shift+R", self.start_complete),
-                           ("Escape", self.cancel), ("Ctrl+Return", self.add_canvas_to_support)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        # panel-scoped: the keys work anywhere in the studio and the menu shows them
+        self.vary_action = panel_action(self, "Vary", lambda: self.start_vary(), "Ctrl+R")
+        self.complete_action = panel_action(self, "Complete", lambda: self.start_complete(), "Ctrl+Shift+R")
+        self.cancel_action = panel_action(self, "Cancel", lambda: self.cancel(), "Escape")
+        self.add_canvas_action = panel_action(self, "Add Canvas Drawing to Support Set",
+                                              lambda: self.add_canvas_to_support(), "Ctrl+Return")
         self.strip.add_canvas_button.clicked.connect(self.add_canvas_to_support)
         self.strip.open_requested.connect(lambda ink: self.canvas.set_array(ink, "Open support item"))
         self.gallery.send_to_canvas.connect(lambda img: self.canvas.set_array(img, "Open result"))
@@ -250,24 +251,13 @@ class SketchStudioPanel(QWidget):
         self._progress_box.setVisible(False)
 
     def menu_actions(self) -> list:
-        """For the main window's menu. No shortcuts here: the window registers menu actions
-        globally, and the studio's keys must work only inside the studio (see _wire)."""
-        entries = [("Vary\tCtrl+R", self.start_vary), ("Complete\tCtrl+Shift+R", self.start_complete),
-                   ("Cancel\tEsc", self.cancel), None,
-                   ("Add Canvas Drawing to Support Set\tCtrl+Return", self.add_canvas_to_support),
+        """For the main window's menu; the shortcuts stay scoped to this panel (see _wire)."""
+        entries = [self.vary_action, self.complete_action, self.cancel_action, None, self.add_canvas_action,
                    ("Add Support Images…", self.strip.choose_files),
                    ("Paste into Support Set", self.strip.paste), None,
                    ("Export Results as PNG…", self.gallery.choose_export),
                    ("Save Contact Sheet…", self.gallery.choose_contact_sheet)]
-        actions = []
-        for entry in entries:
-            if entry is None:
-                actions.append(None)
-                continue
-            action = QAction(entry[0], self)
-            action.triggered.connect(lambda _checked=False, slot=entry[1]: slot())
-            actions.append(action)
-        return actions
+        return [panel_action(self, *entry) if isinstance(entry, tuple) else entry for entry in entries]
 
     def is_busy(self) -> bool:
         """True while Vary or Complete runs (the warm-up does not count: closing loses nothing)."""

@@ -23,7 +23,7 @@ class TrainingActions:
         self.save = make("Save Checkpoint…", panel.save_checkpoint, QKeySequence.StandardKey.Save)
         self.load = make("Load Checkpoint…", panel.load_checkpoint, None,
                          "Use a checkpoint for adaptation and show its settings")
-        self.resume_checkpoint = make("Resume From…", panel.resume_from_checkpoint, "Ctrl+Shift+R",
+        self.resume_checkpoint = make("Resume From…", panel.resume_from_checkpoint, "Ctrl+F5",
                                       "Continue a saved run exactly where it stopped")
         self.export_png = make("Export Plots (PNG)…", panel.export_png, "Ctrl+E")
         self.export_csv = make("Export Metrics (CSV)…", panel.export_csv, "Ctrl+Shift+E")
