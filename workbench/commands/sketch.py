@@ -53,7 +53,7 @@ def run_vary(args: argparse.Namespace) -> int:
 
     _check_count("n", args.n, 1)
     _check_count("steps", args.steps, 0)
-    images, errors = api.load_support_images(args.support)
+    images, _names, errors = api.load_support_images(args.support)
     for message in errors:
         print(f"workbench sketch vary: skipped {message}", file=sys.stderr)
     if not images:

@@ -187,7 +187,7 @@ def test_read_midis_keeps_the_good_ones(tmp_path):
     good = save(tmp_path / "good.mid", [scale_notes([60, 62])])
     bad = tmp_path / "bad.mid"
     bad.write_bytes(b"garbage")
-    melodies, errors = api.read_midis([good, bad, tmp_path / "missing.mid"])
+    melodies, errors, _reports = api.read_midis([good, bad, tmp_path / "missing.mid"])
     assert len(melodies) == 1 and len(errors) == 2
     assert "bad.mid" in errors[0] and "missing.mid" in errors[1]
 

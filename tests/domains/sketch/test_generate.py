@@ -72,8 +72,8 @@ def test_support_images_report_bad_files_and_keep_good_ones(tmp_path, drawings):
     good = api.save_png(drawings[0], tmp_path / "good.png", scale=3)
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n broken")
-    images, errors = api.load_support_images([good, bad])
-    assert len(images) == 1 and images[0].shape == (28, 28)
+    images, names, errors = api.load_support_images([good, bad])
+    assert len(images) == 1 and names == ["good.png"] and images[0].shape == (28, 28)
     assert len(errors) == 1 and "bad.png" in errors[0]
     assert np.abs(images[0] - api.to_model_array(drawings[0])).mean() < 0.05
 

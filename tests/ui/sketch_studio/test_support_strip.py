@@ -91,7 +91,7 @@ def test_reorder_remove_and_open(qtbot, strip):
 
 
 def test_a_dataset_sized_drop_is_capped(strip, tmp_path):
-    from workbench.ui.sketch_studio.support_strip import MAX_FILES_PER_DROP
+    from workbench.domains.file_drops import MAX_FILES_PER_DROP
     for i in range(MAX_FILES_PER_DROP + 3):
         write_glyph_png(tmp_path / f"g{i:03d}.png", "plus")
     drop_urls(strip.list_widget().viewport(), [tmp_path])

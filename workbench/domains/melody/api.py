@@ -11,16 +11,18 @@ from typing import Callable
 
 import numpy as np
 
+from workbench.domains.file_drops import MAX_FILES_PER_DROP, expand_paths
 from workbench.domains.melody import midi_io, synth
 from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
 from workbench.meta.errors import DataError
 
 __all__ = [
-    "Melody", "Note", "TICKS_PER_BEAT", "read_midi", "read_midis", "write_midi", "render_audio",
-    "write_wav", "generate", "default_checkpoint",
+    "Melody", "Note", "TICKS_PER_BEAT", "MAX_FILES_PER_DROP", "MIDI_SUFFIXES", "read_midi", "read_midis",
+    "write_midi", "render_audio", "write_wav", "generate", "default_checkpoint",
 ]
 
 CHECKPOINT_NAME = "melody.safetensors"
+MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
 
 
 def read_midi(path) -> tuple[Melody, list[str]]:
@@ -28,17 +30,25 @@ def read_midi(path) -> tuple[Melody, list[str]]:
     return midi_io.read_midi(path)
 
 
-def read_midis(paths) -> tuple[list[Melody], list[str]]:
-    """Good melodies, and one message per bad file (the good ones still load)."""
-    melodies, errors = [], []
-    for path in paths:
+def read_midis(paths) -> tuple[list[Melody], list[str], list[str]]:
+    """Read the files a user gives (folders expand to their MIDI files; one drop reads at
+    most MAX_FILES_PER_DROP): (good melodies, one message per bad file or skipped part of
+    the drop, one report per good file that lost something in reading)."""
+    files, errors = expand_paths(paths, MIDI_SUFFIXES)
+    melodies, reports = [], []
+    for path in files:
         try:
-            melody, _report = midi_io.read_midi(path)
+            melody, report = midi_io.read_midi(path)
         except DataError as exc:
             errors.append(str(exc))
             continue
+        except Exception as exc:  # noqa: BLE001 - one odd file must not stop the others
+            errors.append(f"{path.name}: could not be read ({type(exc).__name__}: {exc})")
+            continue
         melodies.append(melody)
-    return melodies, errors
+        if report:
+            reports.append(f"{path.name}: " + "; ".join(report))
+    return melodies, errors, reports
 
 
 def write_midi(melody: Melody, path) -> None:

@@ -14,10 +14,12 @@ from typing import Callable, Sequence
 import numpy as np
 from PIL import Image
 
+from workbench.domains.file_drops import MAX_FILES_PER_DROP, expand_paths  # noqa: F401 - part of the facade
 from workbench.domains.imageio import frame_ink, load_ink
 from workbench.meta.errors import DataError
 
 MODEL_SIZE = 28
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm")
 
 Progress = Callable[[int, int, str], None]
 Cancelled = Callable[[], bool]
@@ -28,16 +30,21 @@ def load_support_image(path) -> np.ndarray:
     return load_ink(path, MODEL_SIZE, name=str(path))
 
 
-def load_support_images(paths: Sequence) -> tuple[list[np.ndarray], list[str]]:
-    """The images that load, and one message per file that does not."""
+def load_support_images(paths: Sequence) -> tuple[list[np.ndarray], list[str], list[str]]:
+    """Load the files a user gives (folders expand to their images; one drop reads at most
+    MAX_FILES_PER_DROP): (images, their file names, one message per bad file or skipped
+    part of the drop). The good images load whatever the others do."""
+    files, errors = expand_paths(paths, IMAGE_SUFFIXES)
     images: list[np.ndarray] = []
-    errors: list[str] = []
-    for path in paths:
+    names: list[str] = []
+    for path in files:
         try:
             images.append(load_support_image(path))
         except DataError as exc:
             errors.append(str(exc))
-    return images, errors
+            continue
+        names.append(path.name)
+    return images, names, errors
 
 
 def to_model_array(ink: np.ndarray) -> np.ndarray:

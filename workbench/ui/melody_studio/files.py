@@ -1,4 +1,4 @@
-"""File work for the studio: finding MIDI files in drops, exporting, temp files for drag-out."""
+"""File work for the studio: exporting and temp files for drag-out (reading goes through the melody facade)."""
 
 from __future__ import annotations
 
@@ -8,52 +8,6 @@ from pathlib import Path
 
 from workbench.domains.melody import api
 from workbench.domains.melody.notes import Melody
-from workbench.meta.errors import DataError
-
-MIDI_SUFFIXES = {".mid", ".midi", ".smf", ".kar"}
-MAX_FILES_PER_DROP = 64
-
-
-def expand_paths(paths) -> tuple[list[Path], list[str]]:
-    """Files as given, plus MIDI files found under given folders (sorted, recursive).
-
-    Returns (files, notes for the user). A folder's non-MIDI files are skipped
-    silently; a file given directly is always tried, so a wrong one is reported.
-    """
-    files, notes = [], []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in MIDI_SUFFIXES)
-            if not found:
-                notes.append(f"{path.name}: the folder holds no .mid files")
-            files.extend(found)
-        else:
-            files.append(path)
-    if len(files) > MAX_FILES_PER_DROP:
-        notes.append(f"{len(files)} files dropped; only the first {MAX_FILES_PER_DROP} were read")
-        files = files[:MAX_FILES_PER_DROP]
-    return files, notes
-
-
-def read_melodies(paths) -> tuple[list[Melody], list[str], list[str]]:
-    """(melodies, errors naming each bad file, reports of what was dropped from good files)."""
-    files, errors = expand_paths(paths)
-    melodies, reports = [], []
-    for path in files:
-        try:
-            melody, report = api.read_midi(path)
-        except DataError as exc:
-            errors.append(str(exc))
-            continue
-        except Exception as exc:  # noqa: BLE001 - one odd file must not stop the others
-            errors.append(f"{path.name}: could not be read ({type(exc).__name__}: {exc})")
-            continue
-        melodies.append(melody)
-        if report:
-            reports.append(f"{path.name}: " + "; ".join(report))
-    return melodies, errors, reports
-
 
 def safe_name(name: str, fallback: str) -> str:
     cleaned = re.sub(r"[^\w\-. ]+", "_", name).strip(" .")[:60]

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.domains.melody import api
 from workbench.domains.melody.notes import Melody
-from workbench.ui.melody_studio import files
 from workbench.ui.melody_studio.melody_list import MelodyListWidget
 
 MAX_SUPPORT = 32
@@ -143,7 +143,7 @@ class SupportStrip(QWidget):
         """Read MIDI files (and folders of them); bad files are reported by name and skipped."""
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            melodies, errors, reports = files.read_melodies(paths)
+            melodies, errors, reports = api.read_midis(paths)
         finally:
             QApplication.restoreOverrideCursor()
         added = 0
@@ -171,8 +171,9 @@ class SupportStrip(QWidget):
 
     # -- internals ------------------------------------------------------------------
     def _choose_files(self) -> None:
+        patterns = " ".join("*" + suffix for suffix in api.MIDI_SUFFIXES)
         paths, _ = QFileDialog.getOpenFileNames(self, "Add MIDI files to the support set", "",
-                                                "MIDI files (*.mid *.midi);;All files (*)")
+                                                f"MIDI files ({patterns});;All files (*)")
         if paths:
             self.add_paths(paths)
 

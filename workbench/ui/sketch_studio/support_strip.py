@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
@@ -15,11 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLab
 
 from workbench.ui.sketch_studio.strokes import ink_preview_image
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm")
 THUMB = 64
-# A support set is a handful of examples; a dropped dataset folder (thousands of files)
-# would freeze the window while decoding and bury the strip, so one drop adds at most this many.
-MAX_FILES_PER_DROP = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,20 +28,6 @@ def thumbnail(image: np.ndarray, size: int = THUMB) -> QIcon:
     pix = QPixmap.fromImage(ink_preview_image(image).scaled(
         size, size, Qt.KeepAspectRatio, Qt.SmoothTransformation))
     return QIcon(pix)
-
-
-def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given; folders replaced by the image files inside them (sorted, recursive)."""
-    out: list[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                out.extend(os.path.join(root, f) for f in sorted(files)
-                           if f.lower().endswith(IMAGE_SUFFIXES) and not f.startswith("."))
-        else:
-            out.append(path)
-    return out
 
 
 class _SupportList(QListWidget):
@@ -182,32 +163,19 @@ class SupportStrip(QWidget):
 
     def add_paths(self, paths: list[str]) -> int:
         """Load image files (folders expand to their images); report bad files by name, keep the rest."""
-        from workbench.domains.sketch.api import load_support_image
-        from workbench.meta.errors import DataError
-        files = expand_paths(paths)
-        if len(files) > MAX_FILES_PER_DROP:
-            self._notifier.warning(f"{len(files)} images dropped; added the first {MAX_FILES_PER_DROP} "
-                                   "(a support set is a few examples of one kind)")
-            files = files[:MAX_FILES_PER_DROP]
-        errors: list[str] = []
-        added = 0
-        for path in files:
-            try:
-                image = load_support_image(path)
-            except DataError as exc:
-                errors.append(str(exc))
-                continue
-            self._add(SupportItem(image, Path(path).name))
-            added += 1
+        from workbench.domains.sketch.api import load_support_images
+        images, names, errors = load_support_images(paths)
+        for image, name in zip(images, names):
+            self._add(SupportItem(image, name))
         for message in errors:
             self._notifier.warning(message)
-        if not files:
-            self._notifier.warning("No image files found in " + ", ".join(paths))
-        if errors and added:
-            self._notifier.info(f"Added {added} of {len(files)} images; skipped {len(errors)}.")
-        if added:
+        if not images and not errors:
+            self._notifier.warning("No image files found in " + ", ".join(map(str, paths)))
+        if errors and images:
+            self._notifier.info(f"Added {len(images)} images; skipped {len(errors)} files or folders.")
+        if images:
             self.changed.emit()
-        return added
+        return len(images)
 
     def add_qimage(self, image: QImage, name: str = "pasted image") -> int:
         """Decode through the same loader as files, so a pasted image is treated like a dropped one."""
@@ -240,6 +208,7 @@ class SupportStrip(QWidget):
         return self.add_mime(QGuiApplication.clipboard().mimeData())
 
     def choose_files(self) -> None:
+        from workbench.domains.sketch.api import IMAGE_SUFFIXES
         paths, _ = QFileDialog.getOpenFileNames(
             self, "Add support images", "", "Images (" + " ".join("*" + s for s in IMAGE_SUFFIXES) + ")")
         if paths:
