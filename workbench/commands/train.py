@@ -6,6 +6,7 @@ import json
 import sys
 import time
 
+from workbench.commands import train_world
 from workbench.commands.progress import ProgressLine
 
 
@@ -41,11 +42,13 @@ def register(subparsers) -> None:
     p.add_argument("--resume", help="continue the run saved in this checkpoint")
     p.add_argument("--json", action="store_true", help="print one JSON document with the summary")
     p.add_argument("--jsonl", action="store_true", help="stream every metric record as a JSON line")
+    train_world.add_arguments(p)
     p.set_defaults(func=run)
 
 
 CONFIG_FLAGS = ("algo", "iterations", "meta_batch", "inner_steps", "eval_steps", "inner_lr", "outer_lr",
-                "first_order", "batching", "chunk_size", "device", "bf16", "seed", "val_every", "checkpoint_every")
+                "first_order", "batching", "chunk_size", "device", "bf16", "tf32", "step_mode", "seed", "val_every",
+                "checkpoint_every")
 PROBLEM_FLAGS = ("data", "way", "shot", "query")
 
 
@@ -56,24 +59,44 @@ def run(args) -> int:
         for name, preset in registry.presets(args.domain).items():
             print(f"{name}: {preset.get('help', '')}")
         return 0
-    trainer = make_trainer(args)
+    world = train_world.world_for(args)
+    try:
+        return train(args, world)
+    except Exception as exc:
+        world.report_failure(str(exc))  # so the other ranks can say which one stopped, and why
+        raise
+    finally:
+        from workbench.meta.distributed import leave
+
+        leave(world)
+
+
+def train(args, world) -> int:
+    trainer = make_trainer(args, world)
     out = args.out or args.resume
-    progress = ProgressLine(enabled=not (args.json or args.jsonl))
+    talk = world.is_main  # rank 0 alone prints and writes metric records
+    progress = ProgressLine(enabled=talk and not (args.json or args.jsonl))
+    records = train_world.RecordFile(args.jsonl_file if talk else None)
     last = {}
     started = time.perf_counter()
     try:
         for record in trainer.run(out=out):
             last[record.kind] = record
-            if args.jsonl:
+            records.write(record)
+            if args.jsonl and talk:
                 print(json.dumps(record.to_dict()), flush=True)
             progress.update(record)
     except KeyboardInterrupt:
         if out:
             trainer.save(out)
-            print(f"\ninterrupted: saved iteration {trainer.iteration} to {out}", file=sys.stderr)
+            if talk:
+                print(f"\ninterrupted: saved iteration {trainer.iteration} to {out}", file=sys.stderr)
         return 130
     finally:
         progress.close()
+        records.close()
+    if not talk:
+        return 0
     summary = summarize(trainer, last, time.perf_counter() - started, out)
     if args.json:
         from workbench.commands.output import emit
@@ -85,15 +108,16 @@ def run(args) -> int:
     return 0
 
 
-def make_trainer(args):
+def make_trainer(args, world=None):
     from workbench.domains import registry
     from workbench.meta.config import MetaConfig
+    from workbench.meta.distributed import SINGLE
     from workbench.meta.trainer import MetaTrainer
 
     given = {k: getattr(args, k) for k in CONFIG_FLAGS if getattr(args, k, None) is not None}
     if args.resume:
         data = registry.problem_for_checkpoint(args.resume)
-        return MetaTrainer.resume(data, args.resume, **given)
+        return MetaTrainer.resume(data, args.resume, world=world or SINGLE, **given)
     preset = registry.preset(args.domain, args.preset) if args.preset else {}
     options = dict(preset.get("problem", {}))
     options.update({k: getattr(args, k) for k in PROBLEM_FLAGS if getattr(args, k, None) is not None})
@@ -101,7 +125,7 @@ def make_trainer(args):
     settings = {**preset.get("config", {}), **given}
     if settings.get("algo") == "fomaml":
         settings["first_order"] = True
-    return MetaTrainer(problem, MetaConfig(**settings))
+    return MetaTrainer(problem, MetaConfig(**settings), world=world or SINGLE)
 
 
 def summarize(trainer, last: dict, seconds: float, out) -> dict:

@@ -1,7 +1,8 @@
 """Map a per-task function over a meta-batch: `vmap` (chunked) or a per-task `loop`.
 
 Both strategies call the same per-task function and reduce in one place
-(`mean_over_tasks`), which is where a distributed run would all-reduce.
+(`mean_over_tasks`), which is where a distributed run all-reduces
+(workbench.meta.distributed).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Callable
 
 import torch
 
+from workbench.meta.distributed import World
 from workbench.meta.problem import TaskBatch
 
 TaskFn = Callable[..., tuple]
@@ -32,8 +34,18 @@ def map_tasks(fn: TaskFn, meta, tasks: TaskBatch, strategy: str, chunk_size: int
     raise ValueError(f"unknown batching strategy {strategy!r}")
 
 
-def meta_gradient(fn: TaskFn, meta, tasks: TaskBatch, strategy: str, chunk_size: int = 0):
+def meta_gradient(fn: TaskFn, meta, tasks: TaskBatch, strategy: str, chunk_size: int = 0, *,
+                  world: World | None = None, summed=None):
     """(mean meta-gradient over tasks, per-task metrics) for fn(meta, support, query) -> (grads, metrics).
+
+    In a distributed run `tasks` are this rank's share and the mean is over every
+    rank's tasks. `summed` replaces `gradient_sum` by a compiled or captured one."""
+    total, metrics = (summed or gradient_sum)(fn, meta, tasks, strategy, chunk_size)
+    return mean_over_tasks(total, tasks.size, world), metrics
+
+
+def gradient_sum(fn: TaskFn, meta, tasks: TaskBatch, strategy: str, chunk_size: int = 0):
+    """(sum of the tasks' meta-gradients, per-task metrics).
 
     Gradients are summed as they come (a vmap chunk at a time, or a task at a
     time), so memory holds one gradient per chunk rather than one per task."""
@@ -54,11 +66,13 @@ def meta_gradient(fn: TaskFn, meta, tasks: TaskBatch, strategy: str, chunk_size:
         metrics = _tree_stack(metrics)
     else:
         raise ValueError(f"unknown batching strategy {strategy!r}")
-    return mean_over_tasks(total, tasks.size), metrics
+    return total, metrics
 
 
-def mean_over_tasks(total, count: int):
-    """The one reduction over tasks: the place where a distributed run would all-reduce."""
+def mean_over_tasks(total, count: int, world: World | None = None):
+    """The one reduction over tasks: a distributed run all-reduces the sums and the count here."""
+    if world is not None:
+        total, count = world.sum_with_count(total, count)
     return torch.utils._pytree.tree_map(lambda t: t / count, total)
 
 

@@ -15,11 +15,13 @@ import torch
 
 from workbench import __version__
 from workbench.meta.algorithms import build_algorithm
+from workbench.meta.acceleration import GradientStep, configure_tf32
 from workbench.meta.batching import choose_strategy, map_tasks, meta_gradient
 from workbench.meta.checkpoint import CheckpointData, load_checkpoint, save_checkpoint
 from workbench.meta.config import MetaConfig
 from workbench.meta.controller import Controller
 from workbench.meta.device import peak_memory_mb, resolve_device
+from workbench.meta.distributed import SINGLE, World
 from workbench.meta.errors import CheckpointError, NonFiniteLossError, OutOfMemoryError
 from workbench.meta.problem import Problem
 from workbench.meta.records import CheckpointRecord, IterationRecord, StatusRecord, ValidationRecord
@@ -37,10 +39,17 @@ VALIDATION_SEED_OFFSET = 1_000_003
 
 
 class MetaTrainer:
-    def __init__(self, problem: Problem, config: MetaConfig, *, _restore: CheckpointData | None = None):
+    def __init__(self, problem: Problem, config: MetaConfig, *, world: World = SINGLE,
+                 _restore: CheckpointData | None = None):
         self.problem = problem
         self.config = config.validate()
-        self.device = resolve_device(config.device)
+        self.world = world
+        world.check_batch("meta_batch", config.meta_batch)
+        if config.val_every:
+            world.check_batch("val_tasks", config.val_tasks)
+        self.device = world.place(resolve_device(config.device))
+        self.tf32_note = configure_tf32(self.device, config.tf32)
+        self.gradient_step = GradientStep(config.step_mode, self.device)
         torch.manual_seed(config.seed)
         self.model = problem.build_model().to(self.device)
         self.forward = make_forward(self.model, bf16=config.bf16 and self.device.type == "cuda")
@@ -61,15 +70,17 @@ class MetaTrainer:
         )
         if _restore is not None:
             self._restore_state(_restore)
+        world.broadcast_(self.leaves)  # every rank starts from rank 0's weights
 
     # -- persistence -------------------------------------------------------
     @classmethod
-    def resume(cls, problem: Problem, path: str | Path, **config_changes) -> "MetaTrainer":
-        """Continue the exact run saved at path (config changes, e.g. more iterations, allowed)."""
+    def resume(cls, problem: Problem, path: str | Path, *, world: World = SINGLE, **config_changes) -> "MetaTrainer":
+        """Continue the exact run saved at path (config changes, e.g. more iterations, allowed),
+        with any number of processes: every rank reads the task stream from the same state."""
         data = load_checkpoint(path)
         check_domain(data, problem)
         config = MetaConfig.from_dict(data.meta["config"]).replace(**config_changes)
-        trainer = cls(problem, config, _restore=data)
+        trainer = cls(problem, config, world=world, _restore=data)
         trainer.last_checkpoint = str(path)
         return trainer
 
@@ -84,6 +95,9 @@ class MetaTrainer:
             torch.cuda.set_rng_state_all(cuda_states)
 
     def save(self, path: str | Path) -> Path:
+        """Write the checkpoint (rank 0 of a distributed run alone writes; the others return the path)."""
+        if not self.world.is_main:
+            return Path(path)
         tensors = {f"params.{k}": v for k, v in self.meta["params"].items()}
         tensors.update({f"lrs.{k}": v for k, v in self.meta.get("lrs", {}).items()})
         optim_tensors, optim_meta = optimizer_to_state(self.optimizer)
@@ -97,6 +111,7 @@ class MetaTrainer:
             "config": self.config.to_dict(),
             "iteration": self.iteration,
             "batching": self.batching,
+            "world_size": self.world.size,
             "optimizer": optim_meta,
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
@@ -112,9 +127,12 @@ class MetaTrainer:
         and OutOfMemoryError with advice; both are WorkbenchErrors."""
         controller = controller or Controller()
         config = self.config
-        yield StatusRecord(self.iteration, "started", f"{config.algo} on {self.problem.domain}, {self.device.type}")
+        where = self.device.type + (f", {self.world.describe()}" if self.world.distributed else "")
+        yield StatusRecord(self.iteration, "started", f"{config.algo} on {self.problem.domain}, {where}")
         if config.bf16 and self.device.type != "cuda":
             yield StatusRecord(self.iteration, "info", "bf16 autocast applies on CUDA only; training in fp32")
+        if self.tf32_note:
+            yield StatusRecord(self.iteration, "info", self.tf32_note)
         while self.iteration < config.iterations:
             yield from self._handle_commands(controller)
             if controller.stop_requested:
@@ -123,6 +141,8 @@ class MetaTrainer:
             if self.batching is None:
                 yield self._choose_batching()
             yield self._step()
+            for message in self.gradient_step.take_messages():
+                yield StatusRecord(self.iteration, "info", message)
             if config.val_every and (self.iteration % config.val_every == 0 or self.iteration == config.iterations):
                 yield self.validate()
             if out and config.checkpoint_every and self.iteration % config.checkpoint_every == 0:
@@ -146,24 +166,28 @@ class MetaTrainer:
     def _choose_batching(self) -> StatusRecord:
         tasks = self._sample("train", self.task_generator, peek=True)
         with _device_errors():
-            self.batching, timings = choose_strategy(
-                self.algorithm.task_gradient, self.meta, tasks, self.config.chunk_size
-            )
+            chosen, timings = choose_strategy(self.algorithm.task_gradient, self.meta, tasks, self.config.chunk_size)
+        strategies = sorted(timings)
+        self.batching = strategies[self.world.agree(strategies.index(chosen))]  # rank 0 measured for all
         detail = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items())
         return StatusRecord(self.iteration, "info", f"batching: {self.batching} (measured {detail})")
 
     def _sample(self, split: str, generator: torch.Generator, n: int | None = None, peek: bool = False):
+        """This rank's share of the next n tasks of the stream (all of them in a single process)."""
         if peek:  # sample without advancing the run's generator
             generator = torch.Generator().set_state(generator.get_state())
-        return self.problem.sample_tasks(n or self.config.meta_batch, generator, split).to(self.device)
+        tasks = self.problem.sample_tasks(n or self.config.meta_batch, generator, split)
+        return tasks.slice(*self.world.shard(tasks.size)).to(self.device)
 
     def _step(self) -> IterationRecord:
         config = self.config
         start = time.perf_counter()
         tasks = self._sample("train", self.task_generator)
         with _device_errors():
-            grads, metrics = meta_gradient(self.algorithm.task_gradient, self.meta, tasks, self.batching, config.chunk_size)
-        outer_loss = float(metrics["outer_loss"].mean())
+            grads, metrics = meta_gradient(self.algorithm.task_gradient, self.meta, tasks, self.batching,
+                                           config.chunk_size, world=self.world, summed=self.gradient_step)
+            metrics = self.world.mean_over_tasks(metrics)
+        outer_loss = float(metrics["outer_loss"])
         flat_grads = flatten_meta(grads)
         if not math.isfinite(outer_loss) or not all(torch.isfinite(g).all() for g in flat_grads):
             where = f"; the last good checkpoint is kept at {self.last_checkpoint}" if self.last_checkpoint else ""
@@ -186,10 +210,10 @@ class MetaTrainer:
         return IterationRecord(
             iteration=self.iteration,
             outer_loss=outer_loss,
-            query_loss=float(metrics["query_loss"].mean()),
-            support_losses=tuple(float(x) for x in metrics["support_losses"].mean(0)),
-            accuracy=None if accuracy is None else float(accuracy.mean()),
-            tasks_per_s=tasks.size / elapsed if elapsed > 0 else 0.0,
+            query_loss=float(metrics["query_loss"]),
+            support_losses=tuple(float(x) for x in metrics["support_losses"]),
+            accuracy=None if accuracy is None else float(accuracy),
+            tasks_per_s=config.meta_batch / elapsed if elapsed > 0 else 0.0,
             memory_mb=peak_memory_mb(self.device),
             outer_lr=outer_lr,
             inner_lr=self.inner_lr_summary(),
@@ -216,12 +240,13 @@ class MetaTrainer:
         tasks = self._sample("val", generator, n)
         metrics = evaluate_tasks(self.algorithm, self.meta, tasks, self.config.adapt_steps, self.batching or "loop",
                                  self.config.meta_batch)
+        metrics = self.world.mean_over_tasks(metrics)
         accuracy = metrics.get("accuracy")
         return ValidationRecord(
             iteration=self.iteration,
-            loss=float(metrics["query_loss"].mean()),
-            accuracy=None if accuracy is None else float(accuracy.mean()),
-            support_losses=tuple(float(x) for x in metrics["support_losses"].mean(0)),
+            loss=float(metrics["query_loss"]),
+            accuracy=None if accuracy is None else float(accuracy),
+            support_losses=tuple(float(x) for x in metrics["support_losses"]),
             tasks=n,
         )
 
