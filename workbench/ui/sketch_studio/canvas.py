@@ -8,13 +8,32 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (QAction, QActionGroup, QColor, QImage, QKeySequence, QPainter, QPen,
-                           QPointingDevice, QUndoCommand, QUndoStack)
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QColor,
+    QImage,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QPointingDevice,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from workbench.ui.sketch_studio.strokes import (CANVAS_SIZE, Drawing, Stroke, begin_paint, ink_preview_image,
-                                                ink_to_image, paint_dot, paint_segment, paint_stroke,
-                                                resize_ink)
+from workbench.domains.imageio import resize_area
+from workbench.ui.sketch_studio.strokes import (
+    CANVAS_SIZE,
+    Drawing,
+    Stroke,
+    begin_paint,
+    ink_preview_image,
+    ink_to_image,
+    paint_dot,
+    paint_segment,
+    paint_stroke,
+)
 
 MIN_BRUSH, MAX_BRUSH = 1.0, 64.0
 DEFAULT_BRUSH = 14.0
@@ -87,7 +106,7 @@ class SketchCanvas(QWidget):
 
     def set_array(self, ink: np.ndarray, text: str = "Open drawing") -> None:
         """Replace the drawing by an ink image of any size (undoable)."""
-        base = np.clip(resize_ink(np.asarray(ink, np.float32), CANVAS_SIZE), 0, 1)
+        base = np.clip(resize_area(np.asarray(ink, np.float32), CANVAS_SIZE), 0, 1)  # the loader's resizer
         self.undo_stack.push(_SetDrawing(self, Drawing(base=base), text))
 
     def clear(self) -> None:
@@ -348,7 +367,7 @@ class SketchCanvas(QWidget):
 
     def _model_preview(self) -> QImage:
         if self._model_image is None:
-            from workbench.domains.sketch.api import to_model_array   # numpy only, no torch
+            from workbench.domains.sketch.api import to_model_array  # numpy only, no torch
             self._model_image = ink_preview_image(to_model_array(self.to_array()))
         return self._model_image
 

@@ -89,13 +89,3 @@ def ink_preview_image(ink: np.ndarray) -> QImage:
     gray = np.ascontiguousarray(255 - (np.clip(ink, 0, 1) * 255 + 0.5).astype(np.uint8))
     h, w = gray.shape
     return QImage(gray.data, w, h, w, QImage.Format_Grayscale8).copy()
-
-
-def resize_ink(ink: np.ndarray, size: int) -> np.ndarray:
-    """Resample an ink array to size x size (smooth)."""
-    if ink.shape == (size, size):
-        return ink.astype(np.float32)
-    img = ink_preview_image(ink).scaled(size, size, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
-    img = img.convertToFormat(QImage.Format_Grayscale8)
-    arr = np.frombuffer(img.constBits(), np.uint8).reshape(size, img.bytesPerLine())[:, :size]
-    return (1.0 - arr.astype(np.float32) / 255.0)
