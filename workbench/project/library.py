@@ -27,7 +27,7 @@ CATALOGUE = "models.json"
 SUFFIX = ".safetensors"
 # The shipped model each studio starts with, per (domain, mode); the other shipped files are baselines.
 DEFAULT_STEMS = {("sketch", "vary"): "sketch-vary", ("sketch", "complete"): "sketch-complete",
-                 ("melody", None): "melody", ("sinusoid", None): "sinusoid"}
+                 ("sketch", "ink"): "sketch-ink", ("melody", None): "melody", ("sinusoid", None): "sinusoid"}
 STUDIO_NAMES = {"sketch": "Sketch Studio", "melody": "Melody Studio", "sinusoid": "Sinusoid Playground"}
 
 

@@ -23,6 +23,8 @@ class AppContext(QObject):
     """Shared services for panels. Panels never reach into the main window."""
 
     checkpoint_changed = Signal(str, str)  # domain, path ("" = back to the shipped default)
+    library_changed = Signal(str)          # domain whose model list changed (added, renamed, deleted)
+    use_model_requested = Signal(str, str)  # studio key ("sketch/vary", "melody", ...), model id
 
     def __init__(self, settings: QSettings | None = None, notifier: Notifier | None = None,
                  parent: QObject | None = None):
@@ -40,6 +42,15 @@ class AppContext(QObject):
     def runs_dir(self) -> Path:
         """Checkpoints of training runs started in the app."""
         return self.data_dir() / "runs"
+
+    def model_library(self):
+        """The per-domain model list: shipped defaults and the user's runs (workbench.project.library)."""
+        from workbench.project.library import ModelLibrary, user_models_folder
+        return ModelLibrary(user_models_folder(self.data_dir()))
+
+    def recovery_dir(self) -> Path:
+        """Where the open project is autosaved for recovery after a crash."""
+        return self.data_dir() / "recovery"
 
     # -- checkpoints ----------------------------------------------------
     def checkpoint_for(self, domain: str) -> str | None:

@@ -106,10 +106,11 @@ def test_a_failing_checkpoint_is_reported_and_the_support_set_kept(qtbot, panel,
                                                                   tmp_path):
     base = Path(tiny_checkpoints["vary"]).with_suffix("")
     copy = tmp_path / "doomed"
-    for suffix in (".safetensors", ".json"):
-        shutil.copy(base.with_name(base.name + suffix), copy.with_name(copy.name + suffix))
+    for suffix in (".safetensors", ".json"):              # a format-1 checkpoint has its JSON beside it
+        if base.with_name(base.name + suffix).exists():
+            shutil.copy(base.with_name(base.name + suffix), copy.with_name(copy.name + suffix))
     assert panel.vary_checkpoint.load(str(copy) + ".safetensors")
-    (tmp_path / "doomed.safetensors").unlink()
+    Path(panel.vary_checkpoint.path()).unlink()          # the library's copy disappears behind our back
     panel.strip.add_image(glyph_array("cross"), "a")
     panel.start_vary()
     wait_idle(qtbot, panel)
@@ -117,17 +118,19 @@ def test_a_failing_checkpoint_is_reported_and_the_support_set_kept(qtbot, panel,
     assert panel.strip.count() == 1 and panel.gallery.results() == []
 
 
-def test_checkpoint_selectors_take_only_their_own_mode(panel, context, tiny_checkpoints):
-    assert panel.vary_checkpoint.path() == tiny_checkpoints["vary"]
+def test_model_pickers_take_only_their_own_mode_and_never_switch_silently(panel, context, tiny_checkpoints):
+    chosen = panel.vary_checkpoint.path()
+    assert panel.vary_checkpoint.entry().id.startswith("user:")   # loaded: now in the model library
     assert not panel.vary_checkpoint.load(tiny_checkpoints["complete"])
-    assert panel.vary_checkpoint.path() == tiny_checkpoints["vary"]
+    assert panel.vary_checkpoint.path() == chosen
     assert "'complete'" in context.notifier.history()[-1].message
-    panel.vary_checkpoint.setCurrentIndex(0)
-    panel.vary_checkpoint.activated.emit(0)              # the user picks "Shipped default"
-    assert panel.vary_checkpoint.path() is None
-    context.set_checkpoint("sketch", tiny_checkpoints["vary"])   # e.g. the Training panel saved one
-    assert panel.vary_checkpoint.path() == tiny_checkpoints["vary"]
-    assert panel.complete_checkpoint.path() == tiny_checkpoints["complete"]
+    panel.vary_checkpoint.select_default()                        # the way back to the shipped model
+    assert panel.vary_checkpoint.entry().shipped
+    context.set_checkpoint("sketch", tiny_checkpoints["vary"])    # what a training run's save used to do
+    assert panel.vary_checkpoint.entry().shipped                  # not switched in behind the user's back
+    mine = next(e.id for e in panel.vary_checkpoint._entries if not e.shipped)
+    context.use_model_requested.emit("sketch/vary", mine)        # the user answered "Use in Sketch Studio"
+    assert panel.vary_checkpoint.path() == chosen
 
 
 def test_closing_while_adapting_joins_the_thread(qtbot, panel):
@@ -163,7 +166,7 @@ def test_settings_are_remembered_and_menu_actions_work(qtbot, panel, context):
     again = SketchStudioPanel(context)
     qtbot.addWidget(again)
     assert (again.variations.value(), again.temperature.value(), again.canvas.brush_size) == (5, 0.5, 20)
-    assert again.vary_checkpoint.path() == panel.vary_checkpoint.path()
+    assert again.vary_checkpoint.entry().shipped          # a new studio starts on the shipped model
     actions = [a for a in again.menu_actions() if a is not None]
     assert all(not a.shortcut().toString() for a in actions)     # keys stay inside the studio
     vary = next(a for a in actions if a.text().startswith("Vary"))
