@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QMimeData, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QPixmap
+from PySide6.QtGui import QAction, QImage, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLabel, QListView,
                                QListWidget, QListWidgetItem, QSlider, QToolButton, QVBoxLayout,
                                QWidget)
@@ -231,11 +231,8 @@ class Gallery(QWidget):
             save_png(img, path, scale=export.UPSCALE)
             urls.append(QUrl.fromLocalFile(str(path)))
         mime.setUrls(urls)
-        if rows:
-            img = self._results[rows[0]][1]
-            size = img.shape[0] * export.UPSCALE
-            mime.setImageData(ink_preview_image(img).scaled(size, size, Qt.IgnoreAspectRatio,
-                                                            Qt.FastTransformation))
+        if urls:  # the first PNG just written, so editors get what file managers get (one upscaler: save_png)
+            mime.setImageData(QImage(urls[0].toLocalFile()))
         return mime
 
     def cleanup(self) -> None:
