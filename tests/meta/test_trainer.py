@@ -166,3 +166,32 @@ def test_writing_to_an_unwritable_place_gives_a_checkpoint_error(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(CheckpointError, match="could not write"):
         trainer.save(blocker / "ckpt")
+
+
+def test_meta_validation_chooses_the_adaptation_steps_and_the_checkpoint_keeps_them(tmp_path):
+    trainer = MetaTrainer(ToyRegression(), config(select_steps="1,4", inner_lr=0.02))
+    records = list(trainer.run(out=tmp_path / "run"))
+    chosen = next(r for r in records if r.kind == "status" and "chosen by meta-validation" in r.message)
+    assert "1: " in chosen.message and "4: " in chosen.message
+    assert trainer.config.eval_steps in (1, 4)
+    learner = Learner.from_checkpoint(tmp_path / "run.safetensors", ToyRegression())
+    assert learner.default_steps == trainer.config.eval_steps
+
+
+def test_step_candidates_are_checked():
+    with pytest.raises(ConfigError, match="select_steps"):
+        config(select_steps="1,x").validate()
+    with pytest.raises(ConfigError, match="select_steps"):
+        config(select_steps="0,2").validate()
+
+
+def test_a_problem_can_name_the_part_that_adapts():
+    """adapt_prefixes: every algorithm's inner loop moves only those parameters."""
+    problem = ToyRegression()
+    learner = Learner(problem, config(algo="maml"))
+    first = next(iter(learner.params))
+    problem.adapt_prefixes = (first,)
+    tasks = problem.sample_tasks(1, torch.Generator().manual_seed(0))
+    adapted = learner.adapt(tasks.task(0).support, steps=2).params
+    moved = {k for k in adapted if not torch.equal(adapted[k], learner.params[k])}
+    assert moved == {first}

@@ -45,7 +45,10 @@ class Algorithm:
         return self.config.inner_lr
 
     def adapt_keys(self, params: Params) -> tuple[str, ...] | None:
-        return None
+        """The parameters the inner loop moves: all of them, unless the problem names the part
+        that adapts (`adapt_prefixes`, e.g. a style vector and the output head)."""
+        prefixes = tuple(getattr(self.problem, "adapt_prefixes", None) or ())
+        return tuple(k for k in params if k.startswith(prefixes)) or None if prefixes else None
 
     # -- one task ----------------------------------------------------------
     def adapt_task(self, meta: Meta, support: tuple, steps: int, *, first_order: bool, **kwargs):

@@ -40,6 +40,8 @@ class Problem(Protocol):
     kind: str  # "regression" | "classification" | "generative"
     way: int | None
     head_prefixes: tuple[str, ...]
+    # Optional: `adapt_prefixes: tuple[str, ...]` names the part of the model the inner loop of
+    # every algorithm adapts (the rest is shared across tasks); absent or empty = all parameters.
 
     def build_model(self) -> torch.nn.Module: ...
 

@@ -147,6 +147,8 @@ class MetaTrainer:
                 yield self.validate()
             if out and config.checkpoint_every and self.iteration % config.checkpoint_every == 0:
                 yield CheckpointRecord(self.iteration, str(self.save(out)))
+        if config.step_candidates:
+            yield self.select_steps()
         if out:
             yield CheckpointRecord(self.iteration, str(self.save(out)))
         yield StatusRecord(self.iteration, "finished", f"{self.iteration} iterations")
@@ -249,6 +251,21 @@ class MetaTrainer:
             support_losses=tuple(float(x) for x in metrics["support_losses"]),
             tasks=n,
         )
+
+    def select_steps(self) -> StatusRecord:
+        """Meta-validation chooses the adaptation step count: the candidate with the lowest query
+        loss on the validation tasks becomes eval_steps, which the checkpoint stores."""
+        generator = torch.Generator().manual_seed(self.config.seed + VALIDATION_SEED_OFFSET)
+        tasks = self._sample("val", generator, self.config.val_tasks)
+        losses = {}
+        for steps in self.config.step_candidates:
+            metrics = evaluate_tasks(self.algorithm, self.meta, tasks, steps, self.batching or "loop",
+                                     self.config.meta_batch)
+            losses[steps] = float(metrics["query_loss"].mean())
+        best = min(losses, key=lambda s: (losses[s] if math.isfinite(losses[s]) else float("inf"), s))
+        self.config = self.config.replace(eval_steps=best)
+        detail = ", ".join(f"{s}: {loss:.4f}" for s, loss in losses.items())
+        return StatusRecord(self.iteration, "info", f"adaptation steps chosen by meta-validation: {best} ({detail})")
 
 
 def evaluate_tasks(algorithm, meta, tasks, steps: int, strategy: str, chunk: int) -> dict[str, torch.Tensor]:

@@ -15,7 +15,8 @@ def _private_cache(melody_cache, monkeypatch):
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(melody_cache))
 
 
-TINY_PROBLEM = {"collections": ["ryans"], "limit_files": 6, "hidden": 32, "context": 8, "embed": 8,
+TINY_PROBLEM = {"collections": ["ryans"], "limit_files": 6, "width": 16, "layers": 1, "heads": 2, "task": "tune",
+                "segment_bars": 4, "max_events": 40,
                 "shot": 2, "query": 1}
 
 

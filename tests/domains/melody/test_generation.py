@@ -51,7 +51,7 @@ def test_temperature_and_top_p_change_the_output(tiny_checkpoint, support):
 def test_progress_and_cancel(tiny_checkpoint, support):
     seen = []
     api.generate(support, n=1, bars=1, steps=2, checkpoint=tiny_checkpoint, progress=lambda d, t, m: seen.append((d, t)))
-    assert seen == [(1, 2), (2, 2)]
+    assert seen == [(0, 2), (1, 2), (2, 2)]
     assert api.generate(support, n=1, bars=1, checkpoint=tiny_checkpoint, cancelled=lambda: True) == []
 
 
@@ -67,10 +67,25 @@ def test_bad_requests(tiny_checkpoint, support, tmp_path):
 
 
 def test_long_support_is_cut_to_what_the_model_takes(tiny_checkpoint, support):
-    long = Melody(notes=tuple(Note(i * EIGHTH, EIGHTH, 60 + i % 7) for i in range(8 * 64)))
+    long = Melody(notes=tuple(Note(i * EIGHTH, EIGHTH, 60 + i % 7) for i in range(8 * 128)))
     learner = generation.load_learner(tiny_checkpoint)
-    assert generation.support_tensor([long], learner.problem).shape[0] == generation.MAX_SUPPORT_SEGMENTS
+    x, used = generation.support_tensor([long], learner.problem)
+    assert x.shape[0] == used.segments == generation.MAX_SUPPORT_SEGMENTS < used.available
+    assert f"{used.segments} of {used.available}" in used.message()
     assert api.generate([long], n=1, bars=2, checkpoint=tiny_checkpoint)
+
+
+def test_every_support_melody_reaches_the_model(tiny_checkpoint):
+    """A long first melody cannot crowd out the others: strains are taken in turn from each."""
+    from workbench.domains.melody import vocab
+
+    learner = generation.load_learner(tiny_checkpoint)
+    long = Melody(notes=tuple(Note(i * EIGHTH, EIGHTH, 60 + i % 7) for i in range(8 * 64)))
+    others = [Melody(notes=tuple(Note(i * EIGHTH, EIGHTH, 70 + k + i % 3) for i in range(32))) for k in range(3)]
+    x, used = generation.support_tensor([long] + others, learner.problem)
+    assert used.melodies == 4
+    first_pitches = {int(vocab.token_pitch(s[0, vocab.PITCH])) for s in x[:4]}
+    assert first_pitches == {60, 70, 71, 72}
 
 
 def test_latency_record(tiny_checkpoint):
@@ -126,6 +141,7 @@ def test_support_outside_the_model_range_keeps_its_register(tiny_checkpoint):
 
 def test_presets_are_valid_settings():
     from workbench.domains import registry
+    from workbench.domains.melody import vocab
     from workbench.meta.config import MetaConfig
 
     presets = registry.presets("melody")
@@ -133,6 +149,6 @@ def test_presets_are_valid_settings():
     for name, preset in presets.items():
         MetaConfig(**preset["config"]).validate()
         problem = registry.build_problem("melody", preset["problem"])
-        assert problem.build_model()(torch.zeros((1, 4, 5), dtype=torch.long)).shape[-1] > 0, name
+        assert problem.build_model()(torch.zeros((1, 4, vocab.EVENT_FIELDS), dtype=torch.long)).shape[-1] > 0, name
     shipped = generation.load_learner(api.default_checkpoint()).problem.describe()
     assert {k: shipped[k] for k in presets["default"]["problem"]} == presets["default"]["problem"]

@@ -92,8 +92,8 @@ def tiny_melody_checkpoint(tmp_path_factory):
                 track.append(mido.Message("note_off", note=pitch, velocity=0, time=rng.choice([240, 480])))
             midi.save(str(root / style / f"{style}{k:02d}.mid"))
     torch.manual_seed(0)
-    problem = build_problem("melody", {"data": str(root), "hidden": 32, "context": 8, "embed": 8,
-                                       "shot": 2, "query": 1})
+    problem = build_problem("melody", {"data": str(root), "width": 16, "layers": 1, "heads": 2, "task": "tune",
+                                       "segment_bars": 4, "max_events": 40, "shot": 2, "query": 1})
     config = MetaConfig(algo="metasgd", first_order=True, inner_steps=1, eval_steps=3, inner_lr=0.05,
                         meta_batch=4, iterations=3, val_every=0, batching="loop")
     trainer = MetaTrainer(problem, config)

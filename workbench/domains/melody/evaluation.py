@@ -1,23 +1,27 @@
-"""`workbench eval melody`: how well adaptation works, side by side with the baselines.
+"""`workbench eval melody`: does adapting to a few tunes of a style help, next to every honest
+alternative, and do the melodies it writes have the shape of a tune?
 
-Records (one flat list):
-- NLL per note (event: note or rest, pitch + duration, nats) of held-out
-  segments after adapting on K = 1, 3, 5 support segments, for
-  "meta" (the meta-learned checkpoint and its own inner loop),
-  "pretrained" (the same network trained jointly on all training tunes, then
-  fine-tuned by plain SGD with the same number of steps) and "scratch" (the
-  same network from a random start, trained on the support with the same
-  steps). The baselines' inner learning rate is chosen on validation tasks
-  from LR_GRID (the meta model's is its own, learned or configured). Rows with
-  steps=0 show each start before adaptation.
-- Yang & Lerch overlap areas per feature between generated and held-out
-  melodies of the same tune, for adapted and unadapted samples of the meta
-  model (and fine-tuned samples of the pretrained model); higher is closer.
-- copy_rate: the share of generated pitch 6-grams found literally in the
-  support, to show how much of the closeness is copying.
+Style tasks: the support is one 8-bar strain from each of K tunes of a style,
+the query two strains of another tune of that style (held-out tunes: the
+corpus' test split, or every tune of a user's folder), all transposed by one
+random interval. NLL per note (pitch or rest + duration, nats) of the query
+for these rows, on the same tasks:
 
-Task kinds: "tune" (support and query segments from one held-out tune) and
-"style" (support from K tunes of a style, query from another tune of it).
+  meta                   the meta-learned model adapted with its own steps and learned rates
+  meta-unadapted         the same weights, no adaptation
+  meta-primed            the same weights, the support given only as context before the query
+  pretrained-unadapted   the same network trained jointly on the same data
+  pretrained-primed      the pretrained network with the support as context
+  pretrained-finetuned   the pretrained network fine-tuned on the support: rate, steps and the
+                         part fine-tuned (style vector + head, or everything) chosen on the
+                         corpus' validation tasks
+  markov                 a second-order (pitch, duration) Markov chain of the support backed off
+                         to corpus counts (markov.py), smoothing chosen on validation tasks
+
+Then 8 melodies of 8 bars per task from the adapted model (and the unadapted
+one, for scale) are measured beside their support (shape.py): notes per bar,
+eighth-note share, self-repetition, held phrase ends, tonic on the last
+downbeat, copying from the support and bar rhythms found in the style.
 """
 
 from __future__ import annotations
@@ -28,208 +32,205 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from workbench.domains.melody import generation, metrics, vocab
+from workbench.domains.melody import generation, shape, theory, vocab
+from workbench.domains.melody.markov import MarkovBaseline
 from workbench.domains.melody.model import event_nll
 from workbench.domains.melody.notes import Melody
 from workbench.domains.melody.problem import transpose
 
 SHOTS = (1, 3, 5)
-LR_GRID = (0.01, 0.03, 0.1, 0.3)
+LR_GRID = (0.003, 0.01, 0.03, 0.1)
+STEP_GRID = (1, 3, 10)
+PART_GRID = ("style", "all")
+MARKOV_GRID = tuple((a, b) for a in (0.3, 1.0, 3.0, 10.0) for b in (0.3, 1.0, 3.0))
+VALIDATION_TASKS, VALIDATION_SHOTS = 16, 3
+SAMPLES_PER_TASK, SAMPLE_BARS = 8, 8
 
 
 @dataclass
 class EvalTask:
-    support: torch.Tensor    # [K_max, L, F]
-    query: torch.Tensor      # [Q, L, F]
-    group: int
+    support: torch.Tensor    # [K_max, L, F]: one strain from each of K_max tunes
+    query: torch.Tensor      # [Q, L, F]: strains of another tune
+    style: str
 
 
-def make_tasks(problem, split: str, kind: str, count: int, max_shot: int, seed: int, query: int = 1) -> list[EvalTask]:
-    """Fixed tasks: the same query for every K, the support for K is the first K of max_shot segments."""
+def make_tasks(problem, split: str, count: int, max_shot: int, seed: int, query: int = 2) -> list[EvalTask]:
+    """Fixed style tasks: the same query for every K, the support for K is the first K strains."""
     data = problem.split(split)
     rng = np.random.default_rng(seed)
+    styles = sorted(s for s, tunes in data.styles.items() if len(tunes) >= max_shot + 1)
     tasks = []
-    if kind == "tune":
-        eligible = [t for t, segs in enumerate(data.tune_segments) if len(segs) >= max_shot + query]
-        for t in rng.permutation(eligible)[:count]:
-            segs = rng.permutation(data.tune_segments[t])
-            tasks.append(_task(data, segs[query:query + max_shot], segs[:query], int(t), rng))
-    else:
-        styles = sorted(s for s, tunes in data.styles.items() if len(tunes) >= max_shot + 1)
-        for i in range(count if styles else 0):
-            style = styles[i % len(styles)]
-            tunes = rng.permutation(data.styles[style])
-            support = [rng.choice(data.tune_segments[t]) for t in tunes[1:max_shot + 1]]
-            query_segs = rng.permutation(data.tune_segments[tunes[0]])[:query]
-            tasks.append(_task(data, np.array(support), query_segs, i, rng))
+    for i in range(count if styles else 0):
+        style = styles[i % len(styles)]
+        tunes = rng.permutation(data.styles[style])
+        support = [rng.choice(data.tune_segments[t]) for t in tunes[1:max_shot + 1]]
+        query_segs = data.tune_segments[tunes[0]][:query]
+        shift = torch.tensor(int(rng.integers(-3, 4)))
+        tasks.append(EvalTask(transpose(torch.from_numpy(data.segments[np.array(support)]), shift),
+                              transpose(torch.from_numpy(data.segments[query_segs]), shift), style))
     return tasks
 
 
-def _task(data, support_idx, query_idx, group, rng) -> EvalTask:
-    shift = torch.tensor(int(rng.integers(-3, 4)))
-    return EvalTask(transpose(torch.from_numpy(data.segments[support_idx]), shift),
-                    transpose(torch.from_numpy(data.segments[query_idx]), shift), group)
+# -- likelihood of the query -----------------------------------------------------
+def context_events(support: torch.Tensor) -> torch.Tensor:
+    """The support strains' real events one after another: the context a primed model reads."""
+    return torch.cat([s[s[:, vocab.VALID] == 1] for s in support], dim=0)
 
 
-def query_nll(learner, params, query: torch.Tensor) -> tuple[float, float]:
-    """(summed NLL, number of events) of the query segments under params."""
-    with torch.no_grad():
-        nll, mask = event_nll(learner.forward(params, query), query)
+def query_nll(learner, params, query: torch.Tensor, context: torch.Tensor | None = None) -> tuple[float, float]:
+    """(summed NLL, number of events) of the query strains, after `context` events when given."""
+    x = query if context is None else torch.cat([context[None].expand(len(query), -1, -1), query], dim=1)
+    logits = learner.forward(params, x)[:, -query.shape[1]:]
+    nll, mask = event_nll(logits, query)
     return float(nll.sum()), float(mask.sum())
 
 
-def nll_after(learner, tasks: list[EvalTask], shots: int, steps: int) -> float:
+def mean_nll(score, tasks: list[EvalTask], shots: int) -> float:
     total = count = 0.0
     for task in tasks:
-        params = learner.params if steps == 0 else learner.adapt((task.support[:shots],), steps=steps).params
-        nll, n = query_nll(learner, params, task.query)
+        nll, n = score(task, shots)
         total, count = total + nll, count + n
     return total / max(count, 1.0)
 
 
-def with_lr(learner, lr: float):
+def adapted(learner, steps=None):
+    return lambda task, k: query_nll(learner, learner.adapt((task.support[:k],), steps=steps).params, task.query)
+
+
+def unadapted(learner):
+    return lambda task, k: query_nll(learner, learner.params, task.query)
+
+
+def primed(learner):
+    return lambda task, k: query_nll(learner, learner.params, task.query, context_events(task.support[:k]))
+
+
+def markov_score(chain: MarkovBaseline):
+    return lambda task, k: chain.nll(task.support[:k].numpy(), task.query.numpy())
+
+
+def fine_tuner(learner, lr: float, part: str):
+    """The pretrained network fine-tuned by plain SGD at `lr` on the chosen part (engine's adapt)."""
+    from workbench.domains.melody.problem import MelodyProblem
     from workbench.meta.learner import Learner
 
+    problem = MelodyProblem(**{**learner.problem.options, "adapt": part})
+    problem._splits, problem._tunes = learner.problem._splits, learner.problem._tunes
     config = learner.config.replace(algo="pretrain", inner_lr=lr, first_order=True)
-    return Learner(learner.problem, config, meta={"params": learner.params})
+    return Learner(problem, config, meta={"params": learner.params})
 
 
-def scratch_learner(problem, seed: int):
-    from workbench.meta.config import MetaConfig
-    from workbench.meta.learner import Learner
+def choose(scored: dict) -> object:
+    return min(scored, key=lambda key: scored[key] if math.isfinite(scored[key]) else float("inf"))
 
+
+# -- the evaluation ---------------------------------------------------------------
+def evaluate(meta_checkpoint, pretrained_checkpoint=None, data=None, shots=SHOTS, tasks: int = 40, seed: int = 0,
+             samples: bool = True, progress=None) -> list[dict]:
     torch.manual_seed(seed)
-    return Learner(problem, MetaConfig(algo="pretrain", inner_lr=0.1))
-
-
-def pick_lr(learner, tasks, shots: int, steps: int) -> tuple[object, float]:
-    scored = [(nll_after(with_lr(learner, lr), tasks, shots, steps), lr) for lr in LR_GRID]
-    best = min(scored, key=lambda s: s[0] if math.isfinite(s[0]) else float("inf"))[1]
-    return with_lr(learner, best), best
-
-
-def evaluate(meta_checkpoint, pretrained_checkpoint=None, data=None, shots=SHOTS, steps=None,
-             tasks: int = 40, seed: int = 0, samples: bool = True, progress=None) -> list[dict]:
-    """steps: one count or a list (default: 1 and the checkpoint's adaptation steps)."""
-    torch.manual_seed(seed)
+    say = progress or (lambda *_: None)
     meta = generation.load_learner(meta_checkpoint)
-    if steps is None:
-        steps_list = sorted({1, meta.default_steps})
-    else:
-        steps_list = sorted({int(s) for s in (steps if isinstance(steps, (list, tuple)) else [steps])})
-    problem = meta.problem
+    test_problem = meta.problem
     if data:
         from workbench.domains.melody.problem import MelodyProblem
 
-        problem = MelodyProblem(**{**problem.options, "data": str(data), "task": "style"})
-        problem.holdout_all = True  # a user's folder is all held out
+        test_problem = MelodyProblem(**{**meta.problem.options, "data": str(data), "task": "style"})
+        test_problem.holdout_all = True  # a user's folder is all held out
     max_shot = max(shots)
-    kinds = ("style",) if data else ("tune", "style")
-    records: list[dict] = []
-    starts = {"meta": meta}
+    test_tasks = make_tasks(test_problem, "test", tasks, max_shot, seed)
+    if not test_tasks:
+        return [{"task": "style", "note": f"no style with {max_shot + 1}+ held-out tunes"}]
+    val_tasks = make_tasks(meta.problem, "val", VALIDATION_TASKS, VALIDATION_SHOTS, seed + 1)
+
+    rows = {"meta": (adapted(meta), {"steps": meta.default_steps}),
+            "meta-unadapted": (unadapted(meta), {}), "meta-primed": (primed(meta), {})}
     if pretrained_checkpoint:
-        starts["pretrained"] = generation.load_learner(pretrained_checkpoint)
-    starts["scratch"] = scratch_learner(meta.problem, seed)
-    val_tasks = None if data else make_tasks(meta.problem, "val", "tune", 12, 3, seed + 1)
-    task_sets = {kind: make_tasks(problem, "test", kind, tasks, max_shot, seed) for kind in kinds}
-    for kind, eval_tasks in task_sets.items():
-        if not eval_tasks:
-            records.append({"task": kind, "note": f"no held-out {kind} with {max_shot + 1}+ segments/tunes"})
-            continue
-        for name in starts:
-            if name != "scratch":
-                records.append(_nll_record(kind, name, 0, 0, nll_after(starts[name], eval_tasks, max_shot, 0),
-                                           len(eval_tasks), None))
-    tuned_at_default = None
-    for count in steps_list:
-        tuned = {"meta": (meta, "learned" if "lrs" in meta.meta else meta.config.inner_lr)}
-        for name in ("pretrained", "scratch"):
-            if name in starts:
-                # the baselines' rate is chosen on validation tasks for each step count
-                tuned[name] = pick_lr(starts[name], val_tasks, 3, count) if val_tasks else (
-                    with_lr(starts[name], 0.1), 0.1)
-        if count == max(steps_list):
-            tuned_at_default = tuned
-        for kind, eval_tasks in task_sets.items():
-            for name, (learner, lr) in tuned.items():
-                for k in shots:
-                    if progress:
-                        progress(len(records), 0, f"{kind} tasks: {name}, K={k}, {count} steps")
-                    records.append(_nll_record(kind, name, k, count, nll_after(learner, eval_tasks, k, count),
-                                               len(eval_tasks), lr))
-    if samples and tuned_at_default:
-        records += sample_overlaps(tuned_at_default, problem, max(steps_list), seed, data is not None,
-                                   tasks=min(tasks, 24), shots=min(3, max_shot))
-    return records
+        pretrained = generation.load_learner(pretrained_checkpoint)
+        rows["pretrained-unadapted"] = (unadapted(pretrained), {})
+        rows["pretrained-primed"] = (primed(pretrained), {})
+        say(0, 0, "choosing the fine-tuning rate, steps and part on validation tasks")
+        grid = {(lr, steps, part): mean_nll(adapted(fine_tuner(pretrained, lr, part), steps), val_tasks, VALIDATION_SHOTS)
+                for lr in LR_GRID for steps in STEP_GRID for part in PART_GRID}
+        lr, steps, part = choose(grid)
+        rows["pretrained-finetuned"] = (adapted(fine_tuner(pretrained, lr, part), steps),
+                                        {"steps": steps, "inner_lr": lr, "adapted_part": part})
+    chain = MarkovBaseline(meta.problem.split("train").segments)
+    smoothing = choose({(a, b): mean_nll(markov_score(chain.with_smoothing(a, b)), val_tasks, VALIDATION_SHOTS)
+                        for a, b in MARKOV_GRID})
+    rows["markov"] = (markov_score(chain.with_smoothing(*smoothing)), {"alpha": smoothing[0], "beta": smoothing[1]})
 
-
-def _nll_record(kind, model, shots, steps, nll, count, lr) -> dict:
-    record = {"task": kind, "model": model, "shots": shots, "steps": steps, "nll_per_note": round(nll, 4),
-              "tasks": count}
-    if lr is not None:
-        record["inner_lr"] = lr
-    return record
-
-
-def sample_overlaps(tuned, problem, steps: int, seed: int, user_data: bool, tasks: int = 24, shots: int = 3,
-                    per_task: int = 4) -> list[dict]:
-    """Yang & Lerch overlap areas: generated 4-bar melodies vs the held-out segments of the same tune."""
-    kind = "style" if user_data else "tune"
-    eval_tasks = make_tasks(problem, "test", kind, tasks, shots, seed + 7, query=2)
-    if not eval_tasks:
-        return []
-    meta_learner = tuned["meta"][0]
-    reference, ref_groups, copied = [], [], {}
-    sets: dict[str, tuple[list, list]] = {"meta-adapted": ([], []), "meta-unadapted": ([], [])}
-    if "pretrained" in tuned:
-        sets["pretrained-finetuned"] = ([], [])
-    for index, task in enumerate(eval_tasks):
-        template = Melody(beats_per_bar=4, beat_unit=4)
-        metre = int(task.support[0, 0, vocab.METRE])
-        if metre < len(vocab.METRES):
-            beats, unit = vocab.METRES[metre]
-            template = Melody(beats_per_bar=beats, beat_unit=unit)
-        support = [vocab.decode(s.numpy(), template) for s in task.support[:shots]]
-        for q in task.query:
-            reference.append(vocab.decode(q.numpy(), template))
-            ref_groups.append(index)
-        starts = {
-            "meta-adapted": (meta_learner, meta_learner.adapt((task.support[:shots],), steps=steps).params),
-            "meta-unadapted": (meta_learner, meta_learner.params),
-        }
-        if "pretrained" in tuned:
-            learner = tuned["pretrained"][0]
-            starts["pretrained-finetuned"] = (learner, learner.adapt((task.support[:shots],), steps=steps).params)
-        for name, (learner, params) in starts.items():
-            made = generation.sample(learner, params, support, n=per_task, bars=4, seed=seed + index,
-                                     keep_key=False, keep_range=False)
-            sets[name][0].extend(made)
-            sets[name][1].extend([index] * len(made))
-            hits, total = copied.get(name, (0, 0))
-            h, t = copy_counts(made, support)
-            copied[name] = (hits + h, total + t)
     records = []
-    for name, (melodies, groups) in sets.items():
-        compared = metrics.compare_sets(melodies, reference, groups, ref_groups)
-        for feature, scores in compared.items():
-            records.append({"task": kind, "measure": "yang_lerch", "samples": name, "feature": feature,
-                            "overlap": round(scores["overlap"], 4), "kl": round(scores["kl"], 4),
-                            "tasks": len(eval_tasks), "shots": shots, "generated": len(melodies)})
-    for name, (hits, total) in copied.items():
-        records.append({"task": kind, "measure": "copy_rate", "samples": name, "ngram": COPY_NGRAM,
-                        "share": round(hits / max(total, 1), 4), "tasks": len(eval_tasks), "shots": shots})
+    for name, (score, settings) in rows.items():
+        for k in shots:
+            say(len(records), 0, f"{name}, K={k}")
+            records.append({"task": "style", "model": name, "shots": k, **settings,
+                            "nll_per_note": round(mean_nll(score, test_tasks, k), 4), "tasks": len(test_tasks)})
+    if samples:
+        style_rhythms = rhythms_by_style(test_problem, meta.problem)
+        for k in shots:
+            say(len(records), 0, f"generating: K={k}")
+            records += sample_records(meta, test_tasks, k, seed, style_rhythms)
     return records
 
 
-COPY_NGRAM = 6
+# -- the melodies it writes ----------------------------------------------------------
+def segment_melody(segment: torch.Tensor, template: Melody) -> Melody:
+    """A strain's events as a Melody whose bar 0 starts at tick 0."""
+    events = segment.numpy()
+    events = events[events[:, vocab.VALID] == 1]
+    start = int(events[0, vocab.POSITION]) if len(events) else 0
+    return vocab.decode(events, template, start_sixteenth=start)
 
 
-def copy_counts(generated, support) -> tuple[int, int]:
-    """How many of the generated melodies' pitch 6-grams occur in the support (literal copying)."""
-    def grams(melody):
-        pitches = [n.pitch for n in melody.notes]
-        return [tuple(pitches[i:i + COPY_NGRAM]) for i in range(len(pitches) - COPY_NGRAM + 1)]
+def metre_template(segment: torch.Tensor) -> Melody:
+    metre = int(segment[0, vocab.METRE])
+    beats, unit = vocab.METRES[metre] if metre < len(vocab.METRES) else (4, 4)
+    return Melody(beats_per_bar=beats, beat_unit=unit)
 
-    known = {g for m in support for g in grams(m)}
-    found = [g for m in generated for g in grams(m)]
-    return sum(g in known for g in found), len(found)
+
+def rhythms_by_style(test_problem, train_problem) -> dict[str, set]:
+    """Every bar rhythm (onsets within the bar) of each style: the training corpus' tunes of it and
+    the evaluated tunes of it."""
+    found: dict[str, set] = {}
+    tunes = list(train_problem.tunes_of_split("train"))
+    if test_problem is not train_problem:
+        tunes += list(test_problem.tunes())
+    for tune in tunes:
+        found.setdefault(tune.style, set()).update(shape.bar_rhythms(tune.melody))
+    return found
+
+
+def sample_records(meta, tasks: list[EvalTask], shots: int, seed: int, style_rhythms: dict[str, set]) -> list[dict]:
+    sets: dict[str, list] = {"meta": [], "meta-unadapted": []}
+    supports, copied, in_style = [], {name: [0, 0] for name in sets}, {name: [0, 0] for name in sets}
+    for index, task in enumerate(tasks):
+        template = metre_template(task.support[0])
+        support = [segment_melody(s, template) for s in task.support[:shots]]
+        tonic = theory.estimate_key(support)[0]
+        supports.append((support, tonic))
+        starts = {"meta": meta.adapt((task.support[:shots],)).params, "meta-unadapted": meta.params}
+        for name, params in starts.items():
+            made = generation.sample(meta, params, support, n=SAMPLES_PER_TASK, bars=SAMPLE_BARS, seed=seed + index)
+            sets[name].append((made, tonic))
+            hits, total = shape.copy_rate(made, support)
+            copied[name][0] += hits
+            copied[name][1] += total
+            known = style_rhythms.get(task.style, set()) | {r for m in support for r in shape.bar_rhythms(m)}
+            bars = [r for m in made for r in shape.bar_rhythms(m)]
+            in_style[name][0] += sum(r in known for r in bars)
+            in_style[name][1] += len(bars)
+    records = [_shape_record("support", shots, len(tasks), supports, SAMPLE_BARS)]
+    for name, made in sets.items():
+        record = _shape_record(name, shots, len(tasks), made, SAMPLE_BARS)
+        record["copy_rate_6gram"] = round(copied[name][0] / max(copied[name][1], 1), 4)
+        record["bar_rhythms_in_style"] = round(in_style[name][0] / max(in_style[name][1], 1), 4)
+        records.append(record)
+    return records
+
+
+def _shape_record(samples: str, shots: int, count: int, groups, bars: int) -> dict:
+    """Means over tasks of shape.describe (each task's melodies against its own tonic)."""
+    described = [shape.describe(melodies, tonic, bars) for melodies, tonic in groups]
+    means = {key: round(float(np.mean([d[key] for d in described])), 4) for key in described[0]}
+    return {"task": "style", "measure": "shape", "samples": samples, "shots": shots, "tasks": count, **means}
+

@@ -2,27 +2,31 @@
 
 One path for the studio and the command line (api.generate calls this).
 Sampling is autoregressive over note events (vocab.py) with temperature and
-nucleus (top-p) sampling, a bar-length budget (durations that would run past
-the end are masked, so the last note ends on the final barline), an optional
-key constraint (theory.allowed_pitch_classes) and a pitch range of the
-support's range widened by RANGE_MARGIN semitones.
+nucleus (top-p) sampling, a cached transformer window (model.decode), an
+optional key constraint (theory.allowed_pitch_classes) and a pitch range of
+the support's range widened by RANGE_MARGIN semitones.
+
+With form=True (the default) a phrase plan (form.py) gives the result the
+shape of a tune: 4-bar phrases whose notes never run across a phrase end, a
+note held for at least a beat at each phrase end, answering phrases that open
+like the phrase before them, and a last bar that starts on the tonic.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 
-from workbench.domains.melody import theory, vocab
+from workbench.domains.melody import form, theory, vocab
 from workbench.domains.melody.notes import SIXTEENTH, Melody
-from workbench.meta.errors import CheckpointError, ConfigError, DataError
+from workbench.meta.errors import ConfigError, DataError
 
 RANGE_MARGIN = 5
-MAX_SUPPORT_SEGMENTS = 16   # longer support is cut: more adds time, not much information
+MAX_SUPPORT_SEGMENTS = 20   # 8-bar strains: more adds time, not much information
 MAX_N, MAX_BARS = 64, 64
+WINDOW = 128                # events the model looks back over while generating (two 8-bar strains or more)
 
 
 def load_learner(checkpoint) -> object:
@@ -46,20 +50,44 @@ def check_settings(n: int, bars: int, temperature: float, top_p: float, steps) -
         raise ConfigError("steps", f"adaptation steps must be 0-1000, got {steps}")
 
 
-def support_tensor(support: list[Melody], problem) -> torch.Tensor:
-    """The support melodies as the model's segments [S, L, F] (at most MAX_SUPPORT_SEGMENTS)."""
+@dataclass(frozen=True)
+class SupportUse:
+    """Which parts of the support reached the model."""
+    segments: int          # strains used
+    available: int         # strains the support melodies hold
+    melodies: int          # melodies that contributed at least one strain
+
+    def message(self) -> str:
+        if self.segments == self.available:
+            return f"adapted to all {self.segments} strains of {self.melodies} melodies"
+        return (f"adapted to {self.segments} of {self.available} strains (taken in turn from each of the "
+                f"{self.melodies} melodies; the limit is {MAX_SUPPORT_SEGMENTS})")
+
+
+def support_tensor(support: list[Melody], problem) -> tuple[torch.Tensor, SupportUse]:
+    """The support melodies as the model's segments [S, L, F]: strains taken in turn from every
+    melody (first strain of each, then the second of each, ...) up to MAX_SUPPORT_SEGMENTS, so a
+    long first melody cannot crowd out the others."""
     o = problem.options
-    pieces = [s for melody in support for s in vocab.segments(melody, o["segment_bars"], o["max_events"])]
-    if not pieces:
+    per_melody = [vocab.segments(melody, o["segment_bars"], o["max_events"]) for melody in support]
+    available = sum(len(p) for p in per_melody)
+    if not available:
         raise DataError("the support melodies are too short to learn from (each needs at least 4 notes)")
-    return torch.from_numpy(np.stack(pieces[:MAX_SUPPORT_SEGMENTS]))
+    chosen = []
+    for round_ in range(max(len(p) for p in per_melody)):
+        chosen += [p[round_] for p in per_melody if round_ < len(p)]
+    chosen = chosen[:MAX_SUPPORT_SEGMENTS]
+    used = SupportUse(len(chosen), available, sum(1 for p in per_melody if p))
+    return torch.from_numpy(np.stack(chosen)), used
 
 
 def adapt_to(learner, support: list[Melody], steps=None, progress=None, cancelled=None):
     """Fast weights adapted to the support melodies (or None when cancelled)."""
-    x = support_tensor(support, learner.problem)
+    x, used = support_tensor(support, learner.problem)
     total = learner.default_steps if steps is None else int(steps)
     state = {"cancelled": False}
+    if progress:
+        progress(0, total, used.message())
 
     def on_step(step, _params, _loss):
         if progress:
@@ -75,7 +103,7 @@ def adapt_to(learner, support: list[Melody], steps=None, progress=None, cancelle
 
 def generate(
     support: list[Melody], n=8, bars=8, temperature=1.0, top_p=0.9, seed=0, continue_from=None,
-    keep_key=True, steps=None, checkpoint=None, progress=None, cancelled=None, learner=None,
+    keep_key=True, steps=None, checkpoint=None, progress=None, cancelled=None, learner=None, form_plan=True,
 ) -> list[Melody]:
     check_settings(n, bars, temperature, top_p, steps)
     support = [m for m in support if m.notes]
@@ -86,14 +114,16 @@ def generate(
     if params is None:
         return []
     return sample(learner, params, support, n=n, bars=bars, temperature=temperature, top_p=top_p, seed=seed,
-                  continue_from=continue_from, keep_key=keep_key, cancelled=cancelled)
+                  continue_from=continue_from, keep_key=keep_key, cancelled=cancelled, form_plan=form_plan)
 
 
 def sample(learner, params, support, n=8, bars=8, temperature=1.0, top_p=0.9, seed=0, continue_from=None,
-           keep_key=True, cancelled=None, keep_range=True) -> list[Melody]:
+           keep_key=True, cancelled=None, keep_range=True, form_plan=True) -> list[Melody]:
     """Sample n melodies from adapted weights (see module doc for the constraints).
 
     keep_range=False lifts the pitch-range guard (evaluation: the model alone decides)."""
+    from workbench.domains.melody.model import DURATION_BOS, PITCH_BOS, decode, embed
+
     beats, unit = (continue_from.beats_per_bar, continue_from.beat_unit) if continue_from else theory.common_metre(support)
     tonic, mode = theory.estimate_key(support)
     template = Melody(tempo=(continue_from or support[0]).tempo, beats_per_bar=beats, beat_unit=unit,
@@ -101,52 +131,76 @@ def sample(learner, params, support, n=8, bars=8, temperature=1.0, top_p=0.9, se
     bar = vocab.bar_sixteenths(template)
     metre = vocab.metre_index(beats, unit)
     generator = torch.Generator().manual_seed(int(seed))
-    context = learner.problem.options["context"]
+    options = learner.problem.options
+    layers, heads = options["layers"], options["heads"]
 
-    prefix = vocab.encode(continue_from) if continue_from is not None and continue_from.notes else np.zeros((0, 5), np.int64)
+    prefix = vocab.encode(continue_from) if continue_from is not None and continue_from.notes else np.zeros((0, vocab.EVENT_FIELDS), np.int64)
+    origin = 0
     if len(prefix):
         first = round(continue_from.notes[0].onset / SIXTEENTH)
         start = first + int((prefix[:, vocab.DURATION] + 1).sum())
         start = max(start, -(-continue_from.length_ticks // SIXTEENTH))
         prefix[:, vocab.METRE] = metre
+        origin = vocab.phrase_origin(continue_from)
     else:
         start = 0
-    end = (-(-start // bar) + bars) * bar if len(prefix) else bars * bar
+    begin = -(-start // bar) * bar
+    end = begin + bars * bar
+    plan = form.PhrasePlan(begin, end, bar, beat=form.beat_sixteenths(beats, unit), enabled=form_plan)
     pitch_mask = _pitch_mask(support, keep_key, keep_range)
+    tonic_mask = pitch_mask & _tonic_tokens(tonic)
     _, octave = _folded_pitches(support)
 
-    rows = torch.zeros((n, context + 1, vocab.EVENT_FIELDS), dtype=torch.long)  # sliding window + target row
+    cache = None
+    previous = torch.full((n, 2), -1, dtype=torch.long)  # the last event's (pitch, duration) tokens
     if len(prefix):
-        tail = torch.from_numpy(prefix[-context:])
-        rows[:, context - len(tail):context] = tail
-    cursor = torch.full((n,), start, dtype=torch.long)
-    events: list[torch.Tensor] = []
-    from workbench.domains.melody.model import mlp_forward
+        x = torch.from_numpy(prefix[-WINDOW:])[None].expand(n, -1, -1)
+        from workbench.domains.melody.model import inputs
 
+        with torch.no_grad():
+            _, cache = decode(params, inputs(params, x), layers, heads, window=WINDOW)
+        previous[:] = x[:, -1, [vocab.PITCH, vocab.DURATION]]
+    cursor = torch.full((n,), start, dtype=torch.long)
+    history: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]   # (onset, pitch token, duration token)
+    events: list[torch.Tensor] = []
     durations = torch.arange(1, vocab.N_DURATIONS + 1)
     while bool((cursor < end).any()):
         if cancelled and cancelled():
             return []
-        rows[:, -1, vocab.POSITION] = (cursor % bar) % vocab.N_POSITIONS
-        rows[:, -1, vocab.METRE] = metre
+        position = (cursor % bar) % vocab.N_POSITIONS
+        phrase = ((cursor - origin) // bar) % vocab.N_PHRASE_BARS
+        h = embed(params,
+                  torch.where(previous[:, 0] >= 0, previous[:, 0], PITCH_BOS),
+                  torch.where(previous[:, 1] >= 0, previous[:, 1], DURATION_BOS),
+                  position, torch.full_like(cursor, metre), phrase)[:, None]
         with torch.no_grad():
-            logits = mlp_forward(params, rows, context, last_only=True)[:, -1]
+            logits, cache = decode(params, h, layers, heads, cache, window=WINDOW)
+        logits = logits[:, -1]
         pitch_logits = logits[:, :vocab.N_PITCH_TOKENS].masked_fill(~pitch_mask, float("-inf"))
         if not events and not len(prefix):
             pitch_logits[:, vocab.REST] = float("-inf")  # start with a note
         duration_logits = logits[:, vocab.N_PITCH_TOKENS:]
-        remaining = (end - cursor).clamp_min(1)
-        duration_logits = duration_logits.masked_fill(durations[None, :] > remaining[:, None], float("-inf"))
+        rules = plan.rules(cursor.tolist(), history)
+        allowed = torch.from_numpy(rules.durations)        # [n, N_DURATIONS]
+        duration_logits = duration_logits.masked_fill(~allowed, float("-inf"))
+        tonic_rows = torch.from_numpy(rules.tonic)
+        note_rows = torch.from_numpy(rules.note)
+        pitch_logits = torch.where(tonic_rows[:, None] & tonic_mask.any(), pitch_logits.masked_fill(~tonic_mask, float("-inf")), pitch_logits)
+        pitch_logits[note_rows, vocab.REST] = float("-inf")
         pitch = _nucleus(pitch_logits, temperature, top_p, generator)
         duration = _nucleus(duration_logits, temperature, top_p, generator)
+        forced = torch.from_numpy(rules.forced)            # [n, 2]: (pitch, duration) or -1
+        pitch = torch.where(forced[:, 0] >= 0, forced[:, 0], pitch)
+        duration = torch.where(forced[:, 1] >= 0, forced[:, 1], duration)
         active = cursor < end
-        event = torch.stack([pitch, duration, rows[:, -1, vocab.POSITION], rows[:, -1, vocab.METRE],
-                             active.long()], dim=-1)
+        event = torch.stack([pitch, duration, position, torch.full_like(cursor, metre), active.long(), phrase], dim=-1)
         events.append(event)
+        for i in np.flatnonzero(active.numpy()):
+            history[i].append((int(cursor[i]), int(pitch[i]), int(duration[i])))
         cursor = cursor + torch.where(active, duration + 1, torch.zeros_like(duration))
-        rows = torch.cat([rows[:, 1:-1], event[:, None], torch.zeros_like(rows[:, :1])], dim=1)
+        previous = torch.stack([pitch, duration], dim=-1)
 
-    stacked = torch.stack(events, dim=1).numpy() if events else np.zeros((n, 0, 5), np.int64)
+    stacked = torch.stack(events, dim=1).numpy() if events else np.zeros((n, 0, vocab.EVENT_FIELDS), np.int64)
     velocity = int(round(np.mean([note.velocity for m in support for note in m.notes])))
     melodies = []
     for i in range(n):
@@ -170,6 +224,13 @@ def _folded_pitches(support: list[Melody]) -> tuple[list[int], int]:
         folded += [vocab.token_pitch(vocab.pitch_token(p + shift)) for p in pitches]
     everything = [n.pitch for m in support for n in m.notes]
     return folded, 12 * round((float(np.median(everything)) - float(np.median(folded))) / 12)
+
+
+def _tonic_tokens(tonic: int) -> torch.Tensor:
+    mask = torch.zeros(vocab.N_PITCH_TOKENS, dtype=torch.bool)
+    for pitch in range(vocab.MIN_PITCH, vocab.MAX_PITCH + 1):
+        mask[vocab.pitch_token(pitch)] = pitch % 12 == tonic
+    return mask
 
 
 def _pitch_mask(support: list[Melody], keep_key: bool, keep_range: bool = True) -> torch.Tensor:

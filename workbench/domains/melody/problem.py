@@ -25,47 +25,38 @@ import numpy as np
 import torch
 
 from workbench.domains.melody import vocab
+from workbench.domains.melody.model import STYLE_PREFIXES
 from workbench.meta.errors import ConfigError, DataError
 
 DEFAULTS = {
-    "data": None, "collections": ["oneills", "ryans"], "limit_files": None, "task": "tune", "shot": 3,
-    "shot_min": None, "query": 2, "segment_bars": 4, "max_events": 40, "transpose": 5, "context": 12, "embed": 12, "hidden": 128,
+    "data": None, "collections": ["oneills", "ryans"], "limit_files": None, "task": "style", "shot": 5,
+    "shot_min": 1, "query": 2, "segment_bars": 8, "max_events": 80, "transpose": 5,
+    "width": 96, "layers": 3, "heads": 4, "adapt": "style",
 }
+ADAPT_PARTS = {"style": STYLE_PREFIXES, "all": ()}
 
-_TRAINING = {"outer_lr": 1e-3, "meta_batch": 16, "iterations": 1500, "lr_halve_every": 1000, "val_every": 250,
-             "val_tasks": 64, "batching": "vmap", "grad_clip": 5.0, "checkpoint_every": 500}
-
-_MIXED = {"task": "mixed", "shot": 5, "shot_min": 1, "query": 2}
+_TRAINING = {"outer_lr": 1e-3, "meta_batch": 16, "iterations": 3000, "lr_halve_every": 1500, "val_every": 250,
+             "val_tasks": 64, "batching": "loop", "grad_clip": 5.0, "checkpoint_every": 500}
 
 PRESETS = {
     "default": {
-        "help": "the shipped checkpoint: second-order Meta-SGD on mixed tune and style tasks (1-5 support "
-                "and 2 query 4-bar segments, random transposition), 2 inner steps in training, 10 at "
-                "adaptation; O'Neill's + Ryan's corpus (about 6-25 minutes on a shared 2-core CPU)",
-        "problem": _MIXED,
-        "config": {"algo": "metasgd", "inner_steps": 2, "eval_steps": 10, "inner_lr": 0.05, **_TRAINING},
-    },
-    "tune3": {
-        "help": "the first version: Meta-SGD on tune tasks only, always 3 support segments, 1 inner step",
-        "problem": {"task": "tune", "shot": 3, "query": 2},
-        "config": {"algo": "metasgd", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.05, **_TRAINING},
-    },
-    "fomaml": {
-        "help": "first-order Meta-SGD, 3 inner steps, tune tasks: matched second-order 1-step Meta-SGD in a "
-                "300-iteration pilot, but its start is a poor model before adaptation",
-        "problem": {"task": "tune", "shot": 3, "query": 2},
-        "config": {"algo": "metasgd", "first_order": True, "inner_steps": 3, "eval_steps": 10, "inner_lr": 0.05,
+        "help": "the shipped checkpoint: Meta-SGD (second order, learned per-parameter rates) adapting the "
+                "style vector and output head of a 3-layer transformer on style tasks (support: 8-bar strains "
+                "of 1-5 tunes of a style; query: 2 strains of other tunes of it; random transposition); "
+                "adaptation steps chosen by meta-validation; O'Neill's + Ryan's corpus",
+        "problem": {"task": "style", "shot": 5, "shot_min": 1, "query": 2},
+        "config": {"algo": "metasgd", "inner_steps": 1, "inner_lr": 0.1, "select_steps": "1,2,3,5,10",
                    **_TRAINING},
     },
     "pretrained": {
-        "help": "baseline for `eval melody`: the same network trained jointly on segments of all training "
-                "tunes (same iterations and batch as the default), fine-tuned at adaptation",
-        "problem": {"task": "tune", "shot": 3, "query": 2},
-        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.05, **_TRAINING},
+        "help": "baseline for `eval melody`: the same network trained jointly on the same strains (same "
+                "iterations and batch as the default), fine-tuned at adaptation with a validated rate",
+        "problem": {"task": "style", "shot": 5, "shot_min": 1, "query": 2},
+        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 3, "inner_lr": 0.01, **_TRAINING},
     },
     "tiny": {
         "help": "a few seconds of training on a small part of the corpus (smoke runs)",
-        "problem": {"task": "tune", "shot": 2, "query": 1, "limit_files": 2, "hidden": 64},
+        "problem": {"task": "tune", "shot": 2, "query": 1, "limit_files": 2, "width": 32, "layers": 1, "heads": 2},
         "config": {"algo": "metasgd", "inner_steps": 1, "eval_steps": 3, "inner_lr": 0.05, "outer_lr": 1e-3,
                    "meta_batch": 4, "iterations": 5, "val_every": 0, "batching": "loop"},
     },
@@ -85,30 +76,39 @@ class MelodyProblem:
     version = "1"
     kind = "generative"
     way = None
-    head_prefixes = ("head.",)
+    head_prefixes = ("head.", "norm_out.")
 
     def __init__(self, **options):
         self.options = {**DEFAULTS, **{k: v for k, v in options.items() if k in DEFAULTS and v is not None}}
         o = self.options
         if o["task"] not in ("tune", "style", "mixed"):
             raise ConfigError("task", f"choose 'tune', 'style' or 'mixed', not {o['task']!r}")
-        for name in ("shot", "query", "segment_bars", "max_events", "context", "embed", "hidden"):
+        if o["adapt"] not in ADAPT_PARTS:
+            raise ConfigError("adapt", f"choose {' or '.join(ADAPT_PARTS)}, not {o['adapt']!r}")
+        for name in ("shot", "query", "segment_bars", "max_events", "width", "layers", "heads"):
             if int(o[name]) < 1:
                 raise ConfigError(name, f"must be at least 1, got {o[name]!r}")
             o[name] = int(o[name])
         o["transpose"] = max(0, int(o["transpose"]))
         o["shot_min"] = min(o["shot"], max(1, int(o["shot_min"] or o["shot"])))
+        if o["width"] % o["heads"]:
+            raise ConfigError("heads", f"the width ({o['width']}) must be a multiple of the heads ({o['heads']})")
         o["collections"] = list(o["collections"])
         self._splits: dict[str, SplitData] = {}
         self._tunes = None
         self.holdout_all = False  # evaluation on a user's folder: every split is all of its tunes
 
     # -- the contract --------------------------------------------------
+    @property
+    def adapt_prefixes(self) -> tuple[str, ...]:
+        """The part the inner loop adapts (see model.STYLE_PREFIXES); () = every parameter."""
+        return ADAPT_PARTS[self.options["adapt"]]
+
     def build_model(self) -> torch.nn.Module:
-        from workbench.domains.melody.model import MelodyMLP
+        from workbench.domains.melody.model import MelodyTransformer
 
         o = self.options
-        return MelodyMLP(context=o["context"], embed=o["embed"], hidden=o["hidden"])
+        return MelodyTransformer(width=o["width"], layers=o["layers"], heads=o["heads"])
 
     def loss(self, forward, params, batch) -> torch.Tensor:
         from workbench.domains.melody.model import event_nll

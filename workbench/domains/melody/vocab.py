@@ -9,6 +9,9 @@ rest. Each event is a row of EVENT_FIELDS integers:
   position  onset within the bar in 16ths, 0..N_POSITIONS-1
   metre     index into METRES (last index = any other metre)
   valid     1 for a real event, 0 for padding
+  phrase    the event's bar within its 8-bar strain, 0..N_PHRASE_BARS-1, counted from the first
+            full bar (a pickup bar counts as the strain's last bar), so the model knows where
+            phrases begin and end
 
 Gaps between notes become rest events (split into pieces of at most 16
 sixteenths). Notes are quantized to the 16th grid, so triplets are rounded:
@@ -30,8 +33,9 @@ N_DURATIONS = 16
 N_POSITIONS = 32
 METRES = ((4, 4), (2, 4), (3, 4), (6, 8), (9, 8), (12, 8), (2, 2), (3, 8))
 N_METRES = len(METRES) + 1
-EVENT_FIELDS = 5
-PITCH, DURATION, POSITION, METRE, VALID = range(EVENT_FIELDS)
+N_PHRASE_BARS = 8
+EVENT_FIELDS = 6
+PITCH, DURATION, POSITION, METRE, VALID, PHRASE = range(EVENT_FIELDS)
 
 
 def metre_index(beats_per_bar: int, beat_unit: int) -> int:
@@ -71,12 +75,27 @@ def token_pitch(token: int) -> int:
     return int(token) - 1 + MIN_PITCH
 
 
+def phrase_origin(melody: Melody) -> int:
+    """The first full bar (in 16ths from the start): a melody that opens with a pickup starts its
+    first phrase at the next barline."""
+    if not melody.notes:
+        return 0
+    bar = bar_sixteenths(melody)
+    first = round(melody.notes[0].onset / SIXTEENTH)
+    return first if first % bar == 0 else (first // bar + 1) * bar
+
+
+def phrase_bar(onset: int, bar: int, origin: int) -> int:
+    return ((onset - origin) // bar) % N_PHRASE_BARS
+
+
 def encode(melody: Melody) -> np.ndarray:
     """Melody -> int64 events [L, EVENT_FIELDS] (no padding)."""
     bar = bar_sixteenths(melody)
+    origin = phrase_origin(melody)
     metre = metre_index(melody.beats_per_bar, melody.beat_unit)
     shift = register_shift([n.pitch for n in melody.notes])
-    rows: list[tuple[int, int, int, int, int]] = []
+    rows: list[tuple[int, int, int, int, int, int]] = []
     cursor = None
     for note in melody.notes:
         onset = round(note.onset / SIXTEENTH)
@@ -88,10 +107,11 @@ def encode(melody: Melody) -> np.ndarray:
         if cursor is not None:
             while cursor < onset:
                 length = min(N_DURATIONS, onset - cursor)
-                rows.append((REST, length - 1, cursor % bar % N_POSITIONS, metre, 1))
+                rows.append((REST, length - 1, cursor % bar % N_POSITIONS, metre, 1, phrase_bar(cursor, bar, origin)))
                 cursor += length
         length = min(N_DURATIONS, end - onset)
-        rows.append((pitch_token(note.pitch + shift), length - 1, onset % bar % N_POSITIONS, metre, 1))
+        rows.append((pitch_token(note.pitch + shift), length - 1, onset % bar % N_POSITIONS, metre, 1,
+                     phrase_bar(onset, bar, origin)))
         cursor = onset + length
     return np.array(rows, dtype=np.int64).reshape(-1, EVENT_FIELDS)
 
@@ -114,7 +134,8 @@ def decode(events: np.ndarray, template: Melody, start_sixteenth: int = 0, veloc
 
 
 def segments(melody: Melody, bars: int, max_events: int) -> list[np.ndarray]:
-    """Non-overlapping windows of `bars` bars, each padded/cut to [max_events, EVENT_FIELDS]."""
+    """Non-overlapping windows of `bars` bars from the first full bar on (a pickup bar is left out),
+    each padded/cut to [max_events, EVENT_FIELDS]."""
     events = encode(melody)
     if not len(events):
         return []
@@ -123,7 +144,7 @@ def segments(melody: Melody, bars: int, max_events: int) -> list[np.ndarray]:
     starts = onsets_of(events, first)
     bar_index = starts // bar
     out = []
-    for begin in range(int(bar_index[0]), int(bar_index[-1]) + 1, bars):
+    for begin in range(phrase_origin(melody) // bar, int(bar_index[-1]) + 1, bars):
         chosen = events[(bar_index >= begin) & (bar_index < begin + bars)]
         # drop rests at the start of a window: a window begins with a note
         while len(chosen) and chosen[0, PITCH] == REST:
