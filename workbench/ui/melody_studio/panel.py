@@ -28,6 +28,7 @@ from workbench.ui.melody_studio.piano_roll import PianoRollEditor
 from workbench.ui.melody_studio.results import ResultsList
 from workbench.ui.melody_studio.support_strip import SupportStrip
 
+from workbench.ui.model_picker import ModelPicker
 EXPORT_DIR_SETTING = "melody_studio/export_dir"
 SPLITTER_SETTING = "melody_studio/splitter"
 SYNTH = "Built-in synthesizer"
@@ -55,6 +56,11 @@ class MelodyStudioPanel(QWidget):
         self.support = SupportStrip(self.notifier)
         self.controls = GenerateControls(context.settings)
         self.results = ResultsList(self.notifier)
+        self.model_picker = ModelPicker(context, "melody")     # explicit; starts on the shipped model
+        self.results_caption = QLabel()
+        self.results_caption.setWordWrap(True)
+        self.results_caption.setStyleSheet("color: gray;")
+        self._model_name = ""
         self.runner = JobRunner(self, name="melody-generate")
         self._play_source: str | None = None
         self._play_start = 0
@@ -148,8 +154,13 @@ class MelodyStudioPanel(QWidget):
         layout.addWidget(self.controls)
         layout.addWidget(QLabel("<b>Results</b> — double-click to edit, drag out as .mid"))
         layout.addWidget(self.results, 1)
+        model_row = QHBoxLayout()
+        model_row.addWidget(QLabel("Model"))
+        model_row.addWidget(self.model_picker, 1)
+        layout.addLayout(model_row)
         row1, row2 = QHBoxLayout(), QHBoxLayout()
         self.result_buttons = {}
+        layout.addWidget(self.results_caption)
         for row, key, text, tip, slot in (
                 (row1, "play", "Play", "Listen to the selected result", self.play_selected_result),
                 (row1, "open", "Open in roll", "Edit the selected result", self._open_selected_result),
@@ -302,14 +313,18 @@ class MelodyStudioPanel(QWidget):
         self.runner.submit(api.generate, support, n=params["n"], bars=params["bars"],
                            temperature=params["temperature"], seed=params["seed"], continue_from=continue_from,
                            keep_key=params["keep_key"], steps=params["steps"],
-                           checkpoint=self.context.checkpoint_for("melody"))
+                           checkpoint=self.model_picker.path())
+        self._model_name = self.model_picker.label()
 
     def cancel_generation(self) -> None:
         self.runner.cancel()
         self.controls.set_busy(False, "Cancelled.")
 
     def _on_generated(self, melodies) -> None:
-        named = [replace(m, name=f"variation-{i:02d}-seed{self._seed}") for i, m in enumerate(melodies, start=1)]
+        made_by = f"{self._model_name} · seed {self._seed}"      # MIDI text event of every export and drag
+        named = [replace(m, name=f"variation-{i:02d}-seed{self._seed}", meta={**m.meta, "text": made_by})
+                 for i, m in enumerate(melodies, start=1)]
+        self.results_caption.setText(f"{len(named)} melodies · seed {self._seed} · model {self._model_name}")
         self.results.set_melodies(named)
         if named:
             self.results.setCurrentRow(0)
