@@ -89,3 +89,17 @@ def test_start_drag_offers_copy_only_so_results_stay_in_the_list(panel, tmp_path
     assert actions == Qt.DropAction.CopyAction and default == Qt.DropAction.CopyAction
     assert [u.fileName() for u in urls] == ["first.mid"]
     assert panel.results.count() == 2
+
+
+def test_export_after_generate_writes_every_result_and_says_how_many(panel, context, tmp_path):
+    panel._seed = 0
+    panel._on_generated(results())  # what a finished Generate hands the panel
+    button = panel.result_buttons["export"]
+    assert button.text() == "Export All (2)…" and panel.export_action.text() == "Export Results All (2)…"
+    assert panel.results.current_melody().notes == results()[0].notes  # Play and Open still have a result
+    written = panel.export_results(tmp_path / "all", wav=False)
+    assert len(written) == 2 and any("Exported 2 melodies" in m for m in notices(context, "info"))
+    panel.results.item(1).setSelected(True)
+    assert button.text() == "Export Selected (1)…"
+    (one,) = panel.export_results(tmp_path / "one", wav=False)
+    assert_same_notes(one, results()[1])

@@ -101,3 +101,13 @@ def test_an_export_that_cannot_be_written_is_reported(gallery, tmp_path):
     gallery._guarded(gallery.export_to, blocker)
     errors = [n.message for n in gallery._notifier.history() if n.level == "error"]
     assert len(errors) == 1 and "not-a-folder" in errors[0]
+
+
+def test_export_after_vary_writes_every_result_and_says_how_many(gallery, tmp_path):
+    gallery.show_variations([glyph_array("cross"), glyph_array("plus"), glyph_array("cross")])
+    assert gallery.list.currentRow() == 0 and not gallery.list.selectedItems()  # previewed, not selected
+    assert gallery.act_export.text() == "Export PNG All (3)…"
+    assert len(gallery.export_to(tmp_path / "all")) == 6  # three drawings, two sizes each
+    gallery.list.item(2).setSelected(True)
+    assert gallery.act_export.text() == "Export PNG Selected (1)…"
+    assert len(gallery.export_to(tmp_path / "one")) == 2

@@ -59,8 +59,9 @@ class MelodyListWidget(QListWidget):
         return [self.item(row).data(MELODY_ROLE) for row in self.selected_rows()]
 
     def current_melody(self) -> Melody | None:
+        """The current item (new results have one, unselected), else the first selected one."""
         item = self.currentItem()
-        if item is not None and item.isSelected():
+        if item is not None and (item.isSelected() or not self.selectedItems()):
             return item.data(MELODY_ROLE)
         selected = self.selected_melodies()
         return selected[0] if selected else None

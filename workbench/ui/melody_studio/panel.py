@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
     QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout,
     QWidget,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from workbench.domains.melody import api
 from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody
 from workbench.meta.errors import DataError
+from workbench.ui.export_scope import export_label, exports_selection
 from workbench.ui.jobs import JobRunner
 from workbench.ui.panel_actions import panel_action
 from workbench.ui.melody_studio import files
@@ -27,8 +28,8 @@ from workbench.ui.melody_studio.generate_controls import GenerateControls
 from workbench.ui.melody_studio.piano_roll import PianoRollEditor
 from workbench.ui.melody_studio.results import ResultsList
 from workbench.ui.melody_studio.support_strip import SupportStrip
-
 from workbench.ui.model_picker import ModelPicker
+
 EXPORT_DIR_SETTING = "melody_studio/export_dir"
 SPLITTER_SETTING = "melody_studio/splitter"
 SYNTH = "Built-in synthesizer"
@@ -55,12 +56,12 @@ class MelodyStudioPanel(QWidget):
         self.player = Player(self.notifier, context.settings, parent=self)
         self.support = SupportStrip(self.notifier)
         self.controls = GenerateControls(context.settings)
-        self.results = ResultsList(self.notifier)
         self.model_picker = ModelPicker(context, "melody")     # explicit; starts on the shipped model
         self.results_caption = QLabel()
         self.results_caption.setWordWrap(True)
         self.results_caption.setStyleSheet("color: gray;")
         self._model_name = ""
+        self.results = ResultsList(self.notifier)
         self.runner = JobRunner(self, name="melody-generate")
         self._play_source: str | None = None
         self._play_start = 0
@@ -103,6 +104,8 @@ class MelodyStudioPanel(QWidget):
         # panel-scoped: the keys work anywhere in the studio and the Melody Studio menu shows them
         self.generate_action = panel_action(self, "Generate", lambda: self.generate(), "Ctrl+G")
         self.play_action = panel_action(self, "Play / Stop Clip", lambda: self.toggle_play(), "Space")
+        self.export_action = panel_action(self, "Export Results…", lambda: self._choose_export())
+        self._sync_export_label()
         self._show_position(0)
         self._sync_loop_box()
 
@@ -151,22 +154,23 @@ class MelodyStudioPanel(QWidget):
         layout = QVBoxLayout(side)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<b>Generate</b>"))
-        layout.addWidget(self.controls)
-        layout.addWidget(QLabel("<b>Results</b> — double-click to edit, drag out as .mid"))
-        layout.addWidget(self.results, 1)
         model_row = QHBoxLayout()
         model_row.addWidget(QLabel("Model"))
         model_row.addWidget(self.model_picker, 1)
         layout.addLayout(model_row)
+        layout.addWidget(self.controls)
+        layout.addWidget(QLabel("<b>Results</b> — double-click to edit, drag out as .mid"))
+        layout.addWidget(self.results_caption)
+        layout.addWidget(self.results, 1)
         row1, row2 = QHBoxLayout(), QHBoxLayout()
         self.result_buttons = {}
-        layout.addWidget(self.results_caption)
         for row, key, text, tip, slot in (
                 (row1, "play", "Play", "Listen to the selected result", self.play_selected_result),
                 (row1, "open", "Open in roll", "Edit the selected result", self._open_selected_result),
                 (row2, "support", "Add to support", "Learn from the selected results too",
                  self._results_to_support),
-                (row2, "export", "Export…", "Write the selected results as .mid and .wav", self._choose_export)):
+                (row2, "export", "Export…", "Write the results as .mid and .wav: the selected ones, "
+                 "all of them when none (or all) are selected", self._choose_export)):
             button = QPushButton(text)
             button.setToolTip(tip)
             button.clicked.connect(lambda _=False, s=slot: s())
@@ -174,6 +178,7 @@ class MelodyStudioPanel(QWidget):
             self.result_buttons[key] = button
         layout.addLayout(row1)
         layout.addLayout(row2)
+        self.results.itemSelectionChanged.connect(self._sync_export_label)
         return side
 
     # -- roll and support ------------------------------------------------------------------
@@ -309,12 +314,12 @@ class MelodyStudioPanel(QWidget):
             else:
                 self.notifier.warning("The clip is empty, so there is nothing to continue; writing new melodies.")
         self._seed = params["seed"]
+        self._model_name = self.model_picker.label()
         self.controls.set_busy(True, f"Adapting to {len(support)} melodies and writing {params['n']}…")
         self.runner.submit(api.generate, support, n=params["n"], bars=params["bars"],
                            temperature=params["temperature"], seed=params["seed"], continue_from=continue_from,
                            keep_key=params["keep_key"], steps=params["steps"],
                            checkpoint=self.model_picker.path())
-        self._model_name = self.model_picker.label()
 
     def cancel_generation(self) -> None:
         self.runner.cancel()
@@ -326,8 +331,9 @@ class MelodyStudioPanel(QWidget):
                  for i, m in enumerate(melodies, start=1)]
         self.results_caption.setText(f"{len(named)} melodies · seed {self._seed} · model {self._model_name}")
         self.results.set_melodies(named)
-        if named:
-            self.results.setCurrentRow(0)
+        if named:  # current for Play and Open, not selected: Export then writes all of them
+            self.results.setCurrentRow(0, QItemSelectionModel.SelectionFlag.NoUpdate)
+        self._sync_export_label()
         self.controls.set_busy(False, f"Wrote {len(named)} melodies (seed {self._seed}).")
 
     def _on_generate_failed(self, message: str) -> None:
@@ -341,24 +347,35 @@ class MelodyStudioPanel(QWidget):
             self.open_in_roll(melody)
 
     def _results_to_support(self) -> None:
-        for melody in self.results.selected_melodies():
+        current = self.results.current_melody()
+        for melody in self.results.selected_melodies() or ([current] if current is not None else []):
             if not self.support.add_melody(melody):
                 break
 
     def _export_dir(self) -> str:
         return str(self.context.settings.value(EXPORT_DIR_SETTING, str(Path.home()), type=str))
 
+    def _export_targets(self) -> list[Melody]:
+        selected = self.results.selected_melodies()
+        return selected if exports_selection(len(selected), self.results.count()) else self.results.melodies()
+
+    def _sync_export_label(self) -> None:
+        text = export_label(len(self.results.selected_melodies()), self.results.count())
+        self.result_buttons["export"].setText(text)
+        self.export_action.setText(text.replace("Export", "Export Results", 1))
+
     def _choose_export(self) -> None:
-        if not self.results.selected_melodies():
-            self.notifier.info("Select the results to export (Ctrl+A selects all).")
+        if not self.results.count():
+            self.notifier.info("Nothing to export yet: press Generate first.")
             return
         folder = QFileDialog.getExistingDirectory(self, "Export results to", self._export_dir())
         if folder:
             self.export_results(folder)
 
     def export_results(self, folder, midi: bool = True, wav: bool = True) -> list[Path]:
-        """Write the selected results as .mid and .wav into folder; reports through the notifier."""
-        melodies = self.results.selected_melodies()
+        """Write the results Export names (selected, or all) as .mid and .wav into folder; reports
+        through the notifier."""
+        melodies = self._export_targets()
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             written = files.export_melodies(melodies, folder, midi=midi, wav=wav)
@@ -376,7 +393,7 @@ class MelodyStudioPanel(QWidget):
         """The window's Melody menu; the shortcuts stay scoped to this panel."""
         return [panel_action(self, "Add MIDI Files to Support…", self.support._choose_files),
                 panel_action(self, "Save Clip as MIDI…", self._save_clip),
-                panel_action(self, "Export Selected Results…", self._choose_export),
+                self.export_action,
                 None, self.play_action, self.generate_action,
                 panel_action(self, "Cancel Generation", self.cancel_generation)]
 

@@ -6,12 +6,13 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QImage, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLabel, QListView,
                                QListWidget, QListWidgetItem, QSlider, QToolButton, QVBoxLayout,
                                QWidget)
 
+from workbench.ui.export_scope import export_label, exports_selection
 from workbench.ui.sketch_studio import export
 from workbench.ui.sketch_studio.strokes import ink_preview_image
 from workbench.ui.sketch_studio.support_strip import thumbnail
@@ -67,7 +68,8 @@ class Gallery(QWidget):
         self.step_slider = QSlider(Qt.Horizontal)
         self.step_slider.setPageStep(1)
         self.step_slider.setToolTip("The drawing after each inner step of adaptation")
-        self.step_slider.valueChanged.connect(self.list.setCurrentRow)
+        self.step_slider.valueChanged.connect(
+            lambda row: self.list.setCurrentRow(row, QItemSelectionModel.SelectionFlag.NoUpdate))
         steps_row = QHBoxLayout()
         steps_row.addWidget(self.step_label)
         steps_row.addWidget(self.step_slider, 1)
@@ -79,10 +81,11 @@ class Gallery(QWidget):
         self.act_canvas = self._action("To canvas", "Open the current result in the canvas", self.to_canvas)
         self.act_support = self._action("To support", "Add the selected results to the support set",
                                         self.to_support)
-        self.act_export = self._action("Export PNG…", "Export the selected results (all when none is "
-                                       "selected) at model resolution and upscaled", self.choose_export)
-        self.act_sheet = self._action("Contact sheet…", "Save the selected (or all) results as one image",
-                                      self.choose_contact_sheet)
+        self.act_export = self._action("Export PNG…", "Export the selected results as PNG at model resolution "
+                                       "and upscaled; all of them when none (or all) are selected",
+                                       self.choose_export)
+        self.act_sheet = self._action("Contact sheet…", "Save the selected results (all when none are selected) "
+                                      "as one image", self.choose_contact_sheet)
 
         buttons = QHBoxLayout()
         for act in (self.act_canvas, self.act_support, self.act_export, self.act_sheet):
@@ -131,7 +134,7 @@ class Gallery(QWidget):
         last = len(frames) - 1
         self.step_slider.setRange(0, max(0, last))
         self.step_slider.setValue(last)
-        self.list.setCurrentRow(last)
+        self.list.setCurrentRow(last, QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def _fill(self, mode: str, results: list[tuple[str, np.ndarray]], caption: str) -> None:
         self._mode = mode
@@ -144,8 +147,8 @@ class Gallery(QWidget):
         self._steps_box.setVisible(mode == "complete")
         self.preview.setVisible(bool(self._results))
         self.caption.setText(caption)
-        if self._results:
-            self.list.setCurrentRow(0)
+        if self._results:  # current for the preview, not selected: Export then writes all of them
+            self.list.setCurrentRow(0, QItemSelectionModel.SelectionFlag.NoUpdate)
         self._update_actions()
 
     def _on_current(self, row: int) -> None:
@@ -166,10 +169,14 @@ class Gallery(QWidget):
         self.act_support.setEnabled(has)
         self.act_export.setEnabled(has)
         self.act_sheet.setEnabled(has)
+        selected, total = len(self.list.selectedItems()), len(self._results)
+        self.act_export.setText(export_label(selected, total, "Export PNG"))
+        self.act_sheet.setText(export_label(selected, total, "Contact Sheet of"))
 
     # ---- sending ----------------------------------------------------------------
     def _targets(self) -> list[tuple[str, np.ndarray]]:
-        return self.selected_results() or self.results()
+        selected = self.selected_results()
+        return selected if exports_selection(len(selected), len(self._results)) else self.results()
 
     def to_canvas(self) -> None:
         row = self.list.currentRow()

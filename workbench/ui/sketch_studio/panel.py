@@ -255,8 +255,7 @@ class SketchStudioPanel(QWidget):
         entries = [self.vary_action, self.complete_action, self.cancel_action, None, self.add_canvas_action,
                    ("Add Support Images…", self.strip.choose_files),
                    ("Paste into Support Set", self.strip.paste), None,
-                   ("Export Results as PNG…", self.gallery.choose_export),
-                   ("Save Contact Sheet…", self.gallery.choose_contact_sheet)]
+                   self.gallery.act_export, self.gallery.act_sheet]  # their text says what they export
         return [panel_action(self, *entry) if isinstance(entry, tuple) else entry for entry in entries]
 
     def is_busy(self) -> bool:
