@@ -18,12 +18,14 @@ from workbench.meta.state import make_forward
 from workbench.meta.trainer import MetaTrainer
 
 TASKS = 5  # odd, so the ranks' shares differ (3 and 2)
+ALGORITHMS = ("maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "pretrain")
 
 
 def gradient_case(algo: str, seed: int = 0):
     """(problem, algorithm, meta, tasks) of one test case; the same in every process."""
-    problem = ToyRegression() if algo == "maml" else ToyClassification()
-    config = MetaConfig(algo=algo, inner_steps=2, inner_lr=0.1, meta_batch=TASKS, batching="loop")
+    problem = ToyClassification() if algo == "protonet" else ToyRegression()
+    config = MetaConfig(algo=algo, inner_steps=2, inner_lr=0.1, meta_batch=TASKS, batching="loop",
+                        first_order=algo == "fomaml")
     torch.manual_seed(seed)
     model = problem.build_model()
     algorithm = build_algorithm(problem, make_forward(model), config)
@@ -34,10 +36,10 @@ def gradient_case(algo: str, seed: int = 0):
 
 def gradients(world, out):
     found = {}
-    for algo in ("maml", "protonet"):
+    for algo in ALGORITHMS:
         algorithm, meta, tasks = gradient_case(algo)
         grads, _ = meta_gradient(algorithm.task_gradient, meta, tasks.slice(*world.shard(TASKS)), "loop", world=world)
-        found[algo] = {k: v.tolist() for k, v in grads["params"].items()}
+        found[algo] = {f"{group}.{k}": v.tolist() for group, values in grads.items() for k, v in values.items()}
     with open(os.path.join(out, f"grads{world.rank}.json"), "w") as handle:
         json.dump(found, handle)
 

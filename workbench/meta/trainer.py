@@ -14,10 +14,10 @@ from pathlib import Path
 import torch
 
 from workbench import __version__
-from workbench.meta.algorithms import build_algorithm
 from workbench.meta.acceleration import GradientStep, configure_tf32
+from workbench.meta.algorithms import build_algorithm
 from workbench.meta.batching import choose_strategy, map_tasks, meta_gradient
-from workbench.meta.checkpoint import CheckpointData, load_checkpoint, save_checkpoint
+from workbench.meta.checkpoint import CheckpointData, check_destination, load_checkpoint, save_checkpoint
 from workbench.meta.config import MetaConfig
 from workbench.meta.controller import Controller
 from workbench.meta.device import peak_memory_mb, resolve_device
