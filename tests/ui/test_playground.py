@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
+from workbench.project import library as library_module
 from workbench.ui.context import AppContext
 from workbench.ui.playground import panel as playground_module
 from workbench.ui.playground.panel import PlaygroundPanel
@@ -38,10 +39,9 @@ def playground(qtbot, checkpoints, monkeypatch):
     monkeypatch.setattr(playground_module, "shipped_checkpoint",
                         lambda name: pretrained if "pretrained" in name else None)
     context = AppContext()
-    context.set_checkpoint("sinusoid", meta)
-    with qtbot.waitSignal(context.checkpoint_changed, timeout=1000, raising=False):
-        pass
     widget = PlaygroundPanel(context)
+    assert widget.model_picker.entry().shipped          # starts on the shipped model
+    assert widget.model_picker.load(meta)               # the user picks the trained one
     qtbot.addWidget(widget)
     widget.resize(900, 600)
     widget.show()
@@ -53,7 +53,7 @@ def test_adapts_the_current_checkpoint_with_a_prediction_per_step(qtbot, playgro
     qtbot.waitUntil(lambda: playground.result is not None, timeout=60_000)
     result = playground.result
     steps = playground.steps.value()
-    assert result.meta.checkpoint == checkpoints[0]
+    assert result.meta.checkpoint == playground.model_picker.path() != checkpoints[0]   # the library's copy
     assert result.meta.curves.shape == (steps + 1, len(result.grid))
     assert len(result.meta.support_losses) == steps + 1
     assert result.meta.support_losses[-1] < result.meta.support_losses[0]  # adaptation fits the points
@@ -95,8 +95,9 @@ def test_sampling_k_points_and_a_new_target(qtbot, playground):
     assert playground.model.points == []
 
 
-def test_without_any_checkpoint_it_says_what_to_do(qtbot, monkeypatch):
+def test_without_any_checkpoint_it_says_what_to_do(qtbot, monkeypatch, tmp_path):
     monkeypatch.setattr(playground_module, "shipped_checkpoint", lambda name: None)
+    monkeypatch.setattr(library_module, "shipped_folder", lambda: tmp_path / "nothing shipped")
     widget = PlaygroundPanel(AppContext())
     qtbot.addWidget(widget)
     qtbot.waitUntil(lambda: "Training panel" in widget.status.text(), timeout=5000)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from workbench.resources_path import resource_path
 from workbench.ui.context import AppContext
 from workbench.ui.jobs import JobRunner
+from workbench.ui.model_picker import ModelPicker
 from workbench.ui.playground.adapt import AdaptResult, adapt_sinusoid
 from workbench.ui.playground.model import X_RANGE, PlaygroundModel
 
@@ -42,12 +43,13 @@ class PlaygroundPanel(QWidget):
         self.model = PlaygroundModel(parent=self)
         self.jobs = JobRunner(self, name="playground")
         self.result: AdaptResult | None = None
+        self.model_picker = ModelPicker(context, DOMAIN)   # explicit; starts on the shipped model
         self._build()
         self.model.changed.connect(self._schedule)
         self.jobs.finished.connect(self._on_result)
         self.jobs.errored.connect(self._on_error)
         self.jobs.started.connect(lambda: self.status.setText("Adapting…"))
-        context.checkpoint_changed.connect(self._on_checkpoint_changed)
+        self.model_picker.changed.connect(lambda _entry: self._schedule())
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -108,6 +110,8 @@ class PlaygroundPanel(QWidget):
         top = QHBoxLayout()
         for widget in (self.new_target, self.k, self.sample, self.clear, self.show_target):
             top.addWidget(widget)
+        top.addWidget(QLabel("Model"))
+        top.addWidget(self.model_picker)
         top.addStretch(1)
         top.addWidget(QLabel("Click: add a point on the target · Shift+click: exactly there · Right-click: remove"))
         steps_row = QHBoxLayout()
@@ -124,15 +128,11 @@ class PlaygroundPanel(QWidget):
 
     # -- checkpoints ------------------------------------------------------------
     def checkpoint(self) -> str | None:
-        return self.context.checkpoint_for(DOMAIN) or shipped_checkpoint("sinusoid.safetensors")
+        """The model picked in the panel (the shipped one unless the user picked another)."""
+        return self.model_picker.path()
 
     def baseline(self) -> str | None:
         return shipped_checkpoint("sinusoid-pretrained.safetensors")
-
-    @Slot(str, str)
-    def _on_checkpoint_changed(self, domain: str, _path: str) -> None:
-        if domain == DOMAIN:
-            self._schedule()
 
     # -- interaction --------------------------------------------------------------
     def _on_click(self, event) -> None:
