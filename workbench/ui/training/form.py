@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 from workbench.meta.config import ALGORITHMS, MetaConfig
 from workbench.meta.errors import ConfigError
 from workbench.ui.training.domains import (
-    ALGORITHM_TITLES, BUILT_IN, DEVICES, DOMAIN_FIELDS, NEEDS_FOLDER, SETTINGS_KEY, available_domains,
+    ALGORITHM_TITLES, BUILT_IN, BUILT_IN_DATA, DEVICES, DOMAIN_FIELDS, FIELD_TIPS, SETTINGS_KEY,
+    UNUSED_BY_ALGORITHM, available_domains,
 )
 
 
@@ -50,7 +51,6 @@ class TrainingForm(QWidget):
         self.extra_config: dict = {}
         self.dataset = QLineEdit()
         self.dataset.setPlaceholderText(BUILT_IN)
-        self.dataset.setToolTip("Leave empty for the built-in data, or choose a folder")
         self.browse = QPushButton("Folder…")
         self.browse.clicked.connect(self._choose_folder)
         self.algo = QComboBox()
@@ -98,6 +98,7 @@ class TrainingForm(QWidget):
         self.domain.currentIndexChanged.connect(self._on_domain_changed)
         self.preset.activated.connect(self._on_preset_chosen)
         self.algo.currentIndexChanged.connect(self._update_enabled)
+        self.domain.currentIndexChanged.connect(self._update_enabled)
         self._update_enabled()
         self.validate()
 
@@ -133,6 +134,10 @@ class TrainingForm(QWidget):
             self.errors[name] = error
             self._rows[name] = cell
             form.addRow(title, cell)
+            widget.setToolTip(FIELD_TIPS[name])
+            form.labelForField(cell).setToolTip(FIELD_TIPS[name])
+        self.dataset.setToolTip(FIELD_TIPS["folder"])
+        self.browse.setToolTip(FIELD_TIPS["folder"])
 
     # -- values ---------------------------------------------------------------
     def current_domain(self) -> str:
@@ -140,6 +145,16 @@ class TrainingForm(QWidget):
 
     def uses(self, field_name: str) -> bool:
         return field_name in DOMAIN_FIELDS.get(self.current_domain(), {"shot": "shot"})
+
+    def applies(self, field_name: str) -> bool:
+        """Whether the run reads this field: the domain has the option and the algorithm uses it."""
+        if field_name in UNUSED_BY_ALGORITHM.get(self.algo.currentData(), ()):
+            return False
+        if field_name in ("way", "folder", "shot") and not self.uses(field_name):
+            return False
+        if field_name == "way" and self.current_domain() == "sketch":
+            return self.extra_problem.get("mode") == "classify"  # the generative modes have no classes
+        return True
 
     def option_name(self, field_name: str) -> str:
         """The problem option a form field sets in the current domain (e.g. shot -> "shots")."""
@@ -182,7 +197,7 @@ class TrainingForm(QWidget):
         }
         problem = dict(self.extra_problem)
         problem[self.option_name("shot")] = self.shot.value()
-        if self.uses("way"):
+        if self.applies("way"):
             problem[self.option_name("way")] = self.way.value()
         folder = self.dataset.text().strip()
         if folder and self.uses("folder"):
@@ -341,6 +356,7 @@ class TrainingForm(QWidget):
         state["preset"] = preset
         self.set_state(state)
         self.extra_problem, self.extra_config = problem, config
+        self._update_enabled()  # a preset's sketch mode decides whether Way applies
         self.validate()
         self.changed.emit()
 
@@ -348,12 +364,10 @@ class TrainingForm(QWidget):
         self.apply_preset(self.preset.itemText(index))
 
     def _update_enabled(self, *_args) -> None:
-        needs = self.current_domain() in NEEDS_FOLDER
-        self.dataset.setPlaceholderText("choose a dataset folder (required)" if needs else BUILT_IN)
-        for option in ("way", "folder"):
-            self._rows[option].setEnabled(self.uses(option))
-        self.browse.setEnabled(self.uses("folder"))
-        self.first_order.setEnabled(self.algo.currentData() in ("maml", "metasgd", "anil"))
+        self.dataset.setPlaceholderText(BUILT_IN_DATA.get(self.current_domain(), BUILT_IN))
+        for name in ("way", "shot", "folder", "inner_lr", "inner_steps", "eval_steps", "first_order"):
+            self._rows[name].setEnabled(self.applies(name))
+        self.browse.setEnabled(self.applies("folder"))
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Dataset folder", self.dataset.text())
@@ -363,6 +377,6 @@ class TrainingForm(QWidget):
     def set_running(self, running: bool) -> None:
         for widget in self._rows.values():
             widget.setEnabled(not running)
-        self.browse.setEnabled(not running and self.uses("folder"))
+        self.browse.setEnabled(not running and self.applies("folder"))
         if not running:
             self._update_enabled()
