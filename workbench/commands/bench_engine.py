@@ -25,13 +25,15 @@ SETTINGS = {
 QUICK = {"cpu": ["5w1s-1step-b32-2nd", "5w1s-5step-b32-1st"],
          "cuda": ["5w1s-1step-b32-2nd", "5w1s-5step-b32-2nd", "20w1s-5step-b16-2nd"]}
 REFERENCE_TASKS_PER_S = {
-    ("cuda", "5w1s-1step-b32-2nd"): {"loop": 169, "higher": 106, "vmap": 2224},
-    ("cuda", "5w1s-5step-b32-2nd"): {"loop": 48, "higher": 45, "vmap": 513},
+    ("cuda", "5w1s-1step-b32-2nd"): {"loop": 169, "higher": 106, "vmap": 2224, "vmap+tf32+graph": 7386},
+    ("cuda", "5w1s-5step-b32-2nd"): {"loop": 48, "higher": 45, "vmap": 513, "vmap+tf32+graph": 1810},
     ("cuda", "20w1s-5step-b16-2nd"): {"loop": 54, "higher": 50, "vmap": 286},
     ("cpu", "5w1s-1step-b32-2nd"): {"loop": 50, "higher": 65, "vmap": 50},
     ("cpu", "5w1s-5step-b32-1st"): {"loop": 69, "higher": 61, "vmap": 42},
 }
 IMPLEMENTATIONS = ("workbench-auto", "workbench-loop", "workbench-vmap", "plain-loop", "higher")
+# On CUDA also the speed settings: TF32 matmuls, and the meta-step captured in a CUDA graph or compiled.
+CUDA_IMPLEMENTATIONS = ("workbench-vmap+tf32", "workbench-vmap+tf32+graph", "workbench-vmap+tf32+compile")
 INNER_LR = 0.4
 
 
@@ -42,6 +44,9 @@ def register(subparsers) -> None:
     p.add_argument("--iterations", type=int, help="timed iterations per measurement")
     p.add_argument("--settings", help="comma-separated setting names (default: all, or the quick ones)")
     p.add_argument("--impls", help=f"comma-separated implementations (default: {','.join(IMPLEMENTATIONS)})")
+    p.add_argument("--world-size", type=int, nargs="+", dest="world_size",
+                   help="measure the engine on this many processes (gloo on CPU, NCCL on CUDA), e.g. 1 2; "
+                        "adds the scaling efficiency")
     p.add_argument("--json", action="store_true")
     p.add_argument("--worker", help=argparse_hidden())
     p.set_defaults(func=run)
@@ -63,38 +68,66 @@ def run(args) -> int:
     device = resolve_device(args.device)
     kind = "cuda" if device.type == "cuda" else "cpu"
     names = args.settings.split(",") if args.settings else (QUICK[kind] if args.quick else list(SETTINGS))
-    impls = args.impls.split(",") if args.impls else list(IMPLEMENTATIONS)
+    impls = args.impls.split(",") if args.impls else list(IMPLEMENTATIONS) + (
+        list(CUDA_IMPLEMENTATIONS) if kind == "cuda" else [])
     iterations = args.iterations or (3 if args.quick else 10)
+    if args.world_size:
+        from workbench.commands.bench_world import measure_world_sizes
+
+        impls = args.impls.split(",") if args.impls else ["workbench-auto"]
+        results = measure_world_sizes(names, impls, args.world_size, str(device), iterations, run_worker)
+        emit("bench engine", results, device=device_label(device), as_json=args.json)
+        return 0
     results = []
     for name in names:
         for impl in impls:
             job = {"setting": name, "impl": impl, "device": str(device), "iterations": iterations}
             record = run_worker(job)
             reference = REFERENCE_TASKS_PER_S.get((kind, name), {})
-            ref_key = {"plain-loop": "loop", "workbench-vmap": "vmap"}.get(impl, impl)
+            ref_key = {"plain-loop": "loop"}.get(impl, impl.removeprefix("workbench-"))
             if ref_key in reference:
                 record["reference_tasks_per_s"] = reference[ref_key]
             results.append(record)
+    add_speedup_over_higher(results)
     emit("bench engine", results, device=device_label(device), as_json=args.json)
     return 0
 
 
+def add_speedup_over_higher(results: list[dict]) -> None:
+    """x_higher: tasks/s over `higher`'s in the same setting and run (the GPU targets are 15x, aim 70x)."""
+    higher = {r["setting"]: r["tasks_per_s"] for r in results if r["impl"] == "higher" and r.get("tasks_per_s")}
+    for record in results:
+        if record.get("tasks_per_s") and record["setting"] in higher:
+            record["x_higher"] = round(record["tasks_per_s"] / higher[record["setting"]], 2)
+
+
 def run_worker(job: dict) -> dict:
     command = [sys.executable, "-m", "workbench", "bench", "engine", "--worker", json.dumps(job)]
-    done = subprocess.run(command, capture_output=True, text=True)
+    if job.get("world_size", 1) > 1:
+        from workbench.commands.bench_world import run_ranks
+
+        done = run_ranks(command, job["world_size"])
+    else:
+        done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         lines = (done.stderr or done.stdout).strip().splitlines() or ["no output"]
         return {"setting": job["setting"], "impl": job["impl"], "error": lines[-1][:300]}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(setting: str, impl: str, device: str, iterations: int) -> dict:
+def measure(setting: str, impl: str, device: str, iterations: int, world_size: int = 1) -> dict:
     import torch
+
+    from workbench.meta import distributed
 
     way, shot, query, steps, batch, second_order = SETTINGS[setting]
     torch.manual_seed(0)
     device_ = torch.device(device)
-    step, chosen = make_step(impl, way, shot, query, steps, batch, second_order, device_)
+    world = distributed.join(device_) if world_size > 1 else distributed.SINGLE
+    if world.distributed and not impl.startswith("workbench"):
+        raise SystemExit(f"{impl} runs in one process only")
+    device_ = world.place(device_)
+    step, chosen = make_step(impl, way, shot, query, steps, batch, second_order, device_, world)
     step()  # warm-up (and, for auto, the strategy measurement)
     sync(device_)
     if device_.type == "cuda":
@@ -106,8 +139,11 @@ def measure(setting: str, impl: str, device: str, iterations: int) -> dict:
     seconds = time.perf_counter() - start
     record = {"setting": setting, "impl": impl, "tasks_per_s": round(batch * iterations / seconds, 1),
               "peak_memory_mb": round(peak_mb(device_), 1), "iterations": iterations}
+    if world_size > 1:
+        record["world_size"] = world_size
+        distributed.leave(world)
     if chosen:
-        record["batching"] = chosen()
+        record.update(chosen())
     return record
 
 
@@ -127,11 +163,12 @@ def random_tasks(way, shot, query, batch, device):
     return TaskBatch((images(shot), labels(shot)), (images(query), labels(query)))
 
 
-def make_step(impl, way, shot, query, steps, batch, second_order, device):
+def make_step(impl, way, shot, query, steps, batch, second_order, device, world=None):
     """A callable doing one meta-training step, and (for auto) a getter of the chosen strategy."""
-    tasks = random_tasks(way, shot, query, batch, device)
+    tasks = random_tasks(way, shot, query, batch, "cpu" if world and world.distributed else device)
     if impl.startswith("workbench"):
-        return workbench_step(impl.split("-", 1)[1], tasks, way, shot, query, steps, batch, second_order, device)
+        return workbench_step(impl.split("-", 1)[1], tasks, way, shot, query, steps, batch, second_order, device,
+                              world)
     if impl == "plain-loop":
         return plain_loop_step(tasks, way, steps, second_order, device), None
     if impl == "higher":
@@ -139,10 +176,15 @@ def make_step(impl, way, shot, query, steps, batch, second_order, device):
     raise SystemExit(f"unknown implementation {impl}")
 
 
-def workbench_step(batching, tasks, way, shot, query, steps, batch, second_order, device):
+def workbench_step(variant, tasks, way, shot, query, steps, batch, second_order, device, world=None):
+    """variant: batching[+tf32][+graph|+compile], e.g. "vmap+tf32+graph" (TF32 off unless named)."""
     from workbench.domains.omniglot.problem import DEFAULTS, FewShotProblem
     from workbench.meta.config import MetaConfig
+    from workbench.meta.distributed import SINGLE
     from workbench.meta.trainer import MetaTrainer
+
+    batching, *extras = variant.split("+")
+    step_mode = "cuda-graph" if "graph" in extras else "compile" if "compile" in extras else "eager"
 
     class RandomData(FewShotProblem):
         def sample_tasks(self, n, generator, split):
@@ -151,17 +193,21 @@ def workbench_step(batching, tasks, way, shot, query, steps, batch, second_order
     problem = RandomData(dict(DEFAULTS, way=way, shot=shot, query=query))
     config = MetaConfig(algo="maml" if second_order else "fomaml", first_order=not second_order,
                         inner_steps=steps, inner_lr=INNER_LR, meta_batch=batch, iterations=10**9,
-                        batching=batching, device=str(device), val_every=0)
-    trainer = MetaTrainer(problem, config)
+                        batching=batching, device=str(device), val_every=0, tf32="tf32" in extras,
+                        step_mode=step_mode)
+    trainer = MetaTrainer(problem, config, world=world or SINGLE)  # a rank trains its share of the tasks
     records = trainer.run()
     next(records)  # "started"
+    notes = []
 
     def step():
         record = next(records)
         while record.kind != "iteration":
+            if "runs eager" in getattr(record, "message", ""):
+                notes.append(record.message)  # a capture that fell back: the number is eager's
             record = next(records)
 
-    return step, (lambda: trainer.batching)
+    return step, (lambda: {"batching": trainer.batching, **({"note": "; ".join(notes)} if notes else {})})
 
 
 def _classifier(way, device):
