@@ -97,6 +97,7 @@ def test_about_names_versions_and_device():
     assert "Workbench" in text and "Qt" in text and "PyTorch" in text and "CPU (2 threads)" in text
 
 
+@pytest.mark.slow  # the real app in a subprocess: imports, window, a training run, shutdown
 def test_workbench_smoke_in_a_subprocess(tmp_path):
     env = dict(os.environ, WORKBENCH_SETTINGS_DIR=str(tmp_path / "settings"), WORKBENCH_DATA_DIR=str(tmp_path / "d"))
     proc = subprocess.run([sys.executable, "-m", "workbench", "--smoke"], env=env, capture_output=True, text=True,

@@ -73,10 +73,11 @@ def test_100k_points_are_drawn_downsampled_and_clipped(qtbot):
     view.show()
     qtbot.waitExposed(view)
     view.refresh(force=True)
-    qtbot.wait(50)
-    x, _ = view.outer.train_raw.getData()  # what is drawn, not what is stored
-    assert 0 < len(x) < 10_000
+
+    def drawn():  # what is drawn, not what is stored
+        x, _ = view.outer.train_raw.getData()
+        return np.empty(0) if x is None else x
+
+    qtbot.waitUntil(lambda: 0 < len(drawn()) < 10_000, timeout=5000)
     view.outer.widget.getPlotItem().setXRange(1000, 2000, padding=0)
-    qtbot.wait(50)
-    x, _ = view.outer.train_raw.getData()
-    assert x.min() >= 900 and x.max() <= 2100  # clipped to the view
+    qtbot.waitUntil(lambda: len(drawn()) and drawn().min() >= 900 and drawn().max() <= 2100, timeout=5000)
