@@ -53,6 +53,8 @@ class ModelLibraryDialog(QDialog):
         return button
 
     def fill(self) -> None:
+        """List the models again, keeping the selected one selected."""
+        keep = self.selected().id if self.selected() is not None else None
         self.tree.clear()
         for entry in self.context.model_library().entries(self.domain, self.mode):
             iterations = str(entry.iteration)
@@ -64,6 +66,8 @@ class ModelLibraryDialog(QDialog):
             item.setToolTip(0, str(entry.path))
             item.setData(0, 256, entry)                 # Qt.UserRole
             self.tree.addTopLevelItem(item)
+            if entry.id == keep:
+                self.tree.setCurrentItem(item)
         for column in range(len(COLUMNS)):
             self.tree.resizeColumnToContents(column)
         self._update_buttons()

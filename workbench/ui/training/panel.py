@@ -55,6 +55,8 @@ class TrainingPanel(QWidget):
         self.autosave_path: str | None = None
         self.last_error: str | None = None
         self.last_outcome: str | None = None
+        self.last_saved: str | None = None          # the run's latest checkpoint, offered when it ends
+        self.model_offer = None                     # the "Use in …" message of the last run
         self._save_on_close = False
         self._build_layout()
         self._connect()
@@ -181,6 +183,7 @@ class TrainingPanel(QWidget):
         self.autosave_path = job.autosave
         self.last_error = None
         self.last_outcome = None
+        self.last_saved = None
         self.store.clear()
         self.plots.clear()
         self.plots.show_rates(algo == "metasgd")
@@ -315,6 +318,8 @@ class TrainingPanel(QWidget):
         domain = self.run_domain or self.form.current_domain()
         self.context.set_checkpoint(domain, path)
         self.notifier.info(f"Checkpoint saved: {path}")
+        self.last_saved = path
+        self.context.library_changed.emit(domain)     # listed in the pickers; none of them switches to it
         self.update_controls()
 
     @Slot(str, str)
@@ -339,6 +344,9 @@ class TrainingPanel(QWidget):
         if outcome != "failed":
             self.notifier.info(f"Training {outcome} at iteration {iteration}")
         self.update_controls()
+        if outcome != "failed" and self.last_saved and not getattr(self, "_closing", False):
+            from workbench.ui.training.model_offer import offer_model
+            self.model_offer = offer_model(self, self.context, self.last_saved)
         self.run_ended.emit(outcome)
 
     # -- closing --------------------------------------------------------------------
@@ -356,6 +364,7 @@ class TrainingPanel(QWidget):
         """Stop the run (saving it if the user asked), join every thread."""
         self.form.save_settings(self.context.settings)
         self.plots.set_live(False)
+        self._closing = True                          # the run saved on close is in the library; no offer now
         self.session.shutdown(save=self._save_on_close)
         QCoreApplication.sendPostedEvents(self.session)  # deliver the last records and the saved checkpoint
         self.preset_jobs.shutdown()
