@@ -47,11 +47,6 @@ class Learner:
         learner.checkpoint_meta = data.meta
         return learner
 
-    @classmethod
-    def from_trainer(cls, trainer) -> "Learner":
-        meta = {g: {k: v.detach().clone() for k, v in d.items()} for g, d in trainer.meta.items()}
-        return cls(trainer.problem, trainer.config, meta, device=str(trainer.device))
-
     @property
     def params(self) -> Params:
         return self.meta["params"]

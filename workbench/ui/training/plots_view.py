@@ -12,6 +12,8 @@ from workbench.ui.training.metrics import MetricsStore
 from workbench.ui.training.plots import InnerLossPlot, InnerRatePlot, OuterLossPlot
 
 REDRAW_HZ = 20  # timer ticks per second; each tick redraws one stale plot
+# The least a plot may shrink to and still show its title, tick labels and a curve (1024x640 window).
+MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT = 220, 110
 
 
 class PlotsView(QWidget):
@@ -65,6 +67,12 @@ class PlotsView(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         self.splitter = split
+        for splitter in (top, bottom, split):
+            splitter.setChildrenCollapsible(False)
+        for plot in (self.outer.widget, self.outer.accuracy_widget, self.inner.widget, self.rates.widget):
+            plot.setMinimumSize(MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT)
+        self._top, self._bottom = top, bottom
+        self._shown_plots = (False, False)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -92,6 +100,19 @@ class PlotsView(QWidget):
 
     def show_rates(self, on: bool) -> None:
         self.rates.widget.setVisible(on)
+        self._give_room()
+
+    def _give_room(self) -> None:
+        """A plot shown later (accuracy, Meta-SGD rates) would keep the zero size its splitter gave it
+        while hidden: share the space out again whenever the set of shown plots changes."""
+        shown = (not self.outer.accuracy_widget.isHidden(), not self.rates.widget.isHidden())
+        if shown == self._shown_plots:
+            return
+        self._shown_plots = shown
+        if shown[0]:
+            self._top.setSizes([2000, 1000])    # loss 2/3, accuracy 1/3 (setSizes keeps the ratio)
+        if shown[1]:
+            self._bottom.setSizes([1000, 1000])  # inner loss and learned rates side by side, equal
 
     def _plots(self) -> list:
         return [self.outer, self.inner] + ([self.rates] if self.rates.widget.isVisible() else [])
@@ -108,6 +129,7 @@ class PlotsView(QWidget):
                 plot.update(self.store)
                 if plot is self.outer:
                     self._update_rate_summary()
+                    self._give_room()
                 self.redraws += 1
                 return
 
@@ -121,12 +143,14 @@ class PlotsView(QWidget):
             plot.drawn_version = self.store.version
             plot.update(self.store)
         self._update_rate_summary()
+        self._give_room()
         self.redraws += 1
 
     def clear(self) -> None:
         self.outer.clear()
         self.inner.clear()
         self.rates.clear()
+        self._give_room()
         self.rate_summary.setText("")
         self._drawn_version = -1
         for plot in (self.outer, self.inner, self.rates):

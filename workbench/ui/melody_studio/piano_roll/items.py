@@ -57,10 +57,6 @@ class NoteItem(QGraphicsRectItem):
             self._apply_style()
 
     @property
-    def is_selected(self) -> bool:
-        return self._selected
-
-    @property
     def is_read_by_model(self) -> bool:
         return self._read_by_model
 
