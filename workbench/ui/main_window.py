@@ -16,7 +16,7 @@ from workbench.ui.icons import app_icon
 from workbench.ui.jobs import JobRunner
 from workbench.ui.log_dock import LogDock
 from workbench.ui.panel_host import PanelHost
-from workbench.ui.panels import available_panels
+from workbench.ui.panels import panel_specs
 from workbench.ui.status_bar import WorkbenchStatusBar
 
 
@@ -41,7 +41,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.resize(1280, 820)
 
-        self.host = PanelHost(context, available_panels(), self)
+        self.host = PanelHost(context, panel_specs(), self)
         self.setCentralWidget(self.host)
         self.status = WorkbenchStatusBar(context, self)
         self.setStatusBar(self.status)

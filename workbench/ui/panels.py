@@ -3,14 +3,12 @@
 A panel class is constructed as `Class(context: AppContext, parent=None)`. It
 may implement `shutdown()` (called on close; must join its threads) and
 `is_busy() -> bool` (True while work is running that closing would lose).
-An entry whose module does not exist yet is skipped, so a studio appears
-once its module lands. Modules are imported only when the panel is built.
+Modules are imported only when the panel is built.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from dataclasses import dataclass
 
 
@@ -28,13 +26,6 @@ class PanelSpec:
     def class_name(self) -> str:
         return self.target.partition(":")[2]
 
-    def is_available(self) -> bool:
-        """True when the panel's module exists (checked without importing the module itself)."""
-        try:
-            return importlib.util.find_spec(self.module) is not None
-        except ModuleNotFoundError:  # a parent package is missing
-            return False
-
     def load(self) -> type:
         return getattr(importlib.import_module(self.module), self.class_name)
 
@@ -47,7 +38,6 @@ PANELS: list[tuple[str, str, str]] = [
 ]
 
 
-def available_panels() -> list[PanelSpec]:
-    """The panels whose modules exist, in display order."""
-    specs = [PanelSpec(*entry) for entry in PANELS]
-    return [spec for spec in specs if spec.is_available()]
+def panel_specs() -> list[PanelSpec]:
+    """Every panel, in display order."""
+    return [PanelSpec(*entry) for entry in PANELS]
