@@ -24,6 +24,17 @@ def test_builtin_subset_is_parsed_once_and_cached(tmp_path, monkeypatch):
     assert first.melody.key is not None
 
 
+def test_a_damaged_cache_is_parsed_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
+    tunes = corpus.load_builtin(("ryans",), limit_files=2)
+    cached = next(tmp_path.glob("melody-corpus-*.npz"))
+    data = bytearray(cached.read_bytes())
+    data[60:80] = bytes(20)                               # a CRC error inside the zip
+    cached.write_bytes(bytes(data))
+    assert [t.melody for t in corpus.load_builtin(("ryans",), limit_files=2)] == [t.melody for t in tunes]
+    assert [p.name for p in tmp_path.iterdir()] == [cached.name]   # no temporary file left behind
+
+
 def test_cache_dir_honours_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
     assert corpus.cache_dir() == tmp_path
@@ -76,6 +87,17 @@ def test_vocab_round_trip_on_the_16th_grid():
     assert events[:, vocab.POSITION].tolist() == [2, 4, 5, 8, 0]
     back = vocab.decode(events, melody, start_sixteenth=2)
     assert [(n.onset, n.pitch) for n in back.notes] == [(2 * S, 60), (4 * S, 62), (8 * S, 64), (12 * S, 42)]
+
+
+def test_events_know_their_bar_in_the_strain():
+    pickup = Note(3 * 4 * S, 4 * S, 62)                          # a pickup quarter before the first full bar
+    melody = Melody(notes=(pickup,) + tuple(Note(16 * S + i * 4 * S, 4 * S, 64) for i in range(40)))
+    events = vocab.encode(melody)
+    assert events[0, vocab.PHRASE] == 7                          # the pickup belongs before bar 1 of the strain
+    assert events[1:5, vocab.PHRASE].tolist() == [0, 0, 0, 0] and events[5, vocab.PHRASE] == 1
+    assert events[-1, vocab.PHRASE] == 1                         # bar 10 -> bar 2 of the second strain
+    segs = vocab.segments(melody, bars=8, max_events=40)
+    assert segs[0][0, vocab.PITCH] == vocab.pitch_token(64)       # strains start at the first full bar
 
 
 def test_segments_are_padded_windows_of_bars():

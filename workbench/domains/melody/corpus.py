@@ -21,6 +21,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -199,8 +200,8 @@ def load_builtin(
     if path.exists() and not rebuild:
         try:
             return read_cache(path)
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged cache is rebuilt
+        except Exception:  # noqa: BLE001 - zip, zlib, numpy or JSON damage: the cache is parsed again
+            pass
     files = [(c, f) for c in collections for f in collection_files(c)[:limit_files]]
     tunes: list[Tune] = []
     for i, (collection, file) in enumerate(files):
@@ -224,10 +225,17 @@ def write_cache(tunes: list[Tune], path: Path) -> None:
         for t in tunes
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, counts=counts, notes=notes, header=np.array(json.dumps(header)),
-                        ticks_per_beat=np.array(TICKS_PER_BEAT))
-    os.replace(tmp, path)
+    # a temporary file of its own: two processes building the cache at once must not write into one file
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=".partial.npz")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez_compressed(out, counts=counts, notes=notes, header=np.array(json.dumps(header)),
+                                ticks_per_beat=np.array(TICKS_PER_BEAT))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def read_cache(path: Path) -> list[Tune]:

@@ -35,17 +35,18 @@ DEFAULTS = {
 }
 ADAPT_PARTS = {"style": STYLE_PREFIXES, "all": ()}
 
-_TRAINING = {"outer_lr": 1e-3, "meta_batch": 16, "iterations": 3000, "lr_halve_every": 1500, "val_every": 250,
+_TRAINING = {"outer_lr": 1e-3, "meta_batch": 8, "iterations": 2500, "lr_halve_every": 1500, "val_every": 250,
              "val_tasks": 64, "batching": "loop", "grad_clip": 5.0, "checkpoint_every": 500}
 
 PRESETS = {
     "default": {
-        "help": "the shipped checkpoint: Meta-SGD (second order, learned per-parameter rates) adapting the "
+        "help": "the shipped checkpoint: first-order Meta-SGD (learned per-parameter rates) adapting the "
                 "style vector and output head of a 3-layer transformer on style tasks (support: 8-bar strains "
                 "of 1-5 tunes of a style; query: 2 strains of other tunes of it; random transposition); "
                 "adaptation steps chosen by meta-validation; O'Neill's + Ryan's corpus",
         "problem": {"task": "style", "shot": 5, "shot_min": 1, "query": 2},
-        "config": {"algo": "metasgd", "inner_steps": 1, "inner_lr": 0.1, "select_steps": "1,2,3,5,10",
+        "config": {"algo": "metasgd", "first_order": True, "inner_steps": 1, "inner_lr": 0.1,
+                   "select_steps": "1,2,3,5,10",
                    **_TRAINING},
     },
     "pretrained": {
