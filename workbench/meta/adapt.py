@@ -82,8 +82,11 @@ def adapt(
 
 
 def inside_functorch(tensor: torch.Tensor) -> bool:
-    """True when called under a torch.func transform (vmap, grad), whose tensors are wrapped."""
-    return torch._C._functorch.is_functorch_wrapped_tensor(tensor)
+    """True when called under a torch.func transform (vmap, grad), whose tensors are wrapped.
+
+    torch.func.debug_unwrap is the public way to see the wrapper: it returns a
+    plain tensor unchanged and a wrapped one's inner tensor."""
+    return torch.func.debug_unwrap(tensor, recurse=False) is not tensor
 
 
 def gradient_and_value(fn: Callable[[Params], torch.Tensor], inputs: Params, create_graph: bool, functorch: bool):
