@@ -48,6 +48,11 @@ STYLE_WORDS = (
 )
 METRE_STYLES = {(6, 8): "jig", (9, 8): "slip jig", (3, 4): "air", (12, 8): "slide"}
 Progress = Callable[[int, int, str], None]
+Cancelled = Callable[[], bool]
+
+
+class CorpusBuildCancelled(DataError):
+    """The user stopped the corpus build between two files; nothing was cached."""
 
 
 def cache_dir() -> Path:
@@ -190,10 +195,12 @@ def load_builtin(
     limit_files: int | None = None,
     progress: Progress | None = None,
     rebuild: bool = False,
+    cancelled: Cancelled | None = None,
 ) -> list[Tune]:
     """The built-in corpus, from the cache when it exists, else parsed (slow, once) and cached.
 
-    limit_files keeps only the first N files of each collection (tests use a few).
+    limit_files keeps only the first N files of each collection (tests use a few). cancelled()
+    is polled between files; True raises CorpusBuildCancelled.
     """
     collections = tuple(collections)
     path = _cache_path(collections, limit_files)
@@ -205,6 +212,7 @@ def load_builtin(
     files = [(c, f) for c in collections for f in collection_files(c)[:limit_files]]
     tunes: list[Tune] = []
     for i, (collection, file) in enumerate(files):
+        _check(cancelled, "building the melody corpus")
         if progress:
             progress(i, len(files), f"parsing {collection}/{file.name}")
         tunes.extend(parse_collection_file(file, collection))
@@ -258,7 +266,13 @@ def read_cache(path: Path) -> list[Tune]:
     return tunes
 
 
-def load_midi_folder(folder: Path | str, progress: Progress | None = None) -> tuple[list[Tune], list[str]]:
+def _check(cancelled: Cancelled | None, what: str) -> None:
+    if cancelled is not None and cancelled():
+        raise CorpusBuildCancelled(f"{what} was stopped; it starts again next time")
+
+
+def load_midi_folder(folder: Path | str, progress: Progress | None = None,
+                     cancelled: Cancelled | None = None) -> tuple[list[Tune], list[str]]:
     """A folder with one subfolder of MIDI files per style -> tunes, and one message per skipped file."""
     from workbench.domains.melody.midi_io import read_midi
 
@@ -271,6 +285,7 @@ def load_midi_folder(folder: Path | str, progress: Progress | None = None) -> tu
         raise DataError(f"{root}: no .mid files in style subfolders (expected {root}/<style>/<tune>.mid)")
     tunes, problems = [], []
     for i, (style, file) in enumerate(files):
+        _check(cancelled, f"reading {root}")
         if progress:
             progress(i, len(files), f"reading {style}/{file.name}")
         try:

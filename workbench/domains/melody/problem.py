@@ -170,7 +170,12 @@ class MelodyProblem:
         segs = data.tune_segments[tune]
         return int(segs[_randint(len(segs), 1, generator)[0]])
 
-    def tunes(self, progress=None):
+    def prepare_data(self, progress=None, cancelled=None) -> None:
+        """Load the corpus now (a first-time parse takes minutes), reporting progress(done, total,
+        message) and polling cancelled(); the GUI's training worker calls this before training."""
+        self.tunes(progress, cancelled)
+
+    def tunes(self, progress=None, cancelled=None):
         """All tunes of the corpus (built-in cache, or the MIDI folder), loaded once.
 
         Without a progress callback, a first-time parse shows a bar on stderr when it is a terminal."""
@@ -183,9 +188,10 @@ class MelodyProblem:
                 progress = corpus.text_progress
             o = self.options
             if o["data"]:
-                self._tunes, _problems = corpus.load_midi_folder(o["data"], progress)
+                self._tunes, _problems = corpus.load_midi_folder(o["data"], progress, cancelled)
             else:
-                self._tunes = corpus.load_builtin(tuple(o["collections"]), o["limit_files"], progress)
+                self._tunes = corpus.load_builtin(tuple(o["collections"]), o["limit_files"], progress,
+                                                  cancelled=cancelled)
         return self._tunes
 
     def split(self, split: str) -> SplitData:

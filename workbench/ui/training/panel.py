@@ -126,6 +126,7 @@ class TrainingPanel(QWidget):
         s.status.connect(self._on_status)
         s.checkpoint_saved.connect(self._on_checkpoint_saved)
         s.failed.connect(self._on_failed)
+        s.preparing.connect(self.progress.show_preparation)  # a first melody corpus parse, with Stop
         s.ended.connect(self._on_ended)
         self.form.changed.connect(self.update_controls)
         self.form.domain_changed.connect(self._load_presets)

@@ -40,6 +40,7 @@ class ProgressView(QWidget):
         self._samples: deque[tuple[float, int]] = deque()
         self.iteration = 0
         self.total = 0
+        self.preparing = False  # the bar counts data files, not iterations
 
     def start(self, iteration: int, total: int) -> None:
         self.iteration, self.total = iteration, max(total, 1)
@@ -47,7 +48,34 @@ class ProgressView(QWidget):
         self.bar.setValue(iteration)
         self.bar.setFormat(f"iteration %v / %m")
         self.rate.setText("loading the engine…")
+        self.preparing = False
         self.reset_rate()
+
+    def show_preparation(self, done: int, total: int, message: str, now: float | None = None) -> None:
+        """The domain loads its data before the first iteration (a first melody corpus parse takes
+        minutes): count, ETA from the recent rate, and Stop cancels it."""
+        now = time.monotonic() if now is None else now
+        if not self.preparing:
+            self.preparing = True
+            self.reset_rate()
+            self.set_state("Preparing data (Stop cancels)")
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(min(done, max(total, 1)))
+        self.bar.setFormat("data %v / %m")
+        per_second = self._per_second(now, done)
+        eta = f" · ETA {format_duration((total - done) / per_second)}" if per_second else ""
+        self.rate.setText(message + eta)
+
+    def _per_second(self, now: float, count: int) -> float | None:
+        """Items per second over the last RATE_WINDOW_S (None until it is known)."""
+        self._samples.append((now, count))
+        while len(self._samples) > 2 and now - self._samples[0][0] > RATE_WINDOW_S:
+            self._samples.popleft()
+        if len(self._samples) >= 2:
+            (t0, c0), (t1, c1) = self._samples[0], self._samples[-1]
+            if t1 > t0 and c1 > c0:
+                return (c1 - c0) / (t1 - t0)
+        return None
 
     def reset_rate(self) -> None:
         """Forget the rate window (after a pause, the old rate would make the ETA wrong)."""
@@ -58,19 +86,18 @@ class ProgressView(QWidget):
 
     def update_progress(self, iteration: int, total: int, tasks_per_s: float, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
+        if self.preparing:  # the data is loaded: the bar counts iterations again
+            self.preparing = False
+            self.reset_rate()
+            self.bar.setFormat("iteration %v / %m")
         self.iteration, self.total = iteration, max(total, 1)
         if self.bar.maximum() != self.total:
             self.bar.setRange(0, self.total)
         self.bar.setValue(min(iteration, self.total))
-        self._samples.append((now, iteration))
-        while len(self._samples) > 2 and now - self._samples[0][0] > RATE_WINDOW_S:
-            self._samples.popleft()
         text = f"{tasks_per_s:,.0f} tasks/s"
-        if len(self._samples) >= 2:
-            (t0, i0), (t1, i1) = self._samples[0], self._samples[-1]
-            if t1 > t0 and i1 > i0:
-                per_second = (i1 - i0) / (t1 - t0)
-                text += f" · {per_second:,.1f} it/s · ETA {format_duration((self.total - iteration) / per_second)}"
+        per_second = self._per_second(now, iteration)
+        if per_second:
+            text += f" · {per_second:,.1f} it/s · ETA {format_duration((self.total - iteration) / per_second)}"
         self.rate.setText(text)
 
     def finish(self, text: str) -> None:

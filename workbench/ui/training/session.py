@@ -20,6 +20,7 @@ class TrainingSession(QObject):
     status = Signal(str, str)
     checkpoint_saved = Signal(str)
     failed = Signal(str, str)
+    preparing = Signal(int, int, str)  # the domain loads its data before the first iteration
     ended = Signal()  # the thread has finished and been joined
 
     def __init__(self, parent: QObject | None = None):
@@ -49,6 +50,7 @@ class TrainingSession(QObject):
         worker.status.connect(self.status)
         worker.checkpoint_saved.connect(self.checkpoint_saved)
         worker.failed.connect(self.failed)
+        worker.preparing.connect(self.preparing)
         # Direct: quit() is thread-safe, and a queued call would never run while the GUI thread waits in shutdown().
         worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.finished.connect(self._on_thread_finished)

@@ -40,6 +40,7 @@ class TrainingWorker(QObject):
     status = Signal(str, str)  # state (started|paused|resumed|stopped|finished|info), message
     checkpoint_saved = Signal(str)  # path of a written checkpoint
     failed = Signal(str, str)  # user message, setting name ("" when the error is not about a setting)
+    preparing = Signal(int, int, str)  # done, total, message: the domain loads its data (a first corpus parse)
     done = Signal()  # the generator ended (finished, stopped or failed); the thread may quit
 
     def __init__(self, job: TrainingJob):
@@ -126,6 +127,8 @@ class TrainingWorker(QObject):
 
         job = self.job
         problem = build_problem(job.domain, job.problem)
+        if not self._prepare_data(problem):
+            return None
         if job.resume_from:
             trainer = MetaTrainer.resume(problem, job.resume_from, **job.config_changes)
         else:
@@ -133,3 +136,20 @@ class TrainingWorker(QObject):
         self.trainer = trainer
         self._start_iteration = trainer.iteration
         return None if self.controller.stop_requested else trainer
+
+    def _prepare_data(self, problem) -> bool:
+        """Let a domain with slow data (the melody corpus, parsed for minutes the first time) load it
+        now, with progress and Stop as the cancel; False when the user stopped it."""
+        prepare = getattr(problem, "prepare_data", None)
+        if prepare is None:
+            return True
+        from workbench.meta.errors import WorkbenchError
+
+        stopped = lambda: self.controller.stop_requested  # noqa: E731
+        try:
+            prepare(progress=self.preparing.emit, cancelled=stopped)
+        except WorkbenchError:
+            if stopped():
+                return False  # cancelled between two files: a stop, not a failure
+            raise
+        return not stopped()
