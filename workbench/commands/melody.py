@@ -54,19 +54,30 @@ def register(subparsers) -> None:
 
 def _warn(lines) -> None:
     for line in lines:
+def _check_counts(args, **ranges: tuple[int, int]) -> None:
+    """Each named number, when given, lies in its range (a huge one would allocate or run for ever)."""
+    from workbench.meta.errors import ConfigError
+
+    for name, (low, high) in ranges.items():
+        value = getattr(args, name, None)
+        if value is not None and not low <= value <= high:
+            raise ConfigError(name, f"must be from {low} to {high}, got {value}")
+
+
         print(f"warning: {line}", file=sys.stderr)
 
 
 def run_generate(args) -> int:
     import time
 
-    from workbench.commands.output import emit
+    from workbench.commands.output import emit, prepare_output_folder, write_atomically
     from workbench.domains.melody import api
     from workbench.meta.errors import DataError
 
     melodies, errors = [], []
     for path in args.support:
         try:
+    _check_counts(args, n=(1, MAX_COUNT), bars=(1, 1000), steps=(0, MAX_STEPS))
             melody, report = api.read_midi(path)
         except DataError as exc:
             errors.append(str(exc))
@@ -83,20 +94,20 @@ def run_generate(args) -> int:
     started = time.perf_counter()
     results = api.generate(
         melodies, n=args.n, bars=args.bars, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
+    out = prepare_output_folder(args.out)  # before the work, so a bad folder costs nothing
         continue_from=continue_from, keep_key=not args.any_key, steps=args.steps,
         checkpoint=args.checkpoint or None,
     )
     seconds = time.perf_counter() - started
-    out = Path(args.out)
     rows = []
     for i, melody in enumerate(results, 1):
         path = out / f"melody-{i:02d}.mid"
-        api.write_midi(melody, path)
+        write_atomically(path, lambda tmp, m=melody: api.write_midi(m, tmp))
         row = {"file": str(path), "notes": len(melody.notes), "bars": melody.bars,
                "key": _key_name(melody), "seconds_to_generate_all": round(seconds, 3)}
         if args.wav:
             wav = path.with_suffix(".wav")
-            api.write_wav(melody, wav)
+            write_atomically(wav, lambda tmp, m=melody: api.write_wav(m, tmp))
             row["wav"] = str(wav)
         rows.append(row)
     emit("melody generate", rows, device="cpu", as_json=args.json,
@@ -107,17 +118,19 @@ def run_generate(args) -> int:
 def run_render(args) -> int:
     import numpy as np
 
-    from workbench.commands.output import emit
+    from workbench.commands.output import emit, prepare_output_file, write_atomically
     from workbench.domains.melody import api
 
     melody, report = api.read_midi(args.midi)
     _warn(report)
     audio = api.render_audio(melody, args.sample_rate)
-    api.write_wav(melody, args.out, args.sample_rate)
+    write_atomically(out, lambda tmp: api.write_wav(melody, tmp, args.sample_rate))
     emit("melody render", [{
         "file": str(args.out), "seconds": round(len(audio) / args.sample_rate, 3), "notes": len(melody.notes),
         "peak": round(float(np.abs(audio).max()) if len(audio) else 0.0, 4), "sample_rate": args.sample_rate,
     }], device="cpu", as_json=args.json)
+    _check_counts(args, sample_rate=(8000, 192_000))
+    out = prepare_output_file(args.out)  # a device, folder or FIFO is refused before any work
     return 0
 
 

@@ -60,3 +60,72 @@ def _jsonable(value):
     if hasattr(value, "tolist"):
         return value.tolist()
     return str(value)
+
+
+# -- files the commands write ---------------------------------------------------------------
+# Every result file is written to a temporary name in its folder and renamed, so a failed write
+# never leaves half a file, and only regular files or new paths are written: never a device
+# (`--out /dev/full` as root would otherwise replace the device node), a folder or a FIFO.
+
+def prepare_output_folder(path) -> "Path":
+    """The --out folder of a command that writes several files, created and probed before any work
+    is done; DataError naming it when it cannot be used."""
+    from pathlib import Path
+
+    from workbench.meta.errors import DataError
+
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"{folder}: exists and is not a folder; give a folder for the results")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _probe(folder)
+    except OSError as exc:
+        raise DataError(f"{folder}: cannot write the results there ({exc.strerror or exc})") from exc
+    return folder
+
+
+def prepare_output_file(path) -> "Path":
+    """The --out file of a command that writes one file: a new path or a regular file in a writable folder."""
+    from pathlib import Path
+
+    from workbench.meta.errors import DataError
+
+    target = Path(path)
+    if target.exists() and not target.is_file():
+        raise DataError(f"{target}: exists and is not a regular file; give a file name to write")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _probe(target.parent)
+    except OSError as exc:
+        raise DataError(f"{target}: cannot write it ({exc.strerror or exc})") from exc
+    return target
+
+
+def write_atomically(path, write) -> "Path":
+    """Call write(temporary_path) (same folder and suffix as path), then rename it to path."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from workbench.meta.errors import DataError
+
+    target = prepare_output_file(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)  # mkstemp makes private files; results are documents to share
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise DataError(f"{target}: could not write it ({exc.strerror or exc})") from exc
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
+
+
+def _probe(folder) -> None:
+    import tempfile
+
+    with tempfile.TemporaryFile(dir=folder):
+        pass

@@ -47,11 +47,20 @@ def _check_count(name: str, value: int | None, minimum: int) -> None:
 def run_vary(args: argparse.Namespace) -> int:
     import sys
 
-    from workbench.commands.output import emit
+    from workbench.commands.output import emit, prepare_output_folder
     from workbench.domains.sketch import api
+    from workbench.meta.limits import MAX_COUNT, MAX_STEPS, check_at_most
     from workbench.meta.errors import DataError
 
     _check_count("n", args.n, 1)
+    if value is not None:  # a billion steps or drawings never ends
+        check_at_most(name, value, MAX_STEPS if "steps" in name else MAX_COUNT)
+
+
+def _save_png(api, array, path: Path, scale: int = 1) -> Path:
+    from workbench.commands.output import write_atomically
+
+    return write_atomically(path, lambda tmp: api.save_png(array, tmp, scale=scale))
     _check_count("steps", args.steps, 0)
     images, _names, errors = api.load_support_images(args.support)
     for message in errors:
@@ -63,32 +72,33 @@ def run_vary(args: argparse.Namespace) -> int:
     out = Path(args.out)
     results = []
     for i, drawing in enumerate(drawings, start=1):
-        path = api.save_png(drawing, out / f"vary-{i:02d}.png")
-        api.save_png(drawing, out / f"vary-{i:02d}@{SCALE}x.png", scale=SCALE)
+        path = _save_png(api, drawing, out / f"vary-{i:02d}.png")
+        _save_png(api, drawing, out / f"vary-{i:02d}@{SCALE}x.png", scale=SCALE)
         results.append({"index": i, "path": str(path)})
-    sheet = api.save_png(api.contact_sheet(drawings, columns=8), out / "contact-sheet.png", scale=SCALE)
+    sheet = _save_png(api, api.contact_sheet(drawings, columns=8), out / "contact-sheet.png", scale=SCALE)
     emit("sketch vary", results, device="cpu", as_json=args.json,
          extra={"contact_sheet": str(sheet), "support": len(images), "skipped": errors})
+    out = prepare_output_folder(args.out)  # before the work, so a bad folder costs nothing
     return 0
 
 
 def run_complete(args: argparse.Namespace) -> int:
-    from workbench.commands.output import emit
+    from workbench.commands.output import emit, prepare_output_folder
     from workbench.domains.imageio import load_ink
     from workbench.domains.sketch import api
 
     _check_count("steps", args.steps, 0)
     # A partial drawing keeps its place on the page: scaled, not cropped to its ink.
     partial = load_ink(args.partial, api.MODEL_SIZE, crop=False)
-    frames = api.complete(partial, steps=args.steps, checkpoint=args.checkpoint)
-    out = Path(args.out)
+    out = prepare_output_folder(args.out)
+    frames = api.complete(partial, steps=args.steps, checkpoint=args.checkpoint, seed=args.seed)
     results = []
     for step, frame in enumerate(frames):
-        path = api.save_png(frame, out / f"step-{step:02d}.png")
+        path = _save_png(api, frame, out / f"step-{step:02d}.png")
         results.append({"step": step, "path": str(path)})
-    final = api.save_png(frames[-1], out / "completed.png")
-    api.save_png(frames[-1], out / f"completed@{SCALE}x.png", scale=SCALE)
-    strip = api.save_png(api.contact_sheet(frames, columns=len(frames)), out / "filmstrip.png", scale=SCALE)
+    final = _save_png(api, frames[-1], out / "completed.png")
+    _save_png(api, frames[-1], out / f"completed@{SCALE}x.png", scale=SCALE)
+    strip = _save_png(api, api.contact_sheet(frames, columns=len(frames)), out / "filmstrip.png", scale=SCALE)
     emit("sketch complete", results, device="cpu", as_json=args.json,
          extra={"completed": str(final), "filmstrip": str(strip)})
     return 0

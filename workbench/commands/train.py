@@ -8,6 +8,7 @@ import time
 
 from workbench.commands import train_world
 from workbench.commands.progress import ProgressLine
+from workbench.commands.train_checks import check_problem_flags, check_resume_domain, save_elsewhere
 
 
 def register(subparsers) -> None:
@@ -82,13 +83,21 @@ def train(args, world) -> int:
     try:
         for record in trainer.run(out=out):
             last[record.kind] = record
+            if record.kind == "status" and record.state == "save_failed":
+                last["save_failed"] = record
+                print(f"workbench train: warning: {record.message}", file=sys.stderr)
             records.write(record)
             if args.jsonl and talk:
                 print(json.dumps(record.to_dict()), flush=True)
             progress.update(record)
     except KeyboardInterrupt:
         if out:
-            trainer.save(out)
+            from workbench.meta.errors import CheckpointError
+
+            try:
+                trainer.save(out)
+            except CheckpointError:
+                return save_elsewhere(trainer, out, sys.stderr) and 130
             if talk:
                 print(f"\ninterrupted: saved iteration {trainer.iteration} to {out}", file=sys.stderr)
         return 130
@@ -97,6 +106,8 @@ def train(args, world) -> int:
         records.close()
     if not talk:
         return 0
+    if out and getattr(last.get("status"), "state", None) == "finished" and _final_save_failed(last):
+        return save_elsewhere(trainer, out, sys.stderr)
     summary = summarize(trainer, last, time.perf_counter() - started, out)
     if args.json:
         from workbench.commands.output import emit
@@ -108,15 +119,23 @@ def train(args, world) -> int:
     return 0
 
 
+def _final_save_failed(last: dict) -> bool:
+    """The run's last checkpoint attempt (at the end) failed; earlier failures were retried."""
+    failed, saved = last.get("save_failed"), last.get("checkpoint")
+    return failed is not None and (saved is None or saved.iteration < failed.iteration)
+
+
 def make_trainer(args, world=None):
     from workbench.domains import registry
     from workbench.meta.config import MetaConfig
     from workbench.meta.distributed import SINGLE
     from workbench.meta.trainer import MetaTrainer
 
+    check_problem_flags(args)
     given = {k: getattr(args, k) for k in CONFIG_FLAGS if getattr(args, k, None) is not None}
     if args.resume:
         data = registry.problem_for_checkpoint(args.resume)
+        check_resume_domain(args, data)
         return MetaTrainer.resume(data, args.resume, world=world or SINGLE, **given)
     preset = registry.preset(args.domain, args.preset) if args.preset else {}
     options = dict(preset.get("problem", {}))

@@ -35,6 +35,7 @@ FORMAT_VERSION = 2
 META_KEY = "workbench-checkpoint"      # safetensors header metadata: the JSON document
 HASH_KEY = "content-sha256"            # safetensors header metadata: hash of the tensor bytes
 MAX_HEADER_BYTES = 100 * 1024 * 1024   # safetensors' own limit on the header
+PROBE_BYTES = 64 * 1024                # written and removed before a run, to find a full disk early
 _FLOAT_DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2"}
 _DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1,
                 "U64": 8, "U32": 4, "U16": 2, "U8": 1, "BOOL": 1}
@@ -83,6 +84,33 @@ def save_checkpoint(path: str | os.PathLike, meta: dict, tensors: dict[str, torc
     except OSError as exc:
         raise CheckpointError(f"could not write checkpoint {weights_path}: {exc.strerror or exc}") from exc
     return weights_path
+
+
+def check_destination(path: str | os.PathLike) -> Path:
+    """Before a run starts: the checkpoint file can be created where asked (a probe file is written
+    and removed). CheckpointError naming the path otherwise; returns the .safetensors path."""
+    raw = os.fspath(path)
+    if raw.endswith(("/", os.sep)) or Path(raw).is_dir():
+        raise CheckpointError(f"{raw}: is a folder; name the checkpoint file inside it, e.g. "
+                              f"{Path(raw) / 'run.safetensors'}")
+    weights, _ = checkpoint_paths(path)
+    if weights.exists() and not weights.is_file():
+        raise CheckpointError(f"{weights}: exists and is not a regular file; choose another checkpoint name")
+    try:
+        weights.parent.mkdir(parents=True, exist_ok=True)
+        remove_orphan_temp_files(weights)
+        fd, probe = tempfile.mkstemp(prefix=weights.name + ".", suffix=".tmp", dir=weights.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(bytes(PROBE_BYTES))
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            Path(probe).unlink(missing_ok=True)
+    except OSError as exc:
+        raise CheckpointError(f"cannot write the checkpoint {weights}: {exc.strerror or exc}; "
+                              "choose a writable place with free space") from exc
+    return weights
 
 
 def load_checkpoint(path: str | os.PathLike) -> CheckpointData:

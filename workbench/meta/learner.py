@@ -17,6 +17,7 @@ from workbench.meta.algorithms import build_algorithm
 from workbench.meta.checkpoint import load_checkpoint
 from workbench.meta.config import MetaConfig
 from workbench.meta.device import resolve_device
+from workbench.meta.footprint import check_model_fits
 from workbench.meta.problem import Params, Problem, TaskBatch
 from workbench.meta.state import make_forward, meta_from_checkpoint
 from workbench.meta.trainer import check_domain, evaluate_tasks
@@ -27,6 +28,7 @@ class Learner:
         self.problem = problem
         self.config = config
         self.device = resolve_device(device)
+        check_model_fits(problem)
         self.model = problem.build_model().to(self.device)
         self.forward_fn = make_forward(self.model)
         self.algorithm = build_algorithm(problem, self.forward_fn, config)

@@ -53,7 +53,7 @@ class CheckpointRecord(Record):
 class StatusRecord(Record):
     kind = "status"
     iteration: int
-    state: str          # started | paused | resumed | stopped | finished | info
+    state: str          # started | paused | resumed | stopped | finished | info | save_failed
     message: str = ""
 
 

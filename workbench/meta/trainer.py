@@ -23,6 +23,7 @@ from workbench.meta.controller import Controller
 from workbench.meta.device import peak_memory_mb, resolve_device
 from workbench.meta.distributed import SINGLE, World
 from workbench.meta.errors import CheckpointError, NonFiniteLossError, OutOfMemoryError
+from workbench.meta.footprint import check_model_fits, check_tasks_fit
 from workbench.meta.problem import Problem
 from workbench.meta.records import CheckpointRecord, IterationRecord, StatusRecord, ValidationRecord
 from workbench.meta.state import (
@@ -36,6 +37,8 @@ from workbench.meta.state import (
 )
 
 VALIDATION_SEED_OFFSET = 1_000_003
+SAVE_FAILED = "save_failed"      # a StatusRecord state: the checkpoint could not be written
+DIVERGENCE_FACTOR = 1e4          # a loss this many times its first value has diverged, like NaN
 
 
 class MetaTrainer:
@@ -51,6 +54,8 @@ class MetaTrainer:
         self.tf32_note = configure_tf32(self.device, config.tf32)
         self.gradient_step = GradientStep(config.step_mode, self.device)
         torch.manual_seed(config.seed)
+        check_model_fits(problem, 1 if config.batching == "loop" else config.chunk_size or config.meta_batch,
+                         config.inner_steps)
         self.model = problem.build_model().to(self.device)
         self.forward = make_forward(self.model, bf16=config.bf16 and self.device.type == "cuda")
         self.algorithm = build_algorithm(problem, self.forward, config)
@@ -58,6 +63,7 @@ class MetaTrainer:
         self.iteration = 0
         self.batching: str | None = None if config.batching == "auto" else config.batching
         self.last_checkpoint: str | None = None
+        self._first_loss: float | None = None
         initial = {k: v.detach().clone() for k, v in self.model.named_parameters()}
         self.meta = self.algorithm.init_meta(initial)
         if _restore is not None:
@@ -133,6 +139,7 @@ class MetaTrainer:
             yield StatusRecord(self.iteration, "info", "bf16 autocast applies on CUDA only; training in fp32")
         if self.tf32_note:
             yield StatusRecord(self.iteration, "info", self.tf32_note)
+        self._preflight(out)
         while self.iteration < config.iterations:
             yield from self._handle_commands(controller)
             if controller.stop_requested:
@@ -146,12 +153,27 @@ class MetaTrainer:
             if config.val_every and (self.iteration % config.val_every == 0 or self.iteration == config.iterations):
                 yield self.validate()
             if out and config.checkpoint_every and self.iteration % config.checkpoint_every == 0:
-                yield CheckpointRecord(self.iteration, str(self.save(out)))
+                yield self._save_or_warn(out)
         if config.step_candidates:
             yield self.select_steps()
         if out:
-            yield CheckpointRecord(self.iteration, str(self.save(out)))
+            yield self._save_or_warn(out)
         yield StatusRecord(self.iteration, "finished", f"{self.iteration} iterations")
+
+    def _preflight(self, out) -> None:
+        """Before the first iteration: the checkpoint can be written and the tasks fit in memory,
+        so a run is not lost at its end to a read-only folder or killed by a huge setting."""
+        if out and self.world.is_main:
+            check_destination(out)
+        check_tasks_fit(self.problem, self.task_generator, self.config.meta_batch)
+
+    def _save_or_warn(self, path) -> CheckpointRecord | StatusRecord:
+        """Save; when the disk refuses, training goes on (the weights are still in memory) and the
+        next checkpoint tries again. The record says so; the caller offers another place."""
+        try:
+            return CheckpointRecord(self.iteration, str(self.save(path)))
+        except CheckpointError as exc:
+            return StatusRecord(self.iteration, SAVE_FAILED, f"{exc}; training goes on and the next save retries")
 
     def _handle_commands(self, controller: Controller):
         for path in controller.take_checkpoint_requests():
@@ -197,6 +219,7 @@ class MetaTrainer:
                 f"the meta-training loss became {outer_loss} at iteration {self.iteration + 1}; "
                 f"the parameters were not updated{where}. Try a lower outer or inner learning rate."
             )
+        self._check_divergence(outer_loss)
         for leaf, grad in zip(self.leaves, flat_grads):
             leaf.grad = grad.detach().to(leaf.dtype)
         if config.grad_clip:
@@ -222,6 +245,18 @@ class MetaTrainer:
             elapsed_s=elapsed,
             iterations_total=config.iterations,
         )
+
+    def _check_divergence(self, loss: float) -> None:
+        """A loss that explodes (1e10 from 1.6) is as broken as NaN: stop the same way."""
+        if self._first_loss is None:
+            self._first_loss = loss
+        elif abs(loss) > DIVERGENCE_FACTOR * max(abs(self._first_loss), 1.0):
+            where = f"; the last good checkpoint is kept at {self.last_checkpoint}" if self.last_checkpoint else ""
+            raise NonFiniteLossError(
+                f"the meta-training diverged: the loss reached {loss:.3g} at iteration {self.iteration + 1} "
+                f"(it started at {self._first_loss:.3g}); the parameters were not updated{where}. "
+                "Try a lower outer or inner learning rate."
+            )
 
     def _outer_lr(self) -> float:
         halvings = self.iteration // self.config.lr_halve_every if self.config.lr_halve_every else 0

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from workbench.domains.imageio import resize_area
+from workbench.ui.sketch_studio import canvas_drop
 from workbench.ui.sketch_studio.strokes import (
     CANVAS_SIZE,
     Drawing,
@@ -67,6 +68,7 @@ class SketchCanvas(QWidget):
     tool_changed = Signal(str)         # "brush" | "eraser"
     brush_size_changed = Signal(float)
     model_view_changed = Signal(bool)
+    notice = Signal(str, str)          # level ("info" | "warning"), message: what a drop did
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -92,6 +94,7 @@ class SketchCanvas(QWidget):
         self._hover: QPointF | None = None          # pointer position, for the brush outline
         self._model_view = False
         self._model_image: QImage | None = None
+        self.setAcceptDrops(True)
         self._build_actions()
 
     # ---- public API -------------------------------------------------------------
@@ -108,6 +111,8 @@ class SketchCanvas(QWidget):
         """Replace the drawing by an ink image of any size (undoable)."""
         base = np.clip(resize_area(np.asarray(ink, np.float32), CANVAS_SIZE), 0, 1)  # the loader's resizer
         self.undo_stack.push(_SetDrawing(self, Drawing(base=base), text))
+        if self.isVisible():  # the tool keys (B, E, [, ]) work on what was just opened, without a click
+            self.setFocus(Qt.OtherFocusReason)
 
     def clear(self) -> None:
         if self._drawing.base is not None or self._drawing.strokes:
@@ -303,6 +308,25 @@ class SketchCanvas(QWidget):
         painter.end()
         self._painted = upto
         self.update()
+
+    # ---- drops: an image file opens as an editable layer -------------------------
+    def dragEnterEvent(self, event):
+        if canvas_drop.can_open(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event):
+        if canvas_drop.can_open(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event):
+        ink, name, message = canvas_drop.ink_from_mime(event.mimeData(), CANVAS_SIZE)
+        event.acceptProposedAction()
+        if ink is not None:
+            self.set_array(ink, f"Open {name}")
+            self.activateWindow()
+            self.setFocus(Qt.OtherFocusReason)
+        if message:
+            self.notice.emit("info" if ink is not None else "warning", message)
 
     def mousePressEvent(self, event):
         self.setFocus(Qt.MouseFocusReason)

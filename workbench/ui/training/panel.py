@@ -370,3 +370,5 @@ class TrainingPanel(QWidget):
         QCoreApplication.sendPostedEvents(self.session)  # deliver the last records and the saved checkpoint
         self.preset_jobs.shutdown()
         self.save_jobs.shutdown()
+        elif state == "save_failed":  # the run goes on; the user can pick a place that works
+            self.notifier.warning(f"{message}. To save the run elsewhere now: Save Checkpoint… (Ctrl+S)")
