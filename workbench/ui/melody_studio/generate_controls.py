@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from workbench.ui.settings_values import read_value
+
 SETTINGS_PREFIX = "melody_studio/generate/"
 MAX_SEED = 2**31 - 1
 
@@ -121,19 +123,11 @@ class GenerateControls(QWidget):
         s = self._settings
         if s is None:
             return
-        for name, widget, kind in (("variations", self.variations, int), ("bars", self.bars, int),
-                                   ("temperature", self.temperature, float), ("seed", self.seed, int),
-                                   ("steps", self.steps, int)):
-            value = s.value(SETTINGS_PREFIX + name, None)
-            if value is not None:
-                try:
-                    widget.setValue(kind(value))
-                except (TypeError, ValueError):
-                    pass  # a hand-edited setting: keep the default
+        for name, widget in (("variations", self.variations), ("bars", self.bars), ("temperature", self.temperature),
+                             ("seed", self.seed), ("steps", self.steps)):
+            widget.setValue(read_value(s, SETTINGS_PREFIX + name, widget.value()))  # the default keeps its type
         for name, box in (("continue", self.continue_clip), ("keep_key", self.keep_key)):
-            value = s.value(SETTINGS_PREFIX + name, None)
-            if value is not None:
-                box.setChecked(str(value).lower() in ("true", "1"))
+            box.setChecked(read_value(s, SETTINGS_PREFIX + name, box.isChecked()))
 
     def _save(self, *_args) -> None:
         s = self._settings

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
 
 from workbench.ui.jobs import JobRunner
 from workbench.ui.panel_actions import panel_action
+from workbench.ui.settings_values import read_value
 from workbench.ui.sketch_studio.canvas import SketchCanvas
 from workbench.ui.sketch_studio.checkpoints import CheckpointSelector
 from workbench.ui.sketch_studio.gallery import Gallery
@@ -87,10 +88,8 @@ class SketchStudioPanel(QWidget):
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(dice)
-        # 0 would make every variation the same drawing, so the range starts above it
-        self.temperature = QDoubleSpinBox(minimum=0.05, maximum=2.0, singleStep=0.1, value=1.0, decimals=2)
-        self.temperature.setToolTip("How far the variations stray: low = close to the most likely drawing, "
-                                    "high = wilder (0.05-2; at 0 all would be the same drawing)")
+        self.temperature = QDoubleSpinBox(minimum=0.0, maximum=2.0, singleStep=0.1, value=1.0, decimals=2)
+        self.temperature.setToolTip("0 = the most likely strokes, higher = wilder variations (0-2)")
         self.vary_steps = self._steps_spin("Inner gradient steps on the support set")
         self.vary_button = QPushButton("Vary")
         self.vary_button.setToolTip("Adapt to the support set and draw variations (Ctrl+R)")
@@ -176,7 +175,6 @@ class SketchStudioPanel(QWidget):
         self.runner.finished.connect(self._on_finished)
         self.runner.errored.connect(self._on_errored)
         self.canvas.brush_size_changed.connect(lambda v: self.settings.setValue(SETTINGS + "brush", v))
-        self.canvas.notice.connect(lambda level, text: getattr(self.notifier, level)(text))  # what a drop did
 
     # ---- actions ----------------------------------------------------------------
     def add_canvas_to_support(self) -> None:
@@ -311,13 +309,13 @@ class SketchStudioPanel(QWidget):
     # ---- settings ---------------------------------------------------------------
     def _restore_settings(self) -> None:
         s = self.settings
-        self.variations.setValue(int(s.value(SETTINGS + "variations", 8)))
-        self.seed.setValue(int(s.value(SETTINGS + "seed", 0)))
-        self.temperature.setValue(float(s.value(SETTINGS + "temperature", 1.0)))
-        self.vary_steps.setValue(int(s.value(SETTINGS + "vary_steps", 0)))
-        self.complete_steps.setValue(int(s.value(SETTINGS + "complete_steps", 0)))
-        self.modes.setCurrentIndex(int(s.value(SETTINGS + "mode", 0)))
-        self.canvas.set_brush_size(float(s.value(SETTINGS + "brush", self.canvas.brush_size)))
+        self.variations.setValue(read_value(s, SETTINGS + "variations", 8))
+        self.seed.setValue(read_value(s, SETTINGS + "seed", 0))
+        self.temperature.setValue(read_value(s, SETTINGS + "temperature", 1.0))
+        self.vary_steps.setValue(read_value(s, SETTINGS + "vary_steps", 0))
+        self.complete_steps.setValue(read_value(s, SETTINGS + "complete_steps", 0))
+        self.modes.setCurrentIndex(read_value(s, SETTINGS + "mode", 0))
+        self.canvas.set_brush_size(read_value(s, SETTINGS + "brush", float(self.canvas.brush_size)))
 
     def _save_settings(self) -> None:
         s = self.settings
