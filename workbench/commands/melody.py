@@ -75,6 +75,7 @@ def run_generate(args) -> int:
     from workbench.meta.errors import DataError
 
     melodies, errors = [], []
+    from workbench.meta.limits import MAX_COUNT, MAX_STEPS
     for path in args.support:
         try:
     _check_counts(args, n=(1, MAX_COUNT), bars=(1, 1000), steps=(0, MAX_STEPS))

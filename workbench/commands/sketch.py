@@ -91,7 +91,7 @@ def run_complete(args: argparse.Namespace) -> int:
     # A partial drawing keeps its place on the page: scaled, not cropped to its ink.
     partial = load_ink(args.partial, api.MODEL_SIZE, crop=False)
     out = prepare_output_folder(args.out)
-    frames = api.complete(partial, steps=args.steps, checkpoint=args.checkpoint, seed=args.seed)
+    frames = api.complete(partial, steps=args.steps, checkpoint=args.checkpoint)
     results = []
     for step, frame in enumerate(frames):
         path = _save_png(api, frame, out / f"step-{step:02d}.png")

@@ -88,8 +88,10 @@ class SketchStudioPanel(QWidget):
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(dice)
-        self.temperature = QDoubleSpinBox(minimum=0.0, maximum=2.0, singleStep=0.1, value=1.0, decimals=2)
-        self.temperature.setToolTip("0 = the most likely strokes, higher = wilder variations (0-2)")
+        # 0 would make every variation the same drawing, so the range starts above it
+        self.temperature = QDoubleSpinBox(minimum=0.05, maximum=2.0, singleStep=0.1, value=1.0, decimals=2)
+        self.temperature.setToolTip("How far the variations stray: low = close to the most likely drawing, "
+                                    "high = wilder (0.05-2; at 0 all would be the same drawing)")
         self.vary_steps = self._steps_spin("Inner gradient steps on the support set")
         self.vary_button = QPushButton("Vary")
         self.vary_button.setToolTip("Adapt to the support set and draw variations (Ctrl+R)")
@@ -175,6 +177,7 @@ class SketchStudioPanel(QWidget):
         self.runner.finished.connect(self._on_finished)
         self.runner.errored.connect(self._on_errored)
         self.canvas.brush_size_changed.connect(lambda v: self.settings.setValue(SETTINGS + "brush", v))
+        self.canvas.notice.connect(lambda level, text: getattr(self.notifier, level)(text))  # what a drop did
 
     # ---- actions ----------------------------------------------------------------
     def add_canvas_to_support(self) -> None:
