@@ -26,6 +26,8 @@ class TrainingActions:
         self.resume_checkpoint = make("Resume From…", panel.resume_from_checkpoint, "Ctrl+F5",
                                       "Continue a saved run exactly where it stopped")
         self.export_png = make("Export Plots (PNG)…", panel.export_png, "Ctrl+E")
+        self.follow = make("Follow a Run…", panel.toggle_follow, None,
+                           "Plot a run's metric stream live, read-only (the file of workbench train --jsonl-file)")
         self.export_csv = make("Export Metrics (CSV)…", panel.export_csv, "Ctrl+Shift+E")
         self.start.setObjectName("action-start")
         self.pause.setObjectName("action-pause")
@@ -33,15 +35,20 @@ class TrainingActions:
 
     def menu(self) -> list:
         return [self.start, self.pause, self.stop, None, self.save, self.load, self.resume_checkpoint, None,
-                self.export_png, self.export_csv]
+                self.follow, None, self.export_png, self.export_csv]
 
-    def update(self, *, running: bool, paused: bool, form_ok: bool, can_save: bool, have_data: bool) -> None:
-        self.start.setEnabled(not running and form_ok)
+    def update(self, *, running: bool, paused: bool, form_ok: bool, can_save: bool, have_data: bool,
+               following: bool = False) -> None:
+        """Following a remote run is read-only: nothing that starts, steers or saves a run."""
+        busy = running or following
+        self.start.setEnabled(not busy and form_ok)
         self.pause.setEnabled(running)
         self.pause.setText("Resume" if paused else "Pause")
         self.stop.setEnabled(running)
-        self.save.setEnabled(can_save)
-        self.load.setEnabled(not running)
-        self.resume_checkpoint.setEnabled(not running)
+        self.save.setEnabled(can_save and not following)
+        self.load.setEnabled(not busy)
+        self.resume_checkpoint.setEnabled(not busy)
+        self.follow.setEnabled(not running)
+        self.follow.setText("Stop Following" if following else "Follow a Run…")
         self.export_png.setEnabled(True)
         self.export_csv.setEnabled(have_data)

@@ -10,7 +10,8 @@ import os
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QFileDialog, QGridLayout, QHBoxLayout, QScrollArea, QSizePolicy, QSplitter, QToolButton, QVBoxLayout, QWidget,
+    QFileDialog, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSplitter, QToolButton, QVBoxLayout,
+    QWidget,
 )
 
 from workbench.ui.checkpoint_info import open_checkpoint_meta
@@ -21,6 +22,7 @@ from workbench.ui.training.actions import TrainingActions
 from workbench.ui.training.checkpoint_files import (
     ask_checkpoint_path, ask_save_on_close, new_autosave_path, save_trainer,
 )
+from workbench.ui.training.follow import RunFollower
 from workbench.ui.training.form import TrainingForm
 from workbench.ui.training.metrics import MetricsStore
 from workbench.ui.training.plots_view import PlotsView
@@ -44,6 +46,7 @@ class TrainingPanel(QWidget):
         self.context = context
         self.notifier = context.notifier
         self.session = TrainingSession(self)
+        self.follower = RunFollower(self)
         self.preset_jobs = JobRunner(self, name="training-presets")
         self.save_jobs = JobRunner(self, name="training-save")
         self.store = MetricsStore()
@@ -107,6 +110,12 @@ class TrainingPanel(QWidget):
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 6, 6, 6)
+        self.remote_banner = QLabel(self)
+        self.remote_banner.setObjectName("remote-banner")
+        self.remote_banner.setStyleSheet("QLabel { background: palette(highlight); color: palette(highlighted-text);"
+                                         " padding: 4px 8px; border-radius: 3px; }")
+        self.remote_banner.hide()
+        right_layout.addWidget(self.remote_banner)
         right_layout.addWidget(self.plots, 1)
         right_layout.addLayout(export_row)
 
@@ -128,6 +137,9 @@ class TrainingPanel(QWidget):
         s.failed.connect(self._on_failed)
         s.preparing.connect(self.progress.show_preparation)  # a first melody corpus parse, with Stop
         s.ended.connect(self._on_ended)
+        self.follower.records.connect(self._on_followed)
+        self.follower.problem.connect(self.notifier.warning)
+        self.follower.restarted.connect(self._clear_plots)
         self.form.changed.connect(self.update_controls)
         self.form.domain_changed.connect(self._load_presets)
         self.preset_jobs.finished.connect(self._on_presets)
@@ -151,9 +163,11 @@ class TrainingPanel(QWidget):
 
     def update_controls(self) -> None:
         running = self.session.running
+        following = self.follower.following
         self.actions.update(running=running, paused=self.session.paused, form_ok=self.form.validate(),
-                            can_save=running or self.session.trainer is not None, have_data=len(self.store) > 0)
-        self.form.set_running(running)
+                            can_save=running or self.session.trainer is not None, have_data=len(self.store) > 0,
+                            following=following)
+        self.form.set_running(running or following)
 
     def _load_presets(self, domain: str, apply_first: bool) -> None:
         if domain:
@@ -267,6 +281,57 @@ class TrainingPanel(QWidget):
         self.notifier.info(f"Resuming {os.path.basename(path)} at iteration {done} of {total}")
         return self._start(job, total, done, config.get("algo"))
 
+    # -- following a remote run (read-only) ------------------------------------------
+    def toggle_follow(self) -> None:
+        if self.follower.following:
+            self.stop_following()
+        else:
+            self.follow_run()
+
+    def follow_run(self, path: str | None = None) -> bool:
+        """Plot the metric stream a `workbench train --jsonl-file PATH` run appends to, live and read-only."""
+        if self.session.running:
+            self.notifier.warning("Stop the local run before following another one.")
+            return False
+        path = path or QFileDialog.getOpenFileName(self, "Follow a Run", "", "Metric stream (*.jsonl);;All files (*)")[0]
+        if not path:
+            return False
+        self._clear_plots()
+        self.progress.start(0, 1)
+        self.progress.set_state("Remote run: waiting for records…")
+        self.remote_banner.setText(f"Remote run (read-only): {os.path.basename(path)}")
+        self.remote_banner.setToolTip(path)
+        self.remote_banner.show()
+        self.follower.start(path)
+        self.plots.set_live(True)
+        self.update_controls()
+        return True
+
+    def stop_following(self) -> None:
+        if not self.follower.following:
+            return
+        self.follower.stop()
+        self.plots.set_live(False)
+        self.remote_banner.hide()
+        self.progress.set_state("Stopped following")
+        self.update_controls()
+
+    def _clear_plots(self) -> None:
+        self.store.clear()
+        self.plots.clear()
+
+    @Slot(list)
+    def _on_followed(self, batch: list) -> None:
+        self._on_metrics(batch)  # the same plots as a local run
+        for record in batch:
+            if record.kind == "status" and record.state == "started":
+                self.plots.show_rates(record.message.startswith("metasgd"))
+                self.remote_banner.setText(f"{self.remote_banner.text().split(' — ')[0]} — {record.message}")
+            if record.kind == "status" and record.state != "info":
+                self.progress.set_state(f"Remote run: {record.state}")
+            elif record.kind == "checkpoint":
+                self.progress.set_state(f"Remote run: checkpoint at iteration {record.iteration}")
+
     # -- export -------------------------------------------------------------------
     def export_png(self, path: str | None = None) -> bool:
         path = path or QFileDialog.getSaveFileName(self, "Export Plots", "training.png", "PNG image (*.png)")[0]
@@ -365,6 +430,7 @@ class TrainingPanel(QWidget):
         """Stop the run (saving it if the user asked), join every thread."""
         self.form.save_settings(self.context.settings)
         self.plots.set_live(False)
+        self.follower.stop()
         self._closing = True                          # the run saved on close is in the library; no offer now
         self.session.shutdown(save=self._save_on_close)
         QCoreApplication.sendPostedEvents(self.session)  # deliver the last records and the saved checkpoint
