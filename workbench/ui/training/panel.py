@@ -378,6 +378,8 @@ class TrainingPanel(QWidget):
             self.notifier.info(f"Training started: {message}")
         elif state == "info" and message:
             self.notifier.info(message)
+        elif state == "save_failed":  # the run goes on; the user can pick a place that works
+            self.notifier.warning(f"{message}. To save the run elsewhere now: Save Checkpoint… (Ctrl+S)")
 
     @Slot(str)
     def _on_checkpoint_saved(self, path: str) -> None:
@@ -428,13 +430,11 @@ class TrainingPanel(QWidget):
 
     def shutdown(self) -> None:
         """Stop the run (saving it if the user asked), join every thread."""
+        self.follower.stop()
         self.form.save_settings(self.context.settings)
         self.plots.set_live(False)
-        self.follower.stop()
         self._closing = True                          # the run saved on close is in the library; no offer now
         self.session.shutdown(save=self._save_on_close)
         QCoreApplication.sendPostedEvents(self.session)  # deliver the last records and the saved checkpoint
         self.preset_jobs.shutdown()
         self.save_jobs.shutdown()
-        elif state == "save_failed":  # the run goes on; the user can pick a place that works
-            self.notifier.warning(f"{message}. To save the run elsewhere now: Save Checkpoint… (Ctrl+S)")
