@@ -26,6 +26,8 @@ def register(subparsers) -> None:
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--steps", type=int, help="adaptation steps (default: the checkpoint's)")
     g.add_argument("--any-key", action="store_true", help="do not keep pitches in the support's key")
+    g.add_argument("--free-form", action="store_true", help="no phrase plan (held phrase ends, answering "
+                                                            "phrases, tonic cadence): the model alone decides")
     g.add_argument("--checkpoint", help="melody checkpoint (default: the shipped one)")
     g.add_argument("--wav", action="store_true", help="also render each melody to WAV")
     g.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
@@ -52,8 +54,6 @@ def register(subparsers) -> None:
     r.set_defaults(func=run_render)
 
 
-def _warn(lines) -> None:
-    for line in lines:
 def _check_counts(args, **ranges: tuple[int, int]) -> None:
     """Each named number, when given, lies in its range (a huge one would allocate or run for ever)."""
     from workbench.meta.errors import ConfigError
@@ -64,6 +64,8 @@ def _check_counts(args, **ranges: tuple[int, int]) -> None:
             raise ConfigError(name, f"must be from {low} to {high}, got {value}")
 
 
+def _warn(lines) -> None:
+    for line in lines:
         print(f"warning: {line}", file=sys.stderr)
 
 
@@ -73,12 +75,12 @@ def run_generate(args) -> int:
     from workbench.commands.output import emit, prepare_output_folder, write_atomically
     from workbench.domains.melody import api
     from workbench.meta.errors import DataError
-
-    melodies, errors = [], []
     from workbench.meta.limits import MAX_COUNT, MAX_STEPS
+
+    _check_counts(args, n=(1, MAX_COUNT), bars=(1, 1000), steps=(0, MAX_STEPS))
+    melodies, errors = [], []
     for path in args.support:
         try:
-    _check_counts(args, n=(1, MAX_COUNT), bars=(1, 1000), steps=(0, MAX_STEPS))
             melody, report = api.read_midi(path)
         except DataError as exc:
             errors.append(str(exc))
@@ -92,12 +94,12 @@ def run_generate(args) -> int:
     if args.continue_from:
         continue_from, report = api.read_midi(args.continue_from)
         _warn(f"{Path(args.continue_from).name}: {line}" for line in report)
+    out = prepare_output_folder(args.out)  # before the work, so a bad folder costs nothing
     started = time.perf_counter()
     results = api.generate(
         melodies, n=args.n, bars=args.bars, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
-    out = prepare_output_folder(args.out)  # before the work, so a bad folder costs nothing
-        continue_from=continue_from, keep_key=not args.any_key, steps=args.steps,
-        checkpoint=args.checkpoint or None,
+        continue_from=continue_from, keep_key=not args.any_key, form_plan=not args.free_form, steps=args.steps,
+        checkpoint=args.checkpoint or None, progress=_report_support_use,
     )
     seconds = time.perf_counter() - started
     rows = []
@@ -116,12 +118,19 @@ def run_generate(args) -> int:
     return 0
 
 
+def _report_support_use(done: int, _total: int, message: str) -> None:
+    if done == 0 and message:
+        print(f"note: {message}", file=sys.stderr)
+
+
 def run_render(args) -> int:
     import numpy as np
 
     from workbench.commands.output import emit, prepare_output_file, write_atomically
     from workbench.domains.melody import api
 
+    _check_counts(args, sample_rate=(8000, 192_000))
+    out = prepare_output_file(args.out)  # a device, folder or FIFO is refused before any work
     melody, report = api.read_midi(args.midi)
     _warn(report)
     audio = api.render_audio(melody, args.sample_rate)
@@ -130,8 +139,6 @@ def run_render(args) -> int:
         "file": str(args.out), "seconds": round(len(audio) / args.sample_rate, 3), "notes": len(melody.notes),
         "peak": round(float(np.abs(audio).max()) if len(audio) else 0.0, 4), "sample_rate": args.sample_rate,
     }], device="cpu", as_json=args.json)
-    _check_counts(args, sample_rate=(8000, 192_000))
-    out = prepare_output_file(args.out)  # a device, folder or FIFO is refused before any work
     return 0
 
 

@@ -30,10 +30,11 @@ def test_generate_fills_results_while_the_gui_stays_responsive(panel, qtbot, mon
     calls = {}
     release = threading.Event()
 
-    def stand_in(support, n, bars, temperature, seed, continue_from, keep_key, steps, checkpoint, progress,
+    def stand_in(support, n, bars, temperature, seed, continue_from, keep_key, form_plan, steps, checkpoint, progress,
                  cancelled):
         calls.update(support=support, n=n, bars=bars, temperature=temperature, seed=seed, steps=steps,
-                     continue_from=continue_from, keep_key=keep_key, thread=threading.current_thread())
+                     continue_from=continue_from, keep_key=keep_key, form_plan=form_plan,
+                     thread=threading.current_thread())
         for step in range(5):
             progress(step + 1, 5, "adapting")
         release.wait(10)  # runs until the test has seen the GUI thread at work
@@ -56,7 +57,7 @@ def test_generate_fills_results_while_the_gui_stays_responsive(panel, qtbot, mon
     timer.stop()
     assert calls["thread"] is not threading.main_thread()
     assert len(calls["support"]) == 3 and calls["n"] == 3 and calls["seed"] == 7 and calls["steps"] == 2
-    assert calls["continue_from"] is None and calls["keep_key"] is True
+    assert calls["continue_from"] is None and calls["keep_key"] is True and calls["form_plan"] is True
     assert panel.results.count() == 3
     assert panel.results.item(0).text() == "variation-01-seed7"
     assert not panel.is_busy() and panel.controls.generate_button.isEnabled()

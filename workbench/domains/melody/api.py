@@ -74,6 +74,7 @@ def generate(
     seed: int = 0,
     continue_from: Melody | None = None,
     keep_key: bool = True,
+    form_plan: bool = True,
     steps: int | None = None,
     checkpoint=None,
     progress: Callable[[int, int, str], None] | None = None,
@@ -83,7 +84,8 @@ def generate(
 
     A support melody or continue_from with chords or overlaps is read as its top voice.
     With continue_from, each result starts with that melody and adds `bars` new
-    bars after it. keep_key keeps pitches in the support's estimated key.
+    bars after it. keep_key keeps pitches in the support's estimated key; form_plan gives the
+    results the shape of a tune (form.py). progress() first reports which support strains were used.
     Raises WorkbenchError subclasses (DataError, ConfigError, CheckpointError).
     """
     from workbench.domains.melody import generation
@@ -93,7 +95,7 @@ def generate(
     continue_from = continue_from.top_voice() if continue_from is not None else None
     return generation.generate(
         support, n=n, bars=bars, temperature=temperature, top_p=top_p, seed=seed,
-        continue_from=continue_from, keep_key=keep_key, steps=steps,
+        continue_from=continue_from, keep_key=keep_key, form_plan=form_plan, steps=steps,
         checkpoint=checkpoint if checkpoint is not None else default_checkpoint(),
         progress=progress, cancelled=cancelled,
     )

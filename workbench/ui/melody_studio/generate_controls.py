@@ -1,4 +1,4 @@
-"""Generate controls: variations, bars, temperature, seed, continue, keep key; progress."""
+"""Generate controls: variations, bars, temperature, seed, continue, keep key, tune shape; progress."""
 
 from __future__ import annotations
 
@@ -43,10 +43,13 @@ class GenerateControls(QWidget):
         seed_row.addWidget(self.dice)
         self.steps = QSpinBox(minimum=0, maximum=50, value=0)
         self.steps.setSpecialValueText("checkpoint default")
-        self.steps.setToolTip("Inner gradient steps on the support set; 0 = the checkpoint's own (10). "
-                              "Few steps (1-2) pick up a style from different tunes, many (10) one tune's motifs")
+        self.steps.setToolTip("Inner gradient steps on the support set; 0 = the checkpoint's own count, chosen "
+                              "by meta-validation. More steps follow the support more closely (and copy more)")
         self.continue_clip = QCheckBox("Continue from the clip in the roll")
         self.keep_key = QCheckBox("Keep to the support's key", checked=True)
+        self.form_plan = QCheckBox("Shape as a tune", checked=True)
+        self.form_plan.setToolTip("4-bar phrases that end on a held note, answering phrases that open like the "
+                                  "one before, and a last bar on the tonic")
         form.addRow("Variations", self.variations)
         form.addRow("Bars", self.bars)
         form.addRow("Temperature", self.temperature)
@@ -54,6 +57,7 @@ class GenerateControls(QWidget):
         form.addRow("Adapt steps", self.steps)
         form.addRow(self.continue_clip)
         form.addRow(self.keep_key)
+        form.addRow(self.form_plan)
 
         self.generate_button = QPushButton("Generate")
         self.generate_button.setDefault(True)
@@ -79,7 +83,7 @@ class GenerateControls(QWidget):
         self._restore()
         for widget in (self.variations, self.bars, self.temperature, self.seed, self.steps):
             widget.valueChanged.connect(self._save)
-        for box in (self.continue_clip, self.keep_key):
+        for box in (self.continue_clip, self.keep_key, self.form_plan):
             box.toggled.connect(self._save)
 
     def params(self) -> dict:
@@ -91,6 +95,7 @@ class GenerateControls(QWidget):
             "steps": self.steps.value() or None,
             "continue_clip": self.continue_clip.isChecked(),
             "keep_key": self.keep_key.isChecked(),
+            "form_plan": self.form_plan.isChecked(),
         }
 
     def set_busy(self, busy: bool, message: str = "") -> None:
@@ -126,7 +131,7 @@ class GenerateControls(QWidget):
         for name, widget in (("variations", self.variations), ("bars", self.bars), ("temperature", self.temperature),
                              ("seed", self.seed), ("steps", self.steps)):
             widget.setValue(read_value(s, SETTINGS_PREFIX + name, widget.value()))  # the default keeps its type
-        for name, box in (("continue", self.continue_clip), ("keep_key", self.keep_key)):
+        for name, box in (("continue", self.continue_clip), ("keep_key", self.keep_key), ("form_plan", self.form_plan)):
             box.setChecked(read_value(s, SETTINGS_PREFIX + name, box.isChecked()))
 
     def _save(self, *_args) -> None:
@@ -139,3 +144,4 @@ class GenerateControls(QWidget):
         s.setValue(SETTINGS_PREFIX + "steps", self.steps.value())
         s.setValue(SETTINGS_PREFIX + "continue", p["continue_clip"])
         s.setValue(SETTINGS_PREFIX + "keep_key", p["keep_key"])
+        s.setValue(SETTINGS_PREFIX + "form_plan", p["form_plan"])

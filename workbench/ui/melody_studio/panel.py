@@ -318,7 +318,7 @@ class MelodyStudioPanel(QWidget):
         self.controls.set_busy(True, f"Adapting to {len(support)} melodies and writing {params['n']}…")
         self.runner.submit(api.generate, support, n=params["n"], bars=params["bars"],
                            temperature=params["temperature"], seed=params["seed"], continue_from=continue_from,
-                           keep_key=params["keep_key"], steps=params["steps"],
+                           keep_key=params["keep_key"], form_plan=params["form_plan"], steps=params["steps"],
                            checkpoint=self.model_picker.path())
 
     def cancel_generation(self) -> None:
