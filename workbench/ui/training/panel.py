@@ -24,6 +24,7 @@ from workbench.ui.training.checkpoint_files import (
 )
 from workbench.ui.training.follow import RunFollower
 from workbench.ui.training.form import TrainingForm
+from workbench.ui.training.history import copy_history, read_history
 from workbench.ui.training.metrics import MetricsStore
 from workbench.ui.training.plots_view import PlotsView
 from workbench.ui.training.progress import ProgressView
@@ -256,10 +257,27 @@ class TrainingPanel(QWidget):
             return False
         self.form.apply_settings(info.get("config", {}), info.get("problem", {}), domain=info.get("domain"))
         self.context.set_checkpoint(info["domain"], path)
+        self._show_history(path, info)
         iteration = info.get("iteration", "?")
         self.notifier.info(f"Loaded {os.path.basename(path)} ({info['domain']}, iteration {iteration})")
         self.update_controls()
         return True
+
+    def _show_history(self, path: str, info: dict) -> None:
+        """The loaded checkpoint's run replaces the last run's plots and status."""
+        if self.session.running:
+            return  # the live run keeps its plots
+        records = read_history(path)
+        self.store.clear()
+        self.plots.clear()
+        self.plots.show_rates(info.get("config", {}).get("algo") == "metasgd")
+        if records:
+            self.store.add(records)
+        self.plots.refresh(force=True)
+        iteration = int(info.get("iteration", 0) or 0)
+        total = int(info.get("config", {}).get("iterations", 0) or 0)
+        self.progress.show_loaded(os.path.basename(path), iteration, total, bool(records))
+        self.update_controls()
 
     def resume_from_checkpoint(self, path: str | None = None) -> bool:
         """Continue a saved run exactly; a finished run continues for the form's number of iterations."""
@@ -385,6 +403,8 @@ class TrainingPanel(QWidget):
     def _on_checkpoint_saved(self, path: str) -> None:
         domain = self.run_domain or self.form.current_domain()
         self.context.set_checkpoint(domain, path)
+        if self.autosave_path:
+            copy_history(self.autosave_path, path)  # Load Checkpoint shows this run's plots
         self.notifier.info(f"Checkpoint saved: {path}")
         self.last_saved = path
         self.context.library_changed.emit(domain)     # listed in the pickers; none of them switches to it

@@ -46,7 +46,7 @@ class ProgressView(QWidget):
         self.iteration, self.total = iteration, max(total, 1)
         self.bar.setRange(0, self.total)
         self.bar.setValue(iteration)
-        self.bar.setFormat(f"iteration %v / %m")
+        self.bar.setFormat("iteration %v / %m")
         self.rate.setText("loading the engine…")
         self.preparing = False
         self.reset_rate()
@@ -99,6 +99,17 @@ class ProgressView(QWidget):
         if per_second:
             text += f" · {per_second:,.1f} it/s · ETA {format_duration((self.total - iteration) / per_second)}"
         self.rate.setText(text)
+
+    def show_loaded(self, name: str, iteration: int, total: int, has_history: bool) -> None:
+        """A loaded checkpoint replaces the last run's status: where its run got to."""
+        self.preparing = False
+        self.iteration, self.total = iteration, max(total, iteration, 1)
+        self.bar.setRange(0, self.total)
+        self.bar.setValue(iteration)
+        self.bar.setFormat("iteration %v / %m")
+        self.set_state(f"Loaded {name}")
+        self.rate.setText("" if has_history else "no metric history saved with it")
+        self.reset_rate()
 
     def finish(self, text: str) -> None:
         self.set_state(text)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from workbench.meta.controller import Controller
 from workbench.ui.errors import describe_error
+from workbench.ui.training.history import HistoryWriter
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +84,19 @@ class TrainingWorker(QObject):
                 batch = []
             last_flush = time.monotonic()
 
+        history = None
         try:
             trainer = self._prepare()
             if trainer is None:
                 return
             controller = self.controller
             job = self.job
+            if job.autosave:
+                history = HistoryWriter(job.autosave, continue_from=job.resume_from)
             for record in trainer.run(controller, out=job.autosave if trainer.config.checkpoint_every else None):
                 kind = record.kind
+                if history is not None:
+                    history.write(record)
                 if kind in ("iteration", "validation"):
                     batch.append(record)
                     saved_last = False
@@ -117,6 +123,8 @@ class TrainingWorker(QObject):
             log.warning("training failed", exc_info=True)
             self.failed.emit(describe_error(exc), str(getattr(exc, "setting", "") or ""))
         finally:
+            if history is not None:
+                history.close()
             self.done.emit()
 
     def _prepare(self):
