@@ -40,7 +40,9 @@ def register(subparsers) -> None:
         description="Parse music21's bundled folk collections into the cache (with a progress bar) and "
                     "print how many tunes each style has. Essen is licensed for non-commercial use only.",
     )
-    c.add_argument("--collections", nargs="+", default=["oneills", "ryans"], help="oneills ryans [essen]")
+    c.add_argument("--collections", nargs="+", default=["oneills", "ryans"], help="oneills ryans [essen] [airds]")
+    c.add_argument("--export-styles", metavar="DIR", dest="export_styles",
+                   help="also write the tunes as MIDI files, one subfolder per style (for `eval melody --data`)")
     c.add_argument("--rebuild", action="store_true", help="parse again even if the cache exists")
     c.add_argument("--limit-files", type=int, dest="limit_files", help="only the first N files per collection")
     c.add_argument("--json", action="store_true", help="print one JSON document")
@@ -155,6 +157,10 @@ def run_corpus(args) -> int:
                                 rebuild=args.rebuild)
     counts = Counter((t.source, t.style) for t in tunes)
     rows = [{"collection": source, "style": style, "tunes": n} for (source, style), n in sorted(counts.items())]
+    if args.export_styles:
+        written = corpus.export_style_folders(tunes, args.export_styles, progress=corpus.text_progress)
+        rows += [{"exported_style": style, "tunes": n, "folder": str(Path(args.export_styles) / style)}
+                 for style, n in written.items()]
     emit("melody corpus", rows, device="cpu", as_json=args.json,
          extra={"cache": str(corpus.cache_dir()), "tunes": len(tunes)})
     return 0

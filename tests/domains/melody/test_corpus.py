@@ -3,7 +3,8 @@ import mido
 import pytest
 
 from workbench.domains.melody import corpus, vocab
-from workbench.domains.melody.notes import SIXTEENTH as S, Melody, Note
+from workbench.domains.melody.notes import SIXTEENTH as S
+from workbench.domains.melody.notes import Melody, Note
 from workbench.meta.errors import DataError
 
 
@@ -105,3 +106,15 @@ def test_segments_are_padded_windows_of_bars():
     segs = vocab.segments(melody, bars=4, max_events=40)
     assert len(segs) == 2 and segs[0].shape == (40, vocab.EVENT_FIELDS)
     assert segs[0][:, vocab.VALID].sum() == 32 and not segs[0][32:, vocab.VALID].any()
+
+
+def test_export_as_a_folder_of_styles_reads_back(tmp_path):
+    melody = Melody(notes=tuple(Note(i * 2 * S, 2 * S, 60 + i % 5) for i in range(32)))
+    tunes = [corpus.Tune(f"reel {i}", "reel", "x", melody) for i in range(3)]
+    tunes += [corpus.Tune(f"tune {i}", "other", "x", melody) for i in range(3)]
+    tunes += [corpus.Tune("lonely", "waltz", "x", melody)]
+    written = corpus.export_style_folders(tunes, tmp_path, min_tunes=2)
+    assert written == {"other 4-4": 3, "reel": 3}                # too few waltzes: left out
+    back, problems = corpus.load_midi_folder(tmp_path)
+    assert not problems and sorted({t.style for t in back}) == ["other 4-4", "reel"]
+    assert all(t.melody.notes == melody.notes for t in back)

@@ -9,6 +9,9 @@ Collections (music21/corpus/...):
   ryans     Ryan's Mammoth Collection (1883), public domain book
   essen     Essen folksong collection: licensed for NON-COMMERCIAL use only
             (see ESSEN_LICENCE); included only when asked for explicitly.
+  airds     Aird's Selection of Scotch, English, Irish and Foreign Airs (1782-1803), public
+            domain: never trained on; `workbench melody corpus --collections airds
+            --export-styles DIR` writes it as a folder of styles for `eval melody --data`.
 
 A tune's style comes from its ABC rhythm field (R:), else the tune type in its
 title ("... Reel"), else its metre (6/8 -> jig, 9/8 -> slip jig, 3/4 -> waltz).
@@ -32,7 +35,7 @@ from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
 from workbench.meta.errors import DataError
 
 CORPUS_VERSION = 1
-COLLECTIONS = {"oneills": "oneills1850", "ryans": "ryansMammoth", "essen": "essenFolksong"}
+COLLECTIONS = {"oneills": "oneills1850", "ryans": "ryansMammoth", "essen": "essenFolksong", "airds": "airdsAirs"}
 DEFAULT_COLLECTIONS = ("oneills", "ryans")
 NONCOMMERCIAL = {"essen"}
 ESSEN_LICENCE = (
@@ -299,6 +302,32 @@ def load_midi_folder(folder: Path | str, progress: Progress | None = None,
     if not tunes:
         raise DataError(f"{root}: none of the {len(files)} MIDI files could be read")
     return tunes, problems
+
+
+def export_style_folders(tunes: list[Tune], folder: Path | str, min_tunes: int = 8,
+                         progress: Progress | None = None) -> dict[str, int]:
+    """Write tunes as a folder of styles (`folder/<style>/<nnnn title>.mid`), the layout `--data`
+    reads. Tunes whose style is only their metre's default ("other") are grouped by metre; styles
+    with fewer than min_tunes tunes are left out. Returns tunes written per style."""
+    from workbench.domains.melody.midi_io import write_midi
+
+    def name(tune: Tune) -> str:
+        metre = f"{tune.melody.beats_per_bar}-{tune.melody.beat_unit}"
+        return f"other {metre}" if tune.style == "other" else tune.style
+
+    groups: dict[str, list[Tune]] = {}
+    for tune in tunes:
+        groups.setdefault(name(tune), []).append(tune)
+    chosen = {style: members for style, members in sorted(groups.items()) if len(members) >= min_tunes}
+    total, written = sum(len(m) for m in chosen.values()), 0
+    for style, members in chosen.items():
+        for i, tune in enumerate(members):
+            safe = re.sub(r"[^A-Za-z0-9 ._-]+", "", tune.title)[:40].strip() or "tune"
+            write_midi(tune.melody, Path(folder) / style / f"{i:04d} {safe}.mid")
+            written += 1
+            if progress:
+                progress(written, total, f"writing {style}")
+    return {style: len(members) for style, members in chosen.items()}
 
 
 def split_of(title: str, index: int) -> str:
