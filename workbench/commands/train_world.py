@@ -37,7 +37,23 @@ def world_for(args):
         return distributed.SINGLE
     from workbench.meta.device import resolve_device
 
-    return distributed.join(resolve_device(args.device or "auto"), args.backend)
+    world = distributed.join(resolve_device(args.device or "auto"), args.backend)
+    _stop_with_a_message_on_sigterm(world)
+    return world
+
+
+def _stop_with_a_message_on_sigterm(world) -> None:
+    """torchrun stops the other ranks with SIGTERM when one fails: say so instead of vanishing."""
+    import signal
+
+    from workbench.meta.distributed import RankLostError
+
+    def stopped(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+        raise RankLostError(f"rank {world.rank} was stopped by torchrun after another process of the job failed "
+                            "(torchrun names it under 'Root Cause'); checkpoints written so far stay loadable")
+
+    signal.signal(signal.SIGTERM, stopped)
 
 
 class RecordFile:
