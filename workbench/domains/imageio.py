@@ -121,6 +121,8 @@ def _open(source: str | Path | bytes, label: str) -> Image.Image:
             raise DataError(f"{label}: file not found")
         if path.is_dir():
             raise DataError(f"{label}: is a folder, expected an image file")
+        if not path.is_file():  # a FIFO or device would block the reader for ever
+            raise DataError(f"{label}: not a regular file (a pipe or device), so it was not read")
         return Image.open(path)
     except Image.DecompressionBombError as exc:
         raise DataError(f"{label}: image is too large to decode safely ({exc}); scale it down first") from None

@@ -166,6 +166,8 @@ class MetaTrainer:
         if out and self.world.is_main:
             check_destination(out)
         check_tasks_fit(self.problem, self.task_generator, self.config.meta_batch)
+        if self.config.val_every:  # a validation split that cannot make tasks fails now, not mid-run
+            check_tasks_fit(self.problem, self.task_generator, min(self.config.val_tasks, self.config.meta_batch), "val")
 
     def _save_or_warn(self, path) -> CheckpointRecord | StatusRecord:
         """Save; when the disk refuses, training goes on (the weights are still in memory) and the

@@ -54,6 +54,8 @@ def read_midi(path, max_bars: int = MAX_BARS) -> tuple[Melody, list[str]]:
         size = path.stat().st_size
     except OSError as exc:
         raise DataError(f"{name}: cannot read the file ({exc.strerror or exc})") from exc
+    if not path.is_file():  # a FIFO or device would block the reader for ever
+        raise DataError(f"{name}: not a regular file (a folder, pipe or device), so it was not read")
     if size > MAX_FILE_BYTES:
         raise DataError(
             f"{name}: file is {size / 1e6:.1f} MB; melody MIDI files are expected under "

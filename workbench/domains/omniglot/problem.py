@@ -65,6 +65,7 @@ class FewShotProblem:
         self.size = options["size"]
         self.rotations = ROTATIONS if options["rotations"] else 1
         self._source = None
+        self._checked_splits: set[str] = set()
 
     @property
     def source(self):
@@ -115,6 +116,9 @@ class FewShotProblem:
         return F.cross_entropy(logits, y), (logits.argmax(-1) == y).float().mean()
 
     def sample_tasks(self, n: int, generator: torch.Generator, split: str) -> TaskBatch:
+        if split not in self._checked_splits:  # e.g. a val split with fewer classes than --way
+            self.check_data((split,))
+            self._checked_splits.add(split)
         way, shot, query = self.way, self.shot, self.query
         per_class = shot + query
         images = torch.empty(n, way, per_class, self.size, self.size)
