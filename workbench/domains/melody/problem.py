@@ -35,8 +35,8 @@ DEFAULTS = {
 }
 ADAPT_PARTS = {"style": STYLE_PREFIXES, "all": ()}
 
-_TRAINING = {"outer_lr": 1e-3, "meta_batch": 8, "iterations": 2500, "lr_halve_every": 1500, "val_every": 250,
-             "val_tasks": 64, "batching": "loop", "grad_clip": 5.0, "checkpoint_every": 500}
+_TRAINING = {"outer_lr": 1e-3, "meta_batch": 8, "iterations": 1600, "lr_halve_every": 1000, "val_every": 200,
+             "val_tasks": 64, "batching": "loop", "grad_clip": 5.0, "checkpoint_every": 400}
 
 PRESETS = {
     "default": {
