@@ -128,6 +128,7 @@ def test_generate_with_the_shipped_checkpoint(panel, qtbot, context):
     fill_support(panel)
     melodies = generate_for_real(panel, qtbot, context, n=2)
     assert len(melodies) == 2 and all(m.notes for m in melodies)
+    assert "adapted to all" in panel.controls.status.text()      # the studio says what reached the model
 
 
 def test_cancel_drops_the_result(panel, qtbot, monkeypatch):

@@ -12,7 +12,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
-    QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -20,8 +29,8 @@ from workbench.domains.melody import api
 from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody
 from workbench.meta.errors import DataError
 from workbench.ui.export_scope import export_label, exports_selection
+from workbench.ui.elided_label import ElidedLabel
 from workbench.ui.jobs import JobRunner
-from workbench.ui.panel_actions import panel_action
 from workbench.ui.melody_studio import files
 from workbench.ui.melody_studio.audio import Player, midi_output_names
 from workbench.ui.melody_studio.generate_controls import GenerateControls
@@ -29,6 +38,7 @@ from workbench.ui.melody_studio.piano_roll import PianoRollEditor
 from workbench.ui.melody_studio.results import ResultsList
 from workbench.ui.melody_studio.support_strip import SupportStrip
 from workbench.ui.model_picker import ModelPicker
+from workbench.ui.panel_actions import panel_action
 
 EXPORT_DIR_SETTING = "melody_studio/export_dir"
 SPLITTER_SETTING = "melody_studio/splitter"
@@ -74,7 +84,13 @@ class MelodyStudioPanel(QWidget):
         left_layout.addLayout(self._build_transport())
         left_layout.addWidget(self.editor, 1)
         splitter.addWidget(left)
-        splitter.addWidget(self._build_side())
+        # the side scrolls rather than force its height on the window (1024x640 must fit)
+        side_scroll = QScrollArea()
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setWidget(self._build_side())
+        splitter.addWidget(side_scroll)
         splitter.setStretchFactor(0, 1)
         splitter.setSizes([900, 350])
         saved = context.settings.value(SPLITTER_SETTING)
@@ -99,6 +115,8 @@ class MelodyStudioPanel(QWidget):
         self.controls.generate_requested.connect(self.generate)
         self.controls.cancel_requested.connect(self.cancel_generation)
         self.runner.progress.connect(self.controls.show_progress)
+        self.runner.progress.connect(self._remember_support_use)
+        self._support_use = ""
         self.runner.finished.connect(self._on_generated)
         self.runner.errored.connect(self._on_generate_failed)
         # panel-scoped: the keys work anywhere in the studio and the Melody Studio menu shows them
@@ -133,16 +151,16 @@ class MelodyStudioPanel(QWidget):
         self.new_clip_button = QPushButton("New clip")
         self.new_clip_button.setToolTip("Start an empty clip in the roll (undoable)")
         self.new_clip_button.clicked.connect(self.new_clip)
-        self.clip_label = QLabel()
+        self.clip_label = ElidedLabel()  # a long tune name gives way to the buttons
         self.clip_label.setStyleSheet("color: gray;")
         self.editor.model.changed.connect(self._show_clip_name)
         self._show_clip_name()
         self.save_clip_button = QPushButton("Save clip…")
         self.save_clip_button.setToolTip("Save the clip in the roll as a .mid file")
         self.save_clip_button.clicked.connect(self._save_clip)
-        for widget in (self.play_button, self.loop_box, self.position_label, self.clip_label):
+        for widget in (self.play_button, self.loop_box, self.position_label):
             bar.addWidget(widget)
-        bar.addStretch(1)
+        bar.addWidget(self.clip_label, 1)
         bar.addWidget(self.new_clip_button)
         bar.addWidget(QLabel("Output"))
         bar.addWidget(self.output_combo)
@@ -314,6 +332,7 @@ class MelodyStudioPanel(QWidget):
             else:
                 self.notifier.warning("The clip is empty, so there is nothing to continue; writing new melodies.")
         self._seed = params["seed"]
+        self._support_use = ""
         self._model_name = self.model_picker.label()
         self.controls.set_busy(True, f"Adapting to {len(support)} melodies and writing {params['n']}…")
         self.runner.submit(api.generate, support, n=params["n"], bars=params["bars"],
@@ -334,7 +353,12 @@ class MelodyStudioPanel(QWidget):
         if named:  # current for Play and Open, not selected: Export then writes all of them
             self.results.setCurrentRow(0, QItemSelectionModel.SelectionFlag.NoUpdate)
         self._sync_export_label()
-        self.controls.set_busy(False, f"Wrote {len(named)} melodies (seed {self._seed}).")
+        used = f" The model {self._support_use}." if self._support_use else ""
+        self.controls.set_busy(False, f"Wrote {len(named)} melodies (seed {self._seed}).{used}")
+
+    def _remember_support_use(self, done: int, _total: int, message: str) -> None:
+        if done == 0 and message.startswith("adapted to"):   # generation's first report: what reached the model
+            self._support_use = message
 
     def _on_generate_failed(self, message: str) -> None:
         self.controls.set_busy(False, "")
