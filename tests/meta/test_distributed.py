@@ -139,3 +139,27 @@ def test_torchrun_training_resumes_with_another_world_size_on_the_same_task_stre
     single = MetaTrainer(registry.build_problem("sinusoid", {}), config)
     reference = [r.outer_loss for r in single.run() if r.kind == "iteration"]
     assert two + later == pytest.approx(reference, rel=1e-4)
+
+
+def test_the_train_command_explains_distributed_flags_outside_torchrun(tmp_path, capsys, monkeypatch):
+    from workbench.cli import main
+
+    for name in ("RANK", "WORLD_SIZE", "MASTER_ADDR"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["train", "--domain", "sinusoid", "--iterations", "1", "--backend", "nccl"]) == 2
+    assert "only applies under torchrun" in capsys.readouterr().err
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    assert main(["train", "--domain", "sinusoid", "--iterations", "1", "--jsonl-file", str(blocked / "x.jsonl")]) == 2
+    assert "cannot write the metric stream" in capsys.readouterr().err
+
+
+def test_the_metric_stream_file_gets_every_record_as_a_json_line(tmp_path, capsys):
+    from workbench.cli import main
+
+    stream = tmp_path / "runs" / "metrics.jsonl"
+    args = ["train", "--domain", "sinusoid", "--iterations", "3", "--meta-batch", "2", "--val-every", "0",
+            "--batching", "loop", "--jsonl-file", str(stream)]
+    assert main(args) == 0 and main(args) == 0  # a second run appends
+    kinds = [json.loads(line)["kind"] for line in stream.read_text().splitlines()]
+    assert kinds.count("iteration") == 6 and kinds[0] == "status"

@@ -90,3 +90,14 @@ def test_a_replaced_stream_starts_the_plots_over(qtbot, panel, lines, tmp_path):
     stream.write_text("".join(lines[:4]))
     first = sum('"kind": "iteration"' in line for line in lines[:4])
     qtbot.waitUntil(lambda: len(panel.store) == first, timeout=5_000)
+
+
+def test_a_new_run_appended_to_the_stream_starts_the_plots_over(qtbot, panel, lines, tmp_path):
+    stream = tmp_path / "run.jsonl"
+    stream.write_text("".join(lines))
+    panel.follow_run(str(stream))
+    qtbot.waitUntil(lambda: len(panel.store) == 8, timeout=5_000)
+    with stream.open("a") as handle:
+        handle.write("".join(lines[:4]))
+    first = sum('"kind": "iteration"' in line for line in lines[:4])
+    qtbot.waitUntil(lambda: len(panel.store) == first, timeout=5_000)
