@@ -188,6 +188,10 @@ def join(device: torch.device, backend: str = "auto", timeout_s: float = 600.0) 
         if not dist.is_nccl_available():
             raise ConfigError("backend", "this PyTorch build has no NCCL; use --backend gloo")
     local_rank = int(os.environ.get("LOCAL_RANK", 0))
+    if device.type == "cuda" and local_rank >= torch.cuda.device_count():
+        raise ConfigError("device", f"this machine has {torch.cuda.device_count()} GPU(s) and this process is local "
+                                    f"rank {local_rank}; start one process per GPU (--nproc_per_node "
+                                    f"{torch.cuda.device_count()})")
     if backend == "nccl":
         torch.cuda.set_device(local_rank)
     if not dist.is_initialized():
