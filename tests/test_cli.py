@@ -28,6 +28,17 @@ def test_train_then_resume_then_eval_sinusoid(tmp_path, capsys):
     assert set(report) >= {"command", "device", "versions", "results"}
 
 
+def test_train_init_from_starts_a_new_run_from_a_pretrained_one(tmp_path, capsys):
+    pre = str(tmp_path / "pre")
+    run_json(capsys, "train", "--domain", "sinusoid", "--algo", "pretrain", "--iterations", "3", "--meta-batch", "4",
+             "--val-every", "0", "--out", pre, "--json")
+    meta = run_json(capsys, "train", "--domain", "sinusoid", "--algo", "maml", "--init-from", pre, "--iterations",
+                    "2", "--meta-batch", "4", "--val-every", "0", "--out", str(tmp_path / "meta"), "--json")
+    assert meta["results"][0]["iterations"] == 2 and meta["results"][0]["algo"] == "maml"
+    assert main(["train", "--domain", "sinusoid", "--resume", pre, "--init-from", pre]) == 2
+    assert "init_from" in capsys.readouterr().err
+
+
 def test_train_jsonl_streams_records(tmp_path, capsys):
     assert main(["train", "--domain", "sinusoid", "--iterations", "2", "--meta-batch", "2", "--val-every", "1",
                  "--jsonl"]) == 0

@@ -195,3 +195,14 @@ def test_a_problem_can_name_the_part_that_adapts():
     adapted = learner.adapt(tasks.task(0).support, steps=2).params
     moved = {k for k in adapted if not torch.equal(adapted[k], learner.params[k])}
     assert moved == {first}
+
+
+def test_a_new_run_can_start_from_another_runs_weights(tmp_path):
+    pretrained = MetaTrainer(ToyRegression(), config(algo="pretrain", inner_steps=0))
+    list(pretrained.run(out=tmp_path / "pre"))
+    trainer = MetaTrainer(ToyRegression(), config(algo="metasgd", seed=9))
+    trainer.start_from(tmp_path / "pre.safetensors")
+    assert all(torch.equal(trainer.meta["params"][k], pretrained.meta["params"][k]) for k in pretrained.meta["params"])
+    assert trainer.iteration == 0 and "lrs" in trainer.meta
+    list(trainer.run())
+    assert trainer.iteration == 6

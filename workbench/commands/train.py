@@ -41,6 +41,9 @@ def register(subparsers) -> None:
     p.add_argument("--checkpoint-every", type=int, dest="checkpoint_every")
     p.add_argument("--out", help="checkpoint to write (name.safetensors + name.json)")
     p.add_argument("--resume", help="continue the run saved in this checkpoint")
+    p.add_argument("--init-from", dest="init_from", metavar="CHECKPOINT",
+                   help="start a new run from this checkpoint's weights (same domain and model), e.g. "
+                        "meta-train from a pretrained network")
     p.add_argument("--json", action="store_true", help="print one JSON document with the summary")
     p.add_argument("--jsonl", action="store_true", help="stream every metric record as a JSON line")
     train_world.add_arguments(p)
@@ -133,6 +136,10 @@ def make_trainer(args, world=None):
 
     check_problem_flags(args)
     given = {k: getattr(args, k) for k in CONFIG_FLAGS if getattr(args, k, None) is not None}
+    if args.resume and getattr(args, "init_from", None):
+        from workbench.meta.errors import ConfigError
+
+        raise ConfigError("init_from", "--resume continues a run and --init-from starts a new one: give one of them")
     if args.resume:
         data = registry.problem_for_checkpoint(args.resume)
         check_resume_domain(args, data)
@@ -144,7 +151,10 @@ def make_trainer(args, world=None):
     settings = {**preset.get("config", {}), **given}
     if settings.get("algo") == "fomaml":
         settings["first_order"] = True
-    return MetaTrainer(problem, MetaConfig(**settings), world=world or SINGLE)
+    trainer = MetaTrainer(problem, MetaConfig(**settings), world=world or SINGLE)
+    if getattr(args, "init_from", None):
+        trainer.start_from(args.init_from)
+    return trainer
 
 
 def summarize(trainer, last: dict, seconds: float, out) -> dict:

@@ -90,6 +90,17 @@ class MetaTrainer:
         trainer.last_checkpoint = str(path)
         return trainer
 
+    def start_from(self, path: str | Path) -> None:
+        """Begin this new run from another run's weights (e.g. meta-training from a pretrained
+        network, as in Meta-Baseline): parameters only; learned rates, optimizer and iteration start fresh."""
+        data = load_checkpoint(path)
+        check_domain(data, self.problem)
+        weights = meta_from_checkpoint(data, {"params": self.meta["params"]})["params"]
+        with torch.no_grad():
+            for name, value in self.meta["params"].items():
+                value.copy_(weights[name])
+        self.world.broadcast_(self.leaves)
+
     def _restore_state(self, data: CheckpointData) -> None:
         self.iteration = int(data.meta["iteration"])
         self.batching = data.meta.get("batching") or self.batching
