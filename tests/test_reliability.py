@@ -359,3 +359,17 @@ def test_protonet_with_a_sane_rate_does_not_trip_the_divergence_check():
     trainer = MetaTrainer(ToyClassification(), toy_config(algo="protonet", inner_steps=0, inner_lr=0.0,
                                                           iterations=30))
     assert list(trainer.run())[-1].state == "finished"
+
+
+def test_the_kill_9_evaluation_finds_every_checkpoint_loadable_and_consistent(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "workbench", "eval", "crashes", "--kills", "8", "--json",
+                           "--folder", str(tmp_path)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)["results"][0]
+    assert result["kills"] == 8 and result["checkpoints_checked"] >= 1
+    assert result["loadable_checkpoints_pct"] == 100.0 and result["resumes_consistent_pct"] == 100.0
+    assert result["orphan_temp_files_at_end"] == 0

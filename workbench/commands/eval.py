@@ -9,6 +9,7 @@ EVALUATIONS = [
     "workbench.commands.eval_fewshot",
     "workbench.commands.eval_sketch",
     "workbench.commands.eval_melody",
+    "workbench.commands.eval_crashes",
 ]
 
 
