@@ -38,21 +38,30 @@ ADAPT_PARTS = {"style": STYLE_PREFIXES, "all": ()}
 _TRAINING = {"outer_lr": 1e-3, "meta_batch": 8, "iterations": 1600, "lr_halve_every": 1000, "val_every": 200,
              "val_tasks": 64, "batching": "loop", "grad_clip": 5.0, "checkpoint_every": 400}
 
+_STYLE_TASKS = {"task": "style", "shot": 5, "shot_min": 1, "query": 2}
+_META = {"algo": "metasgd", "first_order": True, "inner_steps": 1, "inner_lr": 0.1, "select_steps": "1,2,3,5,10"}
+
 PRESETS = {
     "default": {
-        "help": "the shipped checkpoint: first-order Meta-SGD (learned per-parameter rates) adapting the "
-                "style vector and output head of a 3-layer transformer on style tasks (support: 8-bar strains "
-                "of 1-5 tunes of a style; query: 2 strains of other tunes of it; random transposition); "
-                "adaptation steps chosen by meta-validation; O'Neill's + Ryan's corpus",
-        "problem": {"task": "style", "shot": 5, "shot_min": 1, "query": 2},
-        "config": {"algo": "metasgd", "first_order": True, "inner_steps": 1, "inner_lr": 0.1,
-                   "select_steps": "1,2,3,5,10",
-                   **_TRAINING},
+        "help": "the shipped checkpoint, meta-trained from the pretrained network (--init-from "
+                "melody.pretrained.safetensors at 1600 iterations, as Meta-Baseline does): first-order Meta-SGD "
+                "(learned per-parameter rates) adapting the style vector and output head of a 3-layer transformer "
+                "on style tasks (support: 8-bar strains of 1-5 tunes of a style; query: 2 strains of other tunes "
+                "of it; random transposition), 800 iterations; adaptation steps chosen by meta-validation",
+        "problem": _STYLE_TASKS,
+        "config": {**_META, **_TRAINING, "iterations": 800, "lr_halve_every": 400, "val_every": 200},
+    },
+    "meta-scratch": {
+        "help": "the same meta-training from a random start for 1600 iterations (a comparison row in "
+                "docs/melody.md: worse than pretraining at equal iterations)",
+        "problem": _STYLE_TASKS,
+        "config": {**_META, **_TRAINING},
     },
     "pretrained": {
-        "help": "baseline for `eval melody`: the same network trained jointly on the same strains (same "
-                "iterations and batch as the default), fine-tuned at adaptation with a validated rate",
-        "problem": {"task": "style", "shot": 5, "shot_min": 1, "query": 2},
+        "help": "baseline for `eval melody` and the start of the default: the same network trained jointly on "
+                "the same strains for 1600 iterations (resume it to 2400 for the baseline with the default's "
+                "total iterations), fine-tuned at adaptation with a validated rate",
+        "problem": _STYLE_TASKS,
         "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 3, "inner_lr": 0.01, **_TRAINING},
     },
     "tiny": {
