@@ -62,7 +62,7 @@ def test_eval_fewshot_reports_accuracy_with_an_interval(tmp_path, capsys):
     "argv, words",
     [
         (["train", "--domain", "sinusoid", "--algo", "magic"], "algo"),
-        (["train", "--domain", "sinusoid", "--inner-lr", "-1"], "inner_lr"),
+        (["train", "--domain", "sinusoid", "--inner-lr", "0"], "inner_lr"),
         (["train", "--domain", "poetry"], "domain"),
         (["train", "--domain", "omniglot", "--data", "/nonexistent/folder"], "/nonexistent/folder"),
         (["eval", "sinusoid", "--checkpoint", "/nonexistent/ckpt", "--baseline", "/nonexistent/ckpt"], "no such"),

@@ -151,13 +151,19 @@ def test_a_validation_split_with_too_few_classes_is_refused_naming_the_split(tmp
 @pytest.mark.parametrize("argv, message", [
     (["train", "--domain", "sinusoid", "--shot", "100000"], "shot: 100000 is more than the limit"),
     (["train", "--domain", "sinusoid", "--shot", "0"], "shot: must be at least 1"),
-    (["train", "--domain", "sinusoid", "--meta-batch", "1000000000"], "meta_batch: 1000000000 is more than"),
-    (["train", "--domain", "sinusoid", "--eval-steps", "1000000000"], "eval_steps: 1000000000 is more than"),
-    (["melody", "generate", "--support", "x.mid", "-n", "100000000", "--out", "o"], "n: must be from 1"),
+    (["train", "--domain", "sinusoid", "--meta-batch", "1000000"], "meta_batch: 1000000 is more than"),
+    (["train", "--domain", "sinusoid", "--eval-steps", "1000000"], "eval_steps: 1000000 is more than"),
+    (["train", "--domain", "sinusoid", "--iterations", "1000000000000"], "--iterations: 1000000000000 is more"),
+    (["eval", "sinusoid", "--tasks", "-1"], "--tasks: -1 is negative"),
+    (["melody", "generate", "--support", "x.mid", "--temperature", "nan", "--out", "o"], "not a finite number"),
+    (["melody", "generate", "--support", "x.mid", "-n", "1000000", "--out", "o"], "n: must be from 1"),
     (["melody", "generate", "--support", "x.mid", "--bars", "1000000", "--out", "o"], "bars: must be from 1"),
 ])
 def test_huge_sizes_are_refused_with_a_message(capsys, argv, message):
-    code, captured = run_cli(capsys, *argv)
+    try:
+        code, captured = run_cli(capsys, *argv)
+    except SystemExit as exc:  # argparse's usage error
+        code, captured = exc.code, capsys.readouterr()
     assert code == 2 and message in captured.err
 
 
