@@ -20,39 +20,39 @@ def register(subparsers) -> None:
     vary.add_argument("--support", nargs="+", required=True, metavar="IMAGE",
                       help="1-5 (or more) images of one kind: PNG, JPEG, BMP, ...")
     vary.add_argument("-n", type=int, default=16, help="number of new drawings (default 16)")
-    vary.add_argument("--steps", type=int, default=None, help="inner gradient steps (default: the checkpoint's)")
+    vary.add_argument("--steps", type=int, default=None,
+                      help="adaptation steps on the support (default: the checkpoint's, chosen on validation tasks)")
+    vary.add_argument("--decode-steps", type=int, default=None, help="masked decoding steps (default 8)")
     vary.add_argument("--seed", type=int, default=0)
     vary.add_argument("--temperature", type=float, default=1.0, help="spread of the samples (0-4, default 1)")
-    vary.add_argument("--checkpoint", default=None, help="a sketch vary checkpoint (default: the shipped one)")
+    vary.add_argument("--checkpoint", default=None, help="a sketch ink checkpoint (default: the shipped one)")
     vary.add_argument("--out", required=True, help="folder for the PNGs and the contact sheet")
     vary.add_argument("--json", action="store_true", help="print one JSON document")
     vary.set_defaults(func=run_vary)
 
     complete = actions.add_parser("complete", help="finish a partial drawing, one picture per inner step")
     complete.add_argument("--partial", required=True, metavar="IMAGE", help="the partial drawing")
-    complete.add_argument("--steps", type=int, default=None, help="inner gradient steps (default: the checkpoint's)")
-    complete.add_argument("--checkpoint", default=None, help="a sketch complete checkpoint (default: the shipped one)")
+    complete.add_argument("--steps", type=int, default=None, help="decoding steps, one picture each (default 12)")
+    complete.add_argument("--seed", type=int, default=0)
+    complete.add_argument("--checkpoint", default=None, help="a sketch ink checkpoint (default: the shipped one)")
     complete.add_argument("--out", required=True, help="folder for the PNGs and the filmstrip")
     complete.add_argument("--json", action="store_true", help="print one JSON document")
     complete.set_defaults(func=run_complete)
 
+    tune = actions.add_parser("tune", help="choose a checkpoint's adaptation rate and steps on validation tasks "
+                                           "and store them in it")
+    tune.add_argument("--checkpoint", required=True, help="a sketch ink checkpoint to update")
+    tune.add_argument("--tasks", type=int, default=32, help="validation tasks (default 32)")
+    tune.add_argument("--json", action="store_true", help="print one JSON document")
+    tune.set_defaults(func=run_tune)
+
 
 def _check_count(name: str, value: int | None, minimum: int) -> None:
     from workbench.meta.errors import ConfigError
+    from workbench.meta.limits import MAX_COUNT, MAX_STEPS, check_at_most
 
     if value is not None and value < minimum:
         raise ConfigError(name, f"must be at least {minimum}, got {value}")
-
-
-def run_vary(args: argparse.Namespace) -> int:
-    import sys
-
-    from workbench.commands.output import emit, prepare_output_folder
-    from workbench.domains.sketch import api
-    from workbench.meta.limits import MAX_COUNT, MAX_STEPS, check_at_most
-    from workbench.meta.errors import DataError
-
-    _check_count("n", args.n, 1)
     if value is not None:  # a billion steps or drawings never ends
         check_at_most(name, value, MAX_STEPS if "steps" in name else MAX_COUNT)
 
@@ -61,15 +61,26 @@ def _save_png(api, array, path: Path, scale: int = 1) -> Path:
     from workbench.commands.output import write_atomically
 
     return write_atomically(path, lambda tmp: api.save_png(array, tmp, scale=scale))
+
+
+def run_vary(args: argparse.Namespace) -> int:
+    import sys
+
+    from workbench.commands.output import emit, prepare_output_folder
+    from workbench.domains.sketch import api
+    from workbench.meta.errors import DataError
+
+    _check_count("n", args.n, 1)
     _check_count("steps", args.steps, 0)
+    _check_count("decode_steps", args.decode_steps, 1)
     images, _names, errors = api.load_support_images(args.support)
     for message in errors:
         print(f"workbench sketch vary: skipped {message}", file=sys.stderr)
     if not images:
         raise DataError("none of the support images could be used")
+    out = prepare_output_folder(args.out)  # before the work, so a bad folder costs nothing
     drawings = api.vary(images, n=args.n, steps=args.steps, seed=args.seed, temperature=args.temperature,
-                        checkpoint=args.checkpoint)
-    out = Path(args.out)
+                        checkpoint=args.checkpoint, decode_steps=args.decode_steps)
     results = []
     for i, drawing in enumerate(drawings, start=1):
         path = _save_png(api, drawing, out / f"vary-{i:02d}.png")
@@ -78,7 +89,6 @@ def _save_png(api, array, path: Path, scale: int = 1) -> Path:
     sheet = _save_png(api, api.contact_sheet(drawings, columns=8), out / "contact-sheet.png", scale=SCALE)
     emit("sketch vary", results, device="cpu", as_json=args.json,
          extra={"contact_sheet": str(sheet), "support": len(images), "skipped": errors})
-    out = prepare_output_folder(args.out)  # before the work, so a bad folder costs nothing
     return 0
 
 
@@ -87,11 +97,11 @@ def run_complete(args: argparse.Namespace) -> int:
     from workbench.domains.imageio import load_ink
     from workbench.domains.sketch import api
 
-    _check_count("steps", args.steps, 0)
+    _check_count("steps", args.steps, 1)
     # A partial drawing keeps its place on the page: scaled, not cropped to its ink.
     partial = load_ink(args.partial, api.MODEL_SIZE, crop=False)
     out = prepare_output_folder(args.out)
-    frames = api.complete(partial, steps=args.steps, checkpoint=args.checkpoint)
+    frames = api.complete(partial, steps=args.steps, checkpoint=args.checkpoint, seed=args.seed)
     results = []
     for step, frame in enumerate(frames):
         path = _save_png(api, frame, out / f"step-{step:02d}.png")
@@ -101,4 +111,18 @@ def run_complete(args: argparse.Namespace) -> int:
     strip = _save_png(api, api.contact_sheet(frames, columns=len(frames)), out / "filmstrip.png", scale=SCALE)
     emit("sketch complete", results, device="cpu", as_json=args.json,
          extra={"completed": str(final), "filmstrip": str(strip)})
+    return 0
+
+
+def run_tune(args: argparse.Namespace) -> int:
+    from workbench.commands.output import emit
+    from workbench.domains.sketch import tune
+    from workbench.domains.sketch.generate import load_learner
+
+    _check_count("tasks", args.tasks, 1)
+    learner = load_learner("ink", args.checkpoint)
+    table = tune.validation_table(learner, tasks=args.tasks)
+    choice = tune.best(table)
+    tune.write_choice(args.checkpoint, choice, table)
+    emit("sketch tune", table, device="cpu", as_json=args.json, extra={"chosen": choice})
     return 0

@@ -187,6 +187,12 @@ def studio_title(studio: str) -> str:
     return STUDIO_TITLES.get(studio, studio)
 
 
+# Checkpoint modes whose pickers are named for the studio action, not the mode.
+STUDIOS_OF_MODE = {("sketch", "ink"): ["sketch/vary", "sketch/complete"]}
+
+
 def studios_for(domain: str, mode: str | None) -> list[str]:
     """The pickers a model of this domain and mode can be used in."""
+    if (domain, mode) in STUDIOS_OF_MODE:
+        return list(STUDIOS_OF_MODE[(domain, mode)])
     return [key for key in STUDIO_TITLES if key == domain or key == f"{domain}/{mode}"]

@@ -26,7 +26,7 @@ def test_sketch_vary_writes_pngs_and_a_contact_sheet(tiny_checkpoints, tmp_path,
     broken.write_text("not a picture")
     out = tmp_path / "out"
     code = main(["sketch", "vary", "--support", *support, str(broken), "-n", "5", "--steps", "2",
-                 "--checkpoint", str(tiny_checkpoints["vary"]), "--out", str(out), "--json"])
+                 "--decode-steps", "3", "--checkpoint", str(tiny_checkpoints["ink"]), "--out", str(out), "--json"])
     captured = capsys.readouterr()
     assert code == 0
     document = json.loads(captured.out)
@@ -35,13 +35,13 @@ def test_sketch_vary_writes_pngs_and_a_contact_sheet(tiny_checkpoints, tmp_path,
     assert "broken.png" in captured.err
     assert sorted(p.name for p in out.glob("vary-0?.png")) == [f"vary-0{i}.png" for i in range(1, 6)]
     with Image.open(out / "contact-sheet.png") as sheet:
-        assert sheet.size[0] > 5 * 28
+        assert sheet.size[0] > 5 * 32
 
 
 def test_sketch_vary_with_only_bad_support_fails_cleanly(tiny_checkpoints, tmp_path, capsys):
     blank = tmp_path / "blank.png"
     Image.new("L", (40, 40), 255).save(blank)
-    code = main(["sketch", "vary", "--support", str(blank), "--checkpoint", str(tiny_checkpoints["vary"]),
+    code = main(["sketch", "vary", "--support", str(blank), "--checkpoint", str(tiny_checkpoints["ink"]),
                  "--out", str(tmp_path / "o")])
     assert code == 2
     err = capsys.readouterr().err
@@ -52,31 +52,52 @@ def test_sketch_complete_writes_every_step_and_a_filmstrip(tiny_checkpoints, tmp
     partial = _drawing(tmp_path / "partial.png")
     out = tmp_path / "done"
     code = main(["sketch", "complete", "--partial", partial, "--steps", "3",
-                 "--checkpoint", str(tiny_checkpoints["complete"]), "--out", str(out)])
+                 "--checkpoint", str(tiny_checkpoints["ink"]), "--out", str(out)])
     assert code == 0
     assert sorted(p.name for p in out.glob("step-*.png")) == [f"step-0{i}.png" for i in range(4)]
     assert (out / "completed.png").exists() and (out / "filmstrip.png").exists()
     assert "sketch complete" in capsys.readouterr().out
 
 
-def test_eval_sketch_reports_meta_and_baselines(tiny_checkpoints, capsys):
+def test_sketch_tune_stores_the_validated_rate_and_steps(tiny_checkpoints, tmp_path, capsys):
+    import shutil
+
+    from workbench.meta.checkpoint import load_checkpoint
+
+    copy = tmp_path / "ink.safetensors"
+    shutil.copy(str(tiny_checkpoints["ink"]) + ".safetensors", copy)
+    assert main(["sketch", "tune", "--checkpoint", str(copy), "--tasks", "2", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    chosen = document["chosen"]
+    meta = load_checkpoint(copy).meta
+    assert meta["config"]["inner_lr"] == chosen["inner_lr"] and meta["config"]["eval_steps"] == chosen["steps"] >= 1
+    from workbench.domains.sketch.tune import RATES, STEPS
+
+    assert len(meta["adaptation_validation"]["table"]) == len(document["results"]) == len(RATES) * len(STEPS)
+
+
+def test_eval_sketch_reports_models_and_baselines_side_by_side(tiny_checkpoints, capsys):
     parser = argparse.ArgumentParser()
     eval_sketch.register(parser.add_subparsers(dest="what"))
     args = parser.parse_args([
-        "sketch", "--checkpoint", str(tiny_checkpoints["vary"]),
-        "--complete-checkpoint", str(tiny_checkpoints["complete"]),
-        "--classifier", str(tiny_checkpoints["classify"]), "--pretrained", str(tiny_checkpoints["vary-pretrain"]),
-        "--pretrained-complete", "none", "--tasks", "2", "--steps", "2", "--shots", "1", "2", "--json",
+        "sketch", "--checkpoint", str(tiny_checkpoints["ink"]), "--judge", str(tiny_checkpoints["classify"]),
+        "--pretrained", str(tiny_checkpoints["ink-pretrain"]), "--tasks", "2", "--decode-steps", "3",
+        "--shots", "1", "2", "--json",
     ])
     assert args.func(args) == 0
     document = json.loads(capsys.readouterr().out)
     rows = document["results"]
     vary = [r for r in rows if r["mode"] == "vary"]
-    assert {(r["model"], r["shots"]) for r in vary} == {(m, k) for m in ("meta", "pretrain", "random", "real")
-                                                         for k in (1, 2)}
-    assert all(0.0 <= r["fidelity"] <= 1.0 and r["diversity"] >= 0.0 for r in vary)
-    assert all(r["nll"] > 0 for r in vary if r["model"] != "real")
+    models = ("meta", "unadapted", "pretrain", "jitter", "nearest", "real")
+    assert {(r["model"], r["shots"]) for r in vary} == {(m, k) for m in models for k in (1, 2)}
+    for r in vary:
+        assert all(0.0 <= r[key] <= 1.0 for key in ("mid_grey", "faint", "fidelity", "near_copy"))
+        assert r["chamfer"] >= 0.0
+    assert all(r["mid_grey"] == 0.0 for r in vary if r["model"] in ("meta", "unadapted", "pretrain"))
     complete = [r for r in rows if r["mode"] == "complete"]
-    assert {r["model"] for r in complete} == {"meta", "random"}
-    assert sorted({r["step"] for r in complete}) == [0, 1, 2] and {r["observed"] for r in complete} == {0.1, 0.25}
-    assert all(r["bce"] > 0 and r["psnr"] > 0 for r in complete)
+    assert {r["model"] for r in complete} == {"meta", "unadapted", "pretrain", "mirror", "nearest-fill"}
+    assert {r["observed"] for r in complete} == {0.25, 0.5}
+    for r in complete:
+        assert 0.0 <= r["recall"] <= 1.0 and 0.0 <= r["precision"] <= 1.0
+        assert len(r["recall_by_step"]) == (3 if r["model"] in ("meta", "unadapted", "pretrain") else 1)
+    assert any("pretrain fine-tuned with inner_lr" in note for note in document["notes"])

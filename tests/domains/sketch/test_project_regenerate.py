@@ -25,7 +25,7 @@ def library_with(checkpoint, folder) -> tuple[ModelLibrary, ModelChoice]:
 
 def test_sketch_vary_again_from_a_reopened_project(tmp_path, tiny_checkpoints):
     from workbench.domains.sketch import api
-    library, model = library_with(tiny_checkpoints["vary"], tmp_path)
+    library, model = library_with(tiny_checkpoints["ink"], tmp_path)
     rng = np.random.default_rng(1)
     support = [(f"drawing {i}", rng.random((28, 28), dtype=np.float32)) for i in range(3)]
     settings = {"variations": 4, "seed": 11, "temperature": 0.8, "vary_steps": 2}

@@ -14,7 +14,8 @@ def context(qtbot):
 
 @pytest.fixture(scope="session")
 def tiny_checkpoints(tmp_path_factory):
-    """Real sketch checkpoints (vary, complete) from a one-iteration meta-training run each.
+    """A real sketch "ink" checkpoint (Vary and Complete) from a one-iteration meta-training run
+    (InkNet with 8 channels: the real code path at a fraction of the cost), and a classify one.
 
     Enough to run the real facade end to end; the drawings are not meant to be good.
     """
@@ -27,9 +28,9 @@ def tiny_checkpoints(tmp_path_factory):
     torch.set_num_threads(1)
     folder = tmp_path_factory.mktemp("sketch-checkpoints")
     paths = {}
-    for mode in ("vary", "complete"):
+    for mode in ("ink", "classify"):              # classify: a sketch checkpoint the studio must refuse
         preset = registry.preset("sketch", mode)
-        problem = registry.build_problem("sketch", preset["problem"])
+        problem = registry.build_problem("sketch", {**preset["problem"], "width": 8, "train_classes": 30})
         config = MetaConfig(**{**preset["config"], "iterations": 1, "meta_batch": 2, "val_every": 0})
         trainer = MetaTrainer(problem, config)
         for _record in trainer.run():

@@ -32,6 +32,23 @@ def test_variations_fill_the_grid_without_a_step_slider(gallery):
     assert not gallery.step_slider.isVisibleTo(gallery)
 
 
+def test_variations_show_fidelity_and_novelty_and_sort_by_them(gallery):
+    images = [glyph_array("cross"), glyph_array("plus"), glyph_array("cross")]
+    scores = [{"fidelity": 0.2, "novelty": 0.9}, {"fidelity": 0.9, "novelty": 0.1}, {"fidelity": 0.5, "novelty": 0.5}]
+    gallery.show_variations(images, "three", scores)
+    assert gallery.sort.isVisibleTo(gallery)
+    assert "fid 0.20 · new 0.90" in gallery.list.item(0).text()
+    gallery.sort.setCurrentIndex(1)                                    # fidelity, best first
+    assert [name for name, _ in gallery.results()] == ["variation 2", "variation 3", "variation 1"]
+    assert [s["fidelity"] for s in gallery.scores()] == [0.9, 0.5, 0.2]
+    gallery.sort.setCurrentIndex(2)                                    # novelty, most novel first
+    assert [name for name, _ in gallery.results()] == ["variation 1", "variation 3", "variation 2"]
+    gallery.sort.setCurrentIndex(0)                                    # as drawn
+    assert [name for name, _ in gallery.results()] == ["variation 1", "variation 2", "variation 3"]
+    gallery.show_steps(frames(3))                                      # Complete has no scores to sort by
+    assert not gallery.sort.isVisibleTo(gallery) and gallery.scores() is None
+
+
 def test_complete_steps_follow_the_slider(gallery):
     gallery.show_steps(frames(5))
     assert gallery.step_slider.isVisibleTo(gallery)

@@ -23,8 +23,8 @@ def panel(qtbot, context, tiny_checkpoints):
     widget.resize(1100, 750)
     widget.show()
     qtbot.waitExposed(widget)
-    assert widget.vary_checkpoint.load(tiny_checkpoints["vary"])
-    assert widget.complete_checkpoint.load(tiny_checkpoints["complete"])
+    assert widget.vary_checkpoint.load(tiny_checkpoints["ink"])
+    assert widget.complete_checkpoint.load(tiny_checkpoints["ink"])
     yield widget
     widget.shutdown()
 
@@ -51,10 +51,12 @@ def test_vary_fills_the_gallery_with_new_drawings(qtbot, panel, context):
     for _name, image in results:
         assert image.shape == (MODEL_SIZE, MODEL_SIZE) and 0.0 <= image.min() and image.max() <= 1.0
     assert "5 variations of 2 examples" in panel.gallery.caption.text()
+    scores = panel.gallery.scores()                       # each result: the judge's fidelity and its novelty
+    assert len(scores) == 5 and all(0.0 <= s["fidelity"] <= 1.0 and 0.0 <= s["novelty"] <= 1.0 for s in scores)
     assert panel.strip.count() == 2                      # the support set is untouched
 
 
-def test_complete_shows_the_drawing_after_each_inner_step(qtbot, panel, context):
+def test_complete_shows_the_drawing_after_each_decoding_step(qtbot, panel, context):
     draw_stroke(qtbot, panel.canvas, line_points(60, 60, 200, 200))
     panel.complete_steps.setValue(3)
     assert panel.start_complete()
@@ -104,7 +106,7 @@ def test_nothing_to_vary_or_complete_is_a_warning_not_a_job(qtbot, panel, contex
 
 def test_a_failing_checkpoint_is_reported_and_the_support_set_kept(qtbot, panel, context, tiny_checkpoints,
                                                                   tmp_path):
-    base = Path(tiny_checkpoints["vary"]).with_suffix("")
+    base = Path(tiny_checkpoints["ink"]).with_suffix("")
     copy = tmp_path / "doomed"
     for suffix in (".safetensors", ".json"):              # a format-1 checkpoint has its JSON beside it
         if base.with_name(base.name + suffix).exists():
@@ -121,14 +123,15 @@ def test_a_failing_checkpoint_is_reported_and_the_support_set_kept(qtbot, panel,
 def test_model_pickers_take_only_their_own_mode_and_never_switch_silently(panel, context, tiny_checkpoints):
     chosen = panel.vary_checkpoint.path()
     assert panel.vary_checkpoint.entry().id.startswith("user:")   # loaded: now in the model library
-    assert not panel.vary_checkpoint.load(tiny_checkpoints["complete"])
+    assert not panel.vary_checkpoint.load(tiny_checkpoints["classify"])
     assert panel.vary_checkpoint.path() == chosen
-    assert "'complete'" in context.notifier.history()[-1].message
+    assert "'classify'" in context.notifier.history()[-1].message
     panel.vary_checkpoint.select_default()                        # the way back to the shipped model
     assert panel.vary_checkpoint.entry().shipped
-    context.set_checkpoint("sketch", tiny_checkpoints["vary"])    # what a training run's save used to do
+    context.set_checkpoint("sketch", tiny_checkpoints["ink"])     # what a training run's save used to do
     assert panel.vary_checkpoint.entry().shipped                  # not switched in behind the user's back
-    mine = next(e.id for e in panel.vary_checkpoint._entries if not e.shipped)
+    # both pickers imported the tiny checkpoint (one "ink" model serves both): pick Vary's copy
+    mine = next(e.id for e in panel.vary_checkpoint._entries if not e.shipped and str(e.path) == chosen)
     context.use_model_requested.emit("sketch/vary", mine)        # the user answered "Use in Sketch Studio"
     assert panel.vary_checkpoint.path() == chosen
 

@@ -18,7 +18,7 @@ from workbench.domains.file_drops import MAX_FILES_PER_DROP, expand_paths  # noq
 from workbench.domains.imageio import frame_ink, load_ink
 from workbench.meta.errors import DataError
 
-MODEL_SIZE = 28
+MODEL_SIZE = 64
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm")
 
 Progress = Callable[[int, int, str], None]
@@ -64,18 +64,27 @@ def to_model_array(ink: np.ndarray) -> np.ndarray:
         return np.zeros((MODEL_SIZE, MODEL_SIZE), dtype=np.float32)
 
 
+def smooth_upscale(array: np.ndarray, scale: int) -> np.ndarray:
+    """Ink [S, S] -> [S*scale, S*scale] with smooth contours, not blocks: bicubic
+    interpolation, then a contrast ramp that turns the blur at 0/1 edges into a
+    thin anti-aliased edge (so black-and-white samples stay crisp when enlarged)."""
+    image = Image.fromarray(np.asarray(array, dtype=np.float32), mode="F")
+    big = np.asarray(image.resize((image.width * scale, image.height * scale), Image.Resampling.BICUBIC))
+    return np.clip((big - 0.5) * 2.5 + 0.5, 0.0, 1.0).astype(np.float32)
+
+
 def save_png(array: np.ndarray, path, scale: int = 1) -> Path:
-    """Write a PNG, black ink on white, upscaled by an integer factor (nearest pixel)."""
+    """Write a PNG, black ink on white, upscaled by an integer factor with smooth contours."""
     array = np.asarray(array, dtype=np.float32)
     if array.ndim != 2:
         raise ValueError(f"save_png expects a 2-D ink array, got shape {array.shape}")
     scale = int(scale)
     if scale < 1:
         raise ValueError(f"scale must be a positive integer, got {scale}")
-    pixels = np.round((1.0 - np.clip(np.nan_to_num(array), 0.0, 1.0)) * 255.0).astype(np.uint8)
-    image = Image.fromarray(pixels, mode="L")
+    array = np.clip(np.nan_to_num(array), 0.0, 1.0)
     if scale > 1:
-        image = image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
+        array = smooth_upscale(array, scale)
+    image = Image.fromarray(np.round((1.0 - array) * 255.0).astype(np.uint8), mode="L")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -103,7 +112,7 @@ def contact_sheet(arrays: Sequence[np.ndarray], columns: int = 8, gap: int = 2) 
 
 
 def default_checkpoint(mode: str) -> Path:
-    """The shipped checkpoint for "vary" or "complete" (base path, no suffix)."""
+    """The shipped checkpoint of a mode ("ink" serves Vary and Complete; base path, no suffix)."""
     from workbench.domains.sketch.models import checkpoint_base
 
     return checkpoint_base(mode)
@@ -118,12 +127,24 @@ def vary(
     checkpoint=None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    decode_steps: int | None = None,
 ) -> list[np.ndarray]:
-    """n new drawings of the support's kind, each float32 [S, S] in [0, 1]."""
+    """n new drawings of the support's kind, each float32 [S, S] of 0/1 ink.
+
+    steps: adaptation steps (default: the checkpoint's validated count);
+    decode_steps: masked decoding steps (default generate.VARY_DECODE_STEPS)."""
     from workbench.domains.sketch import generate
 
     return generate.vary(support, n=n, steps=steps, seed=seed, temperature=temperature,
-                         checkpoint=checkpoint, progress=progress, cancelled=cancelled)
+                         checkpoint=checkpoint, progress=progress, cancelled=cancelled,
+                         decode_steps=decode_steps or generate.VARY_DECODE_STEPS)
+
+
+def score_variations(support: Sequence[np.ndarray], samples: Sequence[np.ndarray]) -> list[dict]:
+    """Per sample {"fidelity", "novelty"} in [0, 1] (workbench.domains.sketch.scores)."""
+    from workbench.domains.sketch import scores
+
+    return scores.score_variations(list(support), list(samples))
 
 
 def complete(
@@ -132,8 +153,11 @@ def complete(
     checkpoint=None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    seed: int = 0,
 ) -> list[np.ndarray]:
-    """The completed drawing after each inner step 0..S (S+1 arrays [S, S] in [0, 1])."""
+    """The partial drawing, then the canvas after each decoding step 1..steps (arrays [S, S] in
+    [0, 1]: committed pixels 0/1, the still-unknown ones grey with the current prediction)."""
     from workbench.domains.sketch import generate
 
-    return generate.complete(partial, steps=steps, checkpoint=checkpoint, progress=progress, cancelled=cancelled)
+    return generate.complete(partial, steps=steps, checkpoint=checkpoint, progress=progress, cancelled=cancelled,
+                             seed=seed)

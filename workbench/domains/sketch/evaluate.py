@@ -1,48 +1,38 @@
-"""`workbench eval sketch`: how good Vary and Complete are, next to their baselines.
+"""`workbench eval sketch`: Vary and Complete side by side with models and trivial baselines.
 
-Every model is adapted with the same engine call (Learner.adapt) and the same
-step count. Models compared in one run:
-  meta      the meta-trained checkpoint
-  pretrain  the same network trained on all training classes jointly, then
-            fine-tuned (a checkpoint of the "vary-pretrain"/"complete-pretrain" preset)
-  random    the same network from a random initialisation, fine-tuned
+Rows (`model` field):
+  meta        the meta-trained InkNet, adapted with its validated rate and steps
+  unadapted   the same network and support context, no adaptation steps
+  pretrain    InkNet trained on all training drawings jointly, fine-tuned with
+              the rate and steps chosen on validation tasks (tune.py)
+  jitter      (Vary) affine + elastic distortions of the support drawings
+  nearest     (Vary) the training drawings nearest to the support
+  mirror      (Complete) the partial plus its mirror image
+  nearest-fill (Complete) the partial plus the best-covering training drawing
+  real        (Vary) other real drawings of the class, for scale
 
-Vary, per held-out class and K in {1, 3, 5}:
-  nll        negative ELBO (nats per drawing, an upper bound on the NLL) of
-             5 held-out drawings of the class, averaged over noise draws
-  fidelity   share of 16 samples that a Prototypical Network assigns to the
-             support's class in 20-way classification (K support drawings per class)
-  novelty    mean embedding distance of each sample to its nearest support drawing
-  diversity  mean pairwise embedding distance among the samples
-  A "real" row scores up to 16 other real drawings of the class the same way
-  (15 when a class has 20), for scale.
-Complete, per held-out drawing with 10% / 25% of its ink observed: BCE and
-PSNR on the unobserved pixels after each step 0..S.
+Vary measures (metrics.py): mid_grey, faint, fidelity (share of samples a
+20-way ProtoNet judge assigns to the support's class, K support drawings per
+class), near_copy, chamfer (to a held-out drawing of the class).
+Complete measures: recall and precision of the missing ink at 1 px after the
+last step, and per decoding step for the models.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 
-from workbench.domains.sketch.generate import sample
-from workbench.domains.sketch.observe import observed_mask, partial_drawings
+from workbench.domains.imageio import frame_ink
+from workbench.domains.sketch import baselines, metrics
+from workbench.domains.sketch.generate import complete, vary
+from workbench.domains.sketch.observe import partial_drawings
+from workbench.meta.errors import DataError
 
-VARY_SAMPLES = 16
-VARY_QUERIES = 5
-NLL_DRAWS = 4
-
-
-def random_learner(learner, seed: int = 0):
-    """The same network and adaptation settings as `learner`, from a random initialisation."""
-    from workbench.meta.learner import Learner
-
-    torch.manual_seed(seed)
-    return Learner(learner.problem, learner.config)
+SAMPLES = 16
+JUDGE_SIZE = 28
 
 
 def _class_drawings(source, split: str, index: int, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -51,119 +41,104 @@ def _class_drawings(source, split: str, index: int, count: int, rng: np.random.G
     return source.images(split, index, chosen.tolist())
 
 
-def _embed(classifier, images: np.ndarray | torch.Tensor) -> torch.Tensor:
-    x = torch.as_tensor(images, dtype=torch.float32).reshape(len(images), -1)
-    return classifier.forward(classifier.params, x).flatten(1)
+def training_pool(source, classes: int = 400, per_class: int = 2) -> np.ndarray:
+    """Training-split drawings for the nearest-neighbour baselines."""
+    return np.concatenate([source.images("train", c, range(per_class)) for c in range(classes)])
 
 
-def _pairwise_mean(e: torch.Tensor) -> float:
-    d = torch.cdist(e, e)
-    n = len(e)
-    return float(d.sum() / (n * (n - 1))) if n > 1 else 0.0
+def _judge_frame(drawings: np.ndarray) -> np.ndarray:
+    """Drawings framed for the judge (cropped to their ink like a user's file); empty ones stay blank."""
+    out = []
+    for d in drawings:
+        try:
+            out.append(frame_ink(d, JUDGE_SIZE))
+        except DataError:
+            out.append(np.zeros((JUDGE_SIZE, JUDGE_SIZE), dtype=np.float32))
+    return np.stack(out)
 
 
-def evaluate_vary(learners: dict, classifier, source, *, shots=(1, 3, 5), tasks: int = 30, steps: int = 10,
+def _embed(judge, drawings: np.ndarray) -> torch.Tensor:
+    x = torch.from_numpy(_judge_frame(drawings)).reshape(len(drawings), -1)
+    return judge.forward(judge.params, x).flatten(1)
+
+
+def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3, 5), tasks: int = 30,
                   way: int = 20, seed: int = 0, split: str = "test", data_name: str = "glyphs",
                   progress: Callable | None = None) -> list[dict]:
-    """One record per (model, K) with the mean nll, fidelity, novelty, diversity over tasks."""
+    """One record per (row, K): the mean of each measure over tasks.
+
+    models: row name -> (Learner, adaptation steps or None for the learner's own)."""
     rng = np.random.default_rng(seed)
     n_classes = source.num_classes(split)
-    if n_classes < way:
-        way = n_classes
-    latent = next(iter(learners.values())).problem.options["latent"]
+    way = min(way, n_classes)
     sums: dict[tuple[str, int], dict[str, list[float]]] = {}
-    total = tasks * len(shots)
-    done = 0
+    total, done = tasks * len(shots), 0
     for t in range(tasks):
         classes = rng.choice(n_classes, size=way, replace=False)
-        need = max(shots) + VARY_QUERIES + VARY_SAMPLES
-        target = _class_drawings(source, split, int(classes[0]), need, rng)
+        target = _class_drawings(source, split, int(classes[0]), max(shots) + 1 + SAMPLES, rng)
         others = [_class_drawings(source, split, int(c), max(shots), rng) for c in classes[1:]]
+        held_out = target[max(shots)]
         generator = torch.Generator().manual_seed(seed * 100_003 + t)
         for k in shots:
             support = target[:k]
-            query = target[max(shots):max(shots) + VARY_QUERIES]
-            real = target[max(shots):max(shots) + VARY_SAMPLES]
-            if len(real) < 2:
-                real = target[k:]
-            prototypes = torch.stack([_embed(classifier, support).mean(0)] +
-                                     [_embed(classifier, o[:k]).mean(0) for o in others])
-            support_embedded = _embed(classifier, support)
-            batch = (torch.from_numpy(support).reshape(k, -1), torch.randn(k, latent, generator=generator), torch.ones(k))
-            z = torch.randn(VARY_SAMPLES, latent, generator=generator)
-            query_x = torch.from_numpy(query).reshape(len(query), -1)
-            query_eps = torch.randn(NLL_DRAWS, len(query), latent, generator=generator)
-            rows = {"real": (None, real)}
-            for name, learner in learners.items():
-                adapted = learner.adapt(batch, steps).params
-                with torch.no_grad():
-                    nll = float(torch.stack([learner.forward(adapted, query_x, eps) for eps in query_eps]).mean())
-                rows[name] = (nll, sample(learner, adapted, z).numpy())
-            for name, (nll, drawings) in rows.items():
-                e = _embed(classifier, drawings)
-                assigned = (torch.cdist(e, prototypes).argmin(1) == 0).float().mean()
-                novelty = torch.cdist(e, support_embedded).min(1).values.mean()
-                record = sums.setdefault((name, k), {"nll": [], "fidelity": [], "novelty": [], "diversity": []})
-                if nll is not None:
-                    record["nll"].append(nll)
+            prototypes = torch.stack([_embed(judge, support).mean(0)] + [_embed(judge, o[:k]).mean(0) for o in others])
+            rows = {name: np.stack(vary(list(support), n=SAMPLES, seed=seed * 1000 + t, learner=learner,
+                                        steps=adapt_steps))
+                    for name, (learner, adapt_steps) in models.items()}
+            rows["jitter"] = baselines.jitter(support, SAMPLES, generator)
+            rows["nearest"] = baselines.nearest(support, pool, SAMPLES)
+            rows["real"] = target[max(shots) + 1:]
+            for name, drawings in rows.items():
+                assigned = (torch.cdist(_embed(judge, drawings), prototypes).argmin(1) == 0).float().mean()
+                record = sums.setdefault((name, k), {m: [] for m in ("mid_grey", "faint", "fidelity", "near_copy",
+                                                                       "chamfer")})
+                record["mid_grey"].append(metrics.mid_grey_share(drawings))
+                record["faint"].append(metrics.faint_share(drawings, support))
                 record["fidelity"].append(float(assigned))
-                record["novelty"].append(float(novelty))
-                record["diversity"].append(_pairwise_mean(e))
+                record["near_copy"].append(metrics.near_copy_share(drawings, support))
+                record["chamfer"].append(float(np.mean([metrics.chamfer(d, held_out) for d in drawings])))
             done += 1
             if progress:
                 progress(done, total, f"vary on {data_name}")
-    results = []
-    for (name, k), values in sums.items():
-        row = {"data": data_name, "mode": "vary", "model": name, "shots": k, "steps": steps if name != "real" else 0,
-               "way": way, "tasks": tasks}
-        for key, vals in values.items():
-            row[key] = float(np.mean(vals)) if vals else None
-        results.append(row)
-    order = {"meta": 0, "pretrain": 1, "random": 2, "real": 3}
+    order = {"meta": 0, "unadapted": 1, "pretrain": 2, "jitter": 3, "nearest": 4, "real": 5}
+    results = [{"data": data_name, "mode": "vary", "model": name, "shots": k, "way": way, "tasks": tasks,
+                **{key: float(np.mean(vals)) for key, vals in values.items()}}
+               for (name, k), values in sums.items()]
     return sorted(results, key=lambda r: (r["shots"], order.get(r["model"], 9)))
 
 
-def _psnr(mse: float) -> float:
-    return 10.0 * math.log10(1.0 / max(mse, 1e-10))
-
-
-def evaluate_complete(learners: dict, source, *, fractions=(0.1, 0.25), tasks: int = 50, steps: int = 10,
-                      seed: int = 0, split: str = "test", data_name: str = "glyphs",
+def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25, 0.5), tasks: int = 30,
+                      steps: int = 12, seed: int = 0, split: str = "test", data_name: str = "glyphs",
                       progress: Callable | None = None) -> list[dict]:
-    """One record per (model, observed share, step) with BCE and PSNR on the unobserved pixels."""
+    """One record per (row, share of ink kept): recall and precision at 1 px, per step for the models."""
     rng = np.random.default_rng(seed)
     n_classes = source.num_classes(split)
-    size = next(iter(learners.values())).problem.size
+    truths = np.stack([_class_drawings(source, split, int(rng.integers(n_classes)), 1, rng)[0] for _ in range(tasks)])
+    truths = (truths > metrics.INK).astype(np.float32)
     generator = torch.Generator().manual_seed(seed)
-    truths = torch.from_numpy(np.stack([
-        _class_drawings(source, split, int(rng.integers(n_classes)), 1, rng)[0] for _ in range(tasks)
-    ]))
-    bce = {(name, f): np.zeros((tasks, steps + 1)) for name in learners for f in fractions}
-    mse = {(name, f): np.zeros((tasks, steps + 1)) for name in learners for f in fractions}
-    done, total = 0, tasks * len(fractions)
+    results = []
+    total, done = tasks * len(fractions), 0
     for f in fractions:
-        partial = partial_drawings(truths, torch.full((tasks,), float(f)), generator)
-        mask = observed_mask(partial)
+        partials = partial_drawings(torch.from_numpy(truths), torch.full((tasks,), float(f)), generator).numpy()
+        partials = (partials > metrics.INK).astype(np.float32)
+        scores: dict[str, list[list[tuple[float, float]]]] = {}
         for t in range(tasks):
-            support = (partial[t].reshape(1, -1), mask[t].reshape(1, -1))
-            hidden = (1.0 - mask[t]).reshape(-1) > 0.5
-            truth = truths[t].reshape(-1)[hidden]
-            for name, learner in learners.items():
-                path = learner.adapt(support, steps, trajectory=True).trajectory
-                for i, params in enumerate(path):
-                    logits = learner.forward(params).reshape(-1)[hidden]
-                    bce[(name, f)][t, i] = float(F.binary_cross_entropy_with_logits(logits, truth))
-                    mse[(name, f)][t, i] = float((torch.sigmoid(logits) - truth).pow(2).mean())
+            outputs = {name: complete(partials[t], steps=steps, learner=learner, seed=seed * 1000 + t,
+                                      adapt_steps=adapt_steps)[1:]
+                       for name, (learner, adapt_steps) in models.items()}
+            outputs["mirror"] = [baselines.mirror(partials[t])]
+            outputs["nearest-fill"] = [baselines.nearest_fill(partials[t], pool)]
+            for name, frames in outputs.items():
+                scores.setdefault(name, []).append([metrics.completion_scores(fr, partials[t], truths[t])
+                                                    for fr in frames])
             done += 1
             if progress:
                 progress(done, total, f"complete on {data_name}")
-    results = []
-    for f in fractions:
-        for name in learners:
-            for i in range(steps + 1):
-                results.append({
-                    "data": data_name, "mode": "complete", "model": name, "observed": f, "step": i,
-                    "tasks": tasks, "bce": float(bce[(name, f)][:, i].mean()),
-                    "psnr": _psnr(float(mse[(name, f)][:, i].mean())),
-                })
+        for name, per_task in scores.items():
+            table = np.array(per_task)                                   # [tasks, frames, 2]
+            mean = table.mean(0)
+            results.append({"data": data_name, "mode": "complete", "model": name, "observed": f, "tasks": tasks,
+                            "steps": len(mean), "recall": float(mean[-1, 0]), "precision": float(mean[-1, 1]),
+                            "recall_by_step": [float(v) for v in mean[:, 0]],
+                            "precision_by_step": [float(v) for v in mean[:, 1]]})
     return results

@@ -8,7 +8,7 @@ workbench.meta.adapt.adapt) and the same sampling.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -17,6 +17,7 @@ from workbench.domains.imageio import fit_page, frame_ink
 from workbench.domains.sketch.models import checkpoint_base
 from workbench.domains.sketch.observe import observed_mask
 from workbench.meta.errors import CheckpointError, DataError
+
 
 def load_learner(mode: str, checkpoint=None):
     """The Learner for a sketch checkpoint of this mode (cached per file version)."""
@@ -55,60 +56,86 @@ def model_input(drawing: np.ndarray, size: int, name: str, crop: bool) -> np.nda
     return fit_page(drawing, size)
 
 
+VARY_DECODE_STEPS = 8       # decoding steps of Vary (each a pass over all samples)
+COMPLETE_DECODE_STEPS = 12  # decoding steps of Complete: the filmstrip's pictures
+
+
+def _support_batch(images: np.ndarray, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
+    """The engine's support tuple for InkNet: drawings, weights and the masks of the masked-prediction loss."""
+    from workbench.domains.sketch.inknet import binary_ink
+    from workbench.domains.sketch.inktasks import cosine_known
+
+    drawings = binary_ink(torch.from_numpy(images).reshape(len(images), -1))
+    weight = torch.ones(len(images))
+    return drawings, weight, drawings, weight, cosine_known(tuple(drawings.shape), generator)
+
+
+def adapted(learner, images: np.ndarray, steps: int | None, generator: torch.Generator, progress=None,
+            cancelled=None):
+    """Fast weights of InkNet for these support drawings [K, S, S] (Learner.adapt: the engine's inner loop)."""
+    support = _support_batch(images, generator)
+    total = learner.default_steps if steps is None else int(steps)
+    result = learner.adapt(support, total, on_step=_step_callback(total, progress, cancelled, "adapting to the support"))
+    return result.params, support
+
+
+def draw(learner, params, context: tuple[torch.Tensor, torch.Tensor], ink: torch.Tensor, known: torch.Tensor,
+         steps: int, generator: torch.Generator, temperature: float, on_step=None) -> list[torch.Tensor]:
+    """Decode canvases [N, P] with adapted InkNet weights; the frames of decode.decode."""
+    from workbench.domains.sketch.decode import decode
+
+    drawings, weight = context
+    return decode(lambda i, k: learner.forward(params, drawings, weight, i, k), ink, known, steps, generator,
+                  temperature=temperature, on_step=on_step)
+
+
 def vary(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, seed: int = 0,
          temperature: float = 1.0, checkpoint=None, progress=None, cancelled=None,
-         learner=None) -> list[np.ndarray]:
+         learner=None, decode_steps: int = VARY_DECODE_STEPS) -> list[np.ndarray]:
+    """n new drawings [S, S] (0/1 ink) of the support's kind; `steps` = adaptation steps."""
     if not support:
         raise DataError("vary needs at least one support drawing")
     if n < 1:
         raise DataError(f"the number of variations must be at least 1, got {n}")
     if not (0.0 <= float(temperature) <= 4.0):
         raise DataError(f"temperature must be between 0 and 4, got {temperature}")
-    learner = learner or load_learner("vary", checkpoint)
-    problem = learner.problem
-    size, latent = problem.size, problem.options["latent"]
+    if decode_steps < 1:
+        raise DataError(f"decoding needs at least one step, got {decode_steps}")
+    learner = learner or load_learner("ink", checkpoint)
+    size = learner.problem.size
     images = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=True) for i, d in enumerate(support)])
     generator = torch.Generator().manual_seed(int(seed))
-    k = len(images)
-    batch = (
-        torch.from_numpy(images).reshape(k, -1),
-        torch.randn(k, latent, generator=generator),
-        torch.ones(k),
-    )
-    total = learner.default_steps if steps is None else int(steps)
-    result = learner.adapt(batch, total, on_step=_step_callback(total, progress, cancelled, "adapting to the support"))
+    params, batch = adapted(learner, images, steps, generator, progress, cancelled)
     if cancelled and cancelled():
         return []
-    z = torch.randn(int(n), latent, generator=generator) * float(temperature)
-    return [a for a in sample(learner, result.params, z).numpy()]
-
-
-def sample(learner, params, z: torch.Tensor) -> torch.Tensor:
-    """Decoded drawings [n, S, S] for latents z under (adapted) params."""
-    size = learner.problem.size
-    with torch.no_grad():
-        buffers = dict(learner.model.named_buffers())
-        probs = torch.func.functional_call(learner.model, (params, buffers), (z,), {"decode": True})
-    return probs.reshape(-1, size, size).float()
+    blank = torch.zeros(int(n), size * size)
+    frames = draw(learner, params, batch[:2], blank, blank, decode_steps, generator, float(temperature))
+    return [a for a in frames[-1].reshape(-1, size, size).numpy()]
 
 
 def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, progress=None, cancelled=None,
-             learner=None) -> list[np.ndarray]:
-    learner = learner or load_learner("complete", checkpoint)
+             learner=None, seed: int = 0, temperature: float = 1.0, adapt_steps: int | None = None) -> list[np.ndarray]:
+    """The partial drawing, then the canvas after each decoding step 1..steps ([S, S] arrays in [0, 1]).
+
+    `steps` are decoding steps (the filmstrip); the adaptation to the partial
+    drawing takes `adapt_steps` (default: the checkpoint's validated count).
+
+    The partial's ink and a one-pixel band of paper around it are known and
+    kept; the network, adapted to the partial drawing, decodes the rest.
+    """
+    from workbench.domains.sketch.inknet import binary_ink
+
+    learner = learner or load_learner("ink", checkpoint)
     size = learner.problem.size
+    total = COMPLETE_DECODE_STEPS if steps is None else int(steps)
+    if total < 1:
+        raise DataError(f"complete needs at least one decoding step, got {total}")
     drawing = model_input(partial, size, "partial drawing", crop=False)
-    target = torch.from_numpy(drawing).reshape(1, -1)
-    mask = observed_mask(torch.from_numpy(drawing)).reshape(1, -1)
-    total = learner.default_steps if steps is None else int(steps)
-    result = learner.adapt((target, mask), total, trajectory=True,
-                           on_step=_step_callback(total, progress, cancelled, "completing"))
+    generator = torch.Generator().manual_seed(int(seed))
+    params, batch = adapted(learner, drawing[None], adapt_steps, generator)
+    ink = binary_ink(torch.from_numpy(drawing).reshape(1, -1))
+    known = observed_mask(ink.reshape(size, size)).reshape(1, -1)
+    frames = draw(learner, params, batch[:2], ink, known, total, generator, float(temperature), on_step=_step_callback(total, progress, cancelled, "completing"))
     if cancelled and cancelled():
         return []
-    return [np.maximum(picture, drawing) for picture in pictures(learner, result.trajectory)]
-
-
-def pictures(learner, trajectory) -> list[np.ndarray]:
-    """Ink probability images [S, S] for each parameter set of a trajectory."""
-    size = learner.problem.size
-    with torch.no_grad():
-        return [torch.sigmoid(learner.forward(p)).reshape(size, size).numpy() for p in trajectory]
+    return [ink.reshape(size, size).numpy()] + [f.reshape(size, size).numpy() for f in frames]

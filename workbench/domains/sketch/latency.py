@@ -21,27 +21,28 @@ def _median_ms(fn, repeats: int) -> tuple[float, float]:
     return statistics.median(times), max(times)
 
 
-def measure_adapt_latency(repeats: int = 7, vary_checkpoint=None, complete_checkpoint=None) -> list[dict]:
+def measure_adapt_latency(repeats: int = 7, checkpoint=None) -> list[dict]:
     """Records {"domain": "sketch", "case": ..., "ms": median, "max_ms": ..., "target_ms": 150, "aim_ms": 50}."""
     import torch
 
     from workbench.domains.drawings.glyphs import render_glyphs
-    from workbench.domains.sketch.generate import complete, load_learner, vary
+    from workbench.domains.sketch.generate import COMPLETE_DECODE_STEPS, VARY_DECODE_STEPS, complete, load_learner, vary
 
     threads = torch.get_num_threads()
-    drawings = render_glyphs([0], range(5), seed=0, split="test")[0]
+    learner = load_learner("ink", checkpoint)
+    size = learner.problem.size
+    drawings = render_glyphs([0], range(5), seed=0, split="test", size=size)[0]
     partial = drawings[0].copy()
     partial[:, partial.shape[1] // 2:] = 0.0  # the left half of a drawing
     if partial.max() <= 0.2:
         partial = drawings[0]
 
     records = []
-    vary_learner = load_learner("vary", vary_checkpoint)
-    ms, worst = _median_ms(lambda: vary(list(drawings), n=16, steps=10, learner=vary_learner), repeats)
-    records.append({"domain": "sketch", "case": "vary-k5-10steps-16samples", "ms": ms, "max_ms": worst,
-                    "target_ms": 150, "aim_ms": 50, "threads": threads})
-    complete_learner = load_learner("complete", complete_checkpoint)
-    ms, worst = _median_ms(lambda: complete(partial, steps=10, learner=complete_learner), repeats)
-    records.append({"domain": "sketch", "case": "complete-10steps-every-step", "ms": ms, "max_ms": worst,
-                    "target_ms": 150, "aim_ms": 50, "threads": threads})
+    adapt = learner.default_steps
+    ms, worst = _median_ms(lambda: vary(list(drawings), n=16, learner=learner), repeats)
+    records.append({"domain": "sketch", "case": f"vary-k5-{adapt}adapt-{VARY_DECODE_STEPS}decode-16samples-{size}px",
+                    "ms": ms, "max_ms": worst, "target_ms": 150, "aim_ms": 50, "threads": threads})
+    ms, worst = _median_ms(lambda: complete(partial, learner=learner), repeats)
+    records.append({"domain": "sketch", "case": f"complete-{adapt}adapt-{COMPLETE_DECODE_STEPS}decode-every-step-{size}px",
+                    "ms": ms, "max_ms": worst, "target_ms": 150, "aim_ms": 50, "threads": threads})
     return records

@@ -1,20 +1,20 @@
 """The sketch domain's learning problems and training presets.
 
-Three modes share the data (built-in glyphs or a class-per-folder set):
+Two modes share the data (built-in glyphs or a class-per-folder set):
 
-- "vary" (generative): a task is one class; support = up to `shots` drawings,
-  query = `queries` other drawings of the class. Loss = negative ELBO per
-  drawing of GlyphVAE. The support carries a weight per drawing, and training
-  draws the number of real shots per task from 1..shots, so one model serves
-  K = 1..5. The reparameterisation noise travels in the batch, which keeps the
-  loss a pure function (vmappable, same gradients under vmap and loop).
-- "complete" (generative): a task is one drawing; support = a partial drawing
-  and the mask of observed pixels; query = the whole drawing. Loss = mean
-  binary cross-entropy of the network's pixel logits over the (masked)
-  pixels. The network is LatentDecoder (only its latent code is adapted) or,
-  with complete_model="coordinate", CoordinateNet (all weights adapted).
+- "ink" (generative; Vary and Complete): InkNet (inknet.py) predicts the
+  ink of unknown pixels of a 64x64 canvas from the known ones and from the
+  task's drawings; decoding it step by step draws (decode.py). A task is one
+  class; tasks and masks come from inktasks.py.
+  Both support and query are (context drawings, their weights, drawings to
+  predict, their weights, known masks); the loss is the weighted mean over
+  drawings of the BCE over their unknown pixels, given the context. Support:
+  masked prediction of the support drawings themselves (what the engine
+  adapts on); query: of other drawings of the class, or of a whole drawing
+  from a partial one. One shape for both, so joint training (pretrain, which
+  concatenates them) is the same loss.
 - "classify" (classification): `way`-way tasks for Prototypical Networks; the
-  embedding is the fidelity/novelty yardstick for Vary.
+  judge of the evaluation's fidelity.
 """
 
 from __future__ import annotations
@@ -23,28 +23,28 @@ import torch
 from torch.nn import functional as F
 
 from workbench.domains.drawings.sources import make_source
-from workbench.domains.sketch.models import CoordinateNet, GlyphEmbedding, GlyphVAE, LatentDecoder
-from workbench.domains.sketch.observe import observed_mask, partial_drawings
+from workbench.domains.sketch.inknet import InkNet, masked_bce
+from workbench.domains.sketch.inktasks import ink_tasks
+from workbench.domains.sketch.models import GlyphEmbedding
 from workbench.meta.errors import ConfigError, DataError
 from workbench.meta.problem import TaskBatch
 
-MODES = ("vary", "complete", "classify")
-VERSION = "1"
+MODES = ("ink", "classify")
+VERSION = "1"  # unchanged: the classify checkpoints stay valid; old "vary"/"complete" ones name their unknown mode
 
 DEFAULTS = {
-    "mode": "vary",
+    "mode": "ink",
     "data": "glyphs",      # "glyphs" or a folder / zip of class folders
-    "size": 28,
+    "size": 64,
     "seed": 0,
-    "shots": 5,            # vary: most support drawings; classify: drawings per class
-    "queries": 5,
-    "vary_shots": True,    # vary: draw the real number of shots per task from 1..shots
-    "latent": 16,
+    "shots": 5,            # ink: most support drawings; classify: drawings per class
+    "queries": 3,
+    "vary_shots": True,    # ink: draw the real number of shots per training task from 1..shots
     "way": 20,
-    "min_observed": 0.05,  # complete: share of the ink observed, drawn per task
-    "max_observed": 0.5,
-    "complete_model": "latent",  # complete: "latent" (LatentDecoder) or "coordinate" (CoordinateNet)
-    "complete_latent": 32,
+    "complete_share": 0.3,  # ink: share of tasks that complete a partial drawing
+    "min_observed": 0.1,   # ink, complete tasks: share of the ink kept, drawn per task
+    "max_observed": 0.6,
+    "width": 32,           # ink: InkNet channels
     "train_classes": 4000,
     "whole": False,        # folder data: every split is the whole set
 }
@@ -57,15 +57,17 @@ def build(options: dict) -> "SketchProblem":
     opts.update({aliases.get(k, k): v for k, v in options.items() if aliases.get(k, k) in DEFAULTS and v is not None})
     if opts["mode"] not in MODES:
         raise ConfigError("mode", f"unknown sketch mode {opts['mode']!r}; choose one of {', '.join(MODES)}")
-    for key in ("size", "shots", "queries", "latent", "way", "train_classes"):
-        if not isinstance(opts[key], int) or opts[key] < 1:
+    for key in ("size", "shots", "queries", "way", "train_classes", "width"):
+        if not isinstance(opts[key], int) or isinstance(opts[key], bool) or opts[key] < 1:
             raise ConfigError(key, f"must be a positive integer, got {opts[key]!r}")
-    if opts["complete_model"] not in ("latent", "coordinate"):
-        raise ConfigError("complete_model", f"choose latent or coordinate, got {opts['complete_model']!r}")
     if opts["size"] % 4:
-        raise ConfigError("size", f"must be a multiple of 4 (28 or 32), got {opts['size']}")
-    if not 0 < opts["min_observed"] <= opts["max_observed"] <= 1:
-        raise ConfigError("min_observed", "need 0 < min_observed <= max_observed <= 1")
+        raise ConfigError("size", f"must be a multiple of 4 (64 for ink, 28 for classify), got {opts['size']}")
+    if opts["width"] % 8:
+        raise ConfigError("width", f"must be a multiple of 8 (GroupNorm groups), got {opts['width']}")
+    if not 0 < opts["min_observed"] <= opts["max_observed"] < 1:
+        raise ConfigError("min_observed", "need 0 < min_observed <= max_observed < 1")
+    if not 0 <= opts["complete_share"] <= 1:
+        raise ConfigError("complete_share", f"must be between 0 and 1, got {opts['complete_share']!r}")
     return SketchProblem(opts)
 
 
@@ -79,9 +81,8 @@ class SketchProblem:
         self.size = options["size"]
         self.kind = "classification" if self.mode == "classify" else "generative"
         self.way = options["way"] if self.mode == "classify" else None
-        # ANIL adapts: the VAE's class code, the coordinate net's last layer, the classifier head.
-        complete_head = ("latent",) if options["complete_model"] == "latent" else ("net.4",)
-        self.head_prefixes = {"vary": ("code", "decoder"), "complete": complete_head, "classify": ("head",)}[self.mode]
+        # ANIL adapts InkNet's task code and FiLM layers, or the classifier head.
+        self.head_prefixes = {"ink": ("code", "film"), "classify": ("head",)}[self.mode]
         self._source = None
 
     # -- data ---------------------------------------------------------------
@@ -97,28 +98,18 @@ class SketchProblem:
         return dict(self.options)
 
     def build_model(self) -> torch.nn.Module:
-        if self.mode == "vary":
-            return GlyphVAE(size=self.size, latent=self.options["latent"])
-        if self.mode == "complete":
-            if self.options["complete_model"] == "latent":
-                return LatentDecoder(size=self.size, latent=self.options["complete_latent"])
-            return CoordinateNet(size=self.size)
+        if self.mode == "ink":
+            return InkNet(size=self.size, width=self.options["width"])
         return GlyphEmbedding(size=self.size, way=self.options["way"])
 
     # -- losses (one task, pure tensor ops) ---------------------------------
     def loss(self, forward, params, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
-        if self.mode == "vary":
-            x, eps, weight = batch
-            nelbo = forward(params, x, eps)
-            return (nelbo * weight).sum() / weight.sum().clamp_min(1e-6)
-        if self.mode == "complete":
-            target, mask = batch                      # [rows, P]: one row per observation of the drawing
-            logits = forward(params).expand_as(target)
-            bce = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
-            return (bce * mask).sum() / mask.sum().clamp_min(1.0)
+        if self.mode == "ink":
+            context, context_weight, drawings, weight, known = batch
+            bce = masked_bce(forward(params, context, context_weight, drawings, known), drawings, known)
+            return (bce * weight).sum() / weight.sum().clamp_min(1e-6)
         x, y = batch
-        logits = self._head_logits(forward, params, x)
-        return F.cross_entropy(logits, y)
+        return F.cross_entropy(self._head_logits(forward, params, x), y)
 
     def accuracy(self, forward, params, batch):
         if self.mode != "classify":
@@ -135,10 +126,8 @@ class SketchProblem:
     def sample_tasks(self, n: int, generator: torch.Generator, split: str) -> TaskBatch:
         if split not in ("train", "val", "test"):
             raise ValueError(f"split must be train, val or test, got {split!r}")
-        if self.mode == "vary":
-            return self._vary_tasks(n, generator, split)
-        if self.mode == "complete":
-            return self._complete_tasks(n, generator, split)
+        if self.mode == "ink":
+            return self._ink_tasks(n, generator, split)
         return self._classify_tasks(n, generator, split)
 
     def _drawings(self, split: str, index: int, count: int, generator: torch.Generator) -> torch.Tensor:
@@ -156,28 +145,18 @@ class SketchProblem:
             return torch.randperm(total, generator=generator)[:count].tolist()
         return torch.randint(total, (count,), generator=generator).tolist()
 
-    def _vary_tasks(self, n, generator, split) -> TaskBatch:
-        shots, queries, latent = self.options["shots"], self.options["queries"], self.options["latent"]
+    def _ink_tasks(self, n, generator, split) -> TaskBatch:
+        o = self.options
+        shots, queries = o["shots"], o["queries"]
         x = torch.stack([self._drawings(split, c, shots + queries, generator) for c in self._classes(split, n, generator)])
-        eps = torch.randn(n, shots + queries, latent, generator=generator)
-        weight = torch.ones(n, shots)
-        if self.options["vary_shots"] and split == "train":
-            real = torch.randint(1, shots + 1, (n, 1), generator=generator)
-            weight = (torch.arange(shots).unsqueeze(0) < real).float()
-        return TaskBatch(
-            support=(x[:, :shots], eps[:, :shots], weight),
-            query=(x[:, shots:], eps[:, shots:], torch.ones(n, queries)),
-        )
-
-    def _complete_tasks(self, n, generator, split) -> TaskBatch:
-        truth = torch.stack([self._drawings(split, c, 1, generator)[0] for c in self._classes(split, n, generator)])
-        low, high = self.options["min_observed"], self.options["max_observed"]
-        fractions = low + (high - low) * torch.rand(n, generator=generator)
-        return complete_task(truth.reshape(n, self.size, self.size), fractions, generator)
+        support, query = ink_tasks(x.reshape(n, shots + queries, self.size, self.size), shots, generator,
+                                   vary_shots=o["vary_shots"] and split == "train", complete_share=o["complete_share"],
+                                   min_observed=o["min_observed"], max_observed=o["max_observed"])
+        return TaskBatch(support=support, query=query)
 
     def _classify_tasks(self, n, generator, split) -> TaskBatch:
         way, shots, queries = self.options["way"], self.options["shots"], self.options["queries"]
-        xs, ys = [], []
+        xs = []
         for _ in range(n):
             classes = self._classes(split, way, generator, distinct=True)
             xs.append(torch.stack([self._drawings(split, c, shots + queries, generator) for c in classes]))
@@ -190,57 +169,30 @@ class SketchProblem:
         return TaskBatch(support=(support_x, support_y), query=(query_x, query_y))
 
 
-def complete_task(truth: torch.Tensor, fractions: torch.Tensor, generator: torch.Generator) -> TaskBatch:
-    """Complete tasks from whole drawings [n, S, S]: observe `fractions` of the ink."""
-    n = truth.shape[0]
-    partial = partial_drawings(truth, fractions, generator)
-    mask = observed_mask(partial)
-    return TaskBatch(
-        support=(partial.reshape(n, 1, -1), mask.reshape(n, 1, -1)),
-        query=(truth.reshape(n, 1, -1), torch.ones_like(truth).reshape(n, 1, -1)),
-    )
-
-
 # -- presets -------------------------------------------------------------------
-# Short runs: the defaults are trained on a shared 2-core CPU in a few minutes.
+# Short runs: the defaults are trained on a shared 2-core CPU in minutes.
+INK_PROBLEM = {"mode": "ink", "size": 64, "queries": 3, "train_classes": 1500}
 PRESETS = {
-    "vary": {
-        "help": "few-shot generation: a VAE whose decoder is meta-trained (first-order ANIL) to fit a class in a few steps",
-        "problem": {"mode": "vary"},
-        "config": {"algo": "anil", "first_order": True, "inner_steps": 5, "eval_steps": 10, "inner_lr": 0.0015,
-                   "outer_lr": 0.002,
-                   "meta_batch": 8, "iterations": 2400, "val_every": 100, "val_tasks": 16, "batching": "vmap"},
+    "ink": {
+        "help": "Vary and Complete (the default): InkNet decodes binary ink at 64x64 step by step; the task "
+                "code and FiLM layers are meta-trained (first-order ANIL) to adapt to the support drawings",
+        "problem": INK_PROBLEM,
+        "config": {"algo": "anil", "first_order": True, "inner_steps": 2, "eval_steps": 2, "inner_lr": 1.0,
+                   "outer_lr": 2e-3, "meta_batch": 8, "iterations": 3000, "val_every": 250, "val_tasks": 16,
+                   "batching": "loop", "lr_halve_every": 1500},
     },
-    "complete": {
-        "help": "completion: a glyph decoder meta-trained so that a few steps on its latent code (CAVIA) "
-                "fitted to the observed pixels draw the whole glyph",
-        "problem": {"mode": "complete", "complete_model": "latent"},
-        "config": {"algo": "anil", "inner_steps": 10, "eval_steps": 10, "inner_lr": 3.0, "outer_lr": 1e-3,
-                   "meta_batch": 8, "iterations": 2000, "val_every": 250, "val_tasks": 16, "batching": "vmap"},
-    },
-    "complete-coordinate": {
-        "help": "completion, the measured alternative: a Fourier-feature coordinate network whose start "
-                "and per-weight inner rates are meta-learned (Meta-SGD, as in learned initialisations)",
-        "problem": {"mode": "complete", "complete_model": "coordinate"},
-        "config": {"algo": "metasgd", "inner_steps": 5, "eval_steps": 10, "inner_lr": 0.3, "outer_lr": 1e-3,
-                   "meta_batch": 8, "iterations": 1200, "val_every": 100, "val_tasks": 16, "batching": "vmap"},
+    "ink-pretrain": {
+        "help": "baseline for ink: the same InkNet trained on all training drawings jointly (fine-tuned at use)",
+        "problem": INK_PROBLEM,
+        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 2, "inner_lr": 1.0, "outer_lr": 2e-3,
+                   "meta_batch": 8, "iterations": 3000, "val_every": 250, "val_tasks": 16, "batching": "loop",
+                   "lr_halve_every": 1500},
     },
     "classify": {
-        "help": "20-way Prototypical Networks embedding, the yardstick for Vary's fidelity and novelty",
-        "problem": {"mode": "classify", "way": 20, "shots": 1, "queries": 2},
+        "help": "20-way Prototypical Networks embedding at 28x28: the evaluation's judge of fidelity "
+                "(train it on data the generator never saw, e.g. --data Omniglot small1)",
+        "problem": {"mode": "classify", "size": 28, "way": 20, "shots": 1, "queries": 2},
         "config": {"algo": "protonet", "inner_steps": 0, "inner_lr": 0.0, "outer_lr": 1e-3, "meta_batch": 2,
                    "iterations": 1000, "val_every": 250, "val_tasks": 8, "batching": "loop", "lr_halve_every": 500},
-    },
-    "vary-pretrain": {
-        "help": "baseline for vary: the same VAE trained on all training classes jointly (fine-tuned at use)",
-        "problem": {"mode": "vary"},
-        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.0015, "outer_lr": 0.002,
-                   "meta_batch": 8, "iterations": 2400, "val_every": 100, "val_tasks": 16, "batching": "vmap"},
-    },
-    "complete-pretrain": {
-        "help": "baseline for complete: the same decoder trained on all drawings jointly (all weights fine-tuned at use)",
-        "problem": {"mode": "complete", "complete_model": "latent", "min_observed": 1.0, "max_observed": 1.0},
-        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 10, "inner_lr": 0.3, "outer_lr": 1e-3,
-                   "meta_batch": 8, "iterations": 3000, "val_every": 250, "val_tasks": 16, "batching": "vmap"},
     },
 }

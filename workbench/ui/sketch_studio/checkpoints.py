@@ -12,8 +12,14 @@ from workbench.ui.model_picker import ModelPicker
 DOMAIN = "sketch"
 
 
-class CheckpointSelector(ModelPicker):
-    """The model one sketch mode uses; `path()` is its checkpoint, `label()` its name for captions."""
+# The checkpoint mode each studio action uses: one network (InkNet) serves both.
+ACTION_MODES = {"vary": "ink", "complete": "ink"}
 
-    def __init__(self, context, mode: str, parent=None):
-        super().__init__(context, DOMAIN, mode, parent)
+
+class CheckpointSelector(ModelPicker):
+    """The model one action ("vary" or "complete") uses; `path()` is its checkpoint, `label()` its
+    name for captions. It lists "ink" models; "Use in" requests address it as sketch/<action>."""
+
+    def __init__(self, context, action: str, parent=None):
+        super().__init__(context, DOMAIN, ACTION_MODES[action], parent)
+        self.studio = f"{DOMAIN}/{action}"

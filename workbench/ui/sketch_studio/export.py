@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-UPSCALE = 8                    # 28 px -> 224 px, 32 px -> 256 px
+UPSCALE = 8                    # 64 px -> 512 px, smooth contours (api.smooth_upscale)
 SHEET_SCALE = 4
 SHEET_COLUMNS = 8
 

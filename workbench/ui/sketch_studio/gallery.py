@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QItemSelectionModel, QMimeData, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QImage, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLabel, QListView,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QLabel, QListView,
                                QListWidget, QListWidgetItem, QSlider, QToolButton, QVBoxLayout,
                                QWidget)
 
@@ -19,6 +19,7 @@ from workbench.ui.sketch_studio.support_strip import thumbnail
 
 THUMB = 64
 PREVIEW = 150
+SORT_ORDERS = ("As drawn", "Fidelity", "Novelty")
 
 
 class _ResultList(QListWidget):
@@ -31,7 +32,7 @@ class _ResultList(QListWidget):
         self.setMovement(QListView.Static)
         self.setResizeMode(QListView.Adjust)
         self.setIconSize(QSize(THUMB, THUMB))
-        self.setGridSize(QSize(THUMB + 22, THUMB + 24))
+        self.setGridSize(QSize(THUMB + 22, THUMB + 38))   # two caption lines: name, fidelity · novelty
         self.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.setDragDropMode(QAbstractItemView.DragOnly)
         self.setDefaultDropAction(Qt.CopyAction)
@@ -49,11 +50,18 @@ class Gallery(QWidget):
         super().__init__(parent)
         self._notifier = notifier
         self._results: list[tuple[str, np.ndarray]] = []
+        self._scores: list[dict] | None = None     # Vary: per result {"fidelity", "novelty"}
         self._mode = ""
         self._drag_dir = tempfile.TemporaryDirectory(prefix="workbench-drag-")
 
         self.caption = QLabel("No results yet: press Vary or Complete.")
         self.caption.setWordWrap(True)
+        self.sort = QComboBox()
+        self.sort.addItems(SORT_ORDERS)
+        self.sort.setToolTip("Order of the variations: as drawn, most faithful to the support first "
+                             "(the judge's score), or most novel first (least overlap with a support drawing)")
+        self.sort.currentIndexChanged.connect(lambda _i: self._resort())
+        self.sort.hide()
         self.preview = QLabel()
         self.preview.setFixedSize(PREVIEW, PREVIEW)
         self.preview.setAlignment(Qt.AlignCenter)
@@ -67,7 +75,8 @@ class Gallery(QWidget):
         self.step_label = QLabel()
         self.step_slider = QSlider(Qt.Horizontal)
         self.step_slider.setPageStep(1)
-        self.step_slider.setToolTip("The drawing after each inner step of adaptation")
+        self.step_slider.setToolTip("The drawing after each decoding step: the fog clears as pixels are "
+                                    "committed to ink or paper")
         self.step_slider.valueChanged.connect(
             lambda row: self.list.setCurrentRow(row, QItemSelectionModel.SelectionFlag.NoUpdate))
         steps_row = QHBoxLayout()
@@ -101,7 +110,10 @@ class Gallery(QWidget):
         body.addWidget(self.list, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.caption)
+        top = QHBoxLayout()
+        top.addWidget(self.caption, 1)
+        top.addWidget(self.sort)
+        layout.addLayout(top)
         layout.addLayout(body, 1)
         layout.addWidget(self._steps_box)
         layout.addLayout(buttons)
@@ -125,11 +137,34 @@ class Gallery(QWidget):
         rows = sorted(self.list.row(i) for i in self.list.selectedItems())
         return [self._results[r] for r in rows]
 
-    def show_variations(self, images: list[np.ndarray], caption: str = "") -> None:
+    def show_variations(self, images: list[np.ndarray], caption: str = "", scores: list[dict] | None = None) -> None:
+        """Vary's results; with scores, each shows its fidelity and novelty and the list can sort by them."""
+        self._scores = list(scores) if scores is not None and len(scores) == len(images) else None
         self._fill("vary", [(f"variation {i + 1}", img) for i, img in enumerate(images)], caption)
+        self._resort()
+
+    def scores(self) -> list[dict] | None:
+        """The shown results' scores, in the shown order (None when there are none)."""
+        return None if self._scores is None else list(self._scores)
+
+    def _resort(self) -> None:
+        """Reorder the shown variations by the chosen score (stable: ties keep the drawing order)."""
+        if self._mode != "vary" or self._scores is None:
+            return
+        key = {1: "fidelity", 2: "novelty"}.get(self.sort.currentIndex())
+        order = list(range(len(self._results)))
+        if key:
+            order.sort(key=lambda i: -self._scores[i][key])
+        else:
+            order.sort(key=lambda i: int(self._results[i][0].rsplit(" ", 1)[-1]))
+        self._results = [self._results[i] for i in order]
+        self._scores = [self._scores[i] for i in order]
+        self._refill()
+        if self._results:
+            self.list.setCurrentRow(0, QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def show_steps(self, frames: list[np.ndarray], caption: str = "") -> None:
-        """Complete: the drawing after inner step 0 (the input) .. S."""
+        """Complete: the input drawing (step 0), then the canvas after each decoding step 1..S."""
         self._fill("complete", [(f"step {i}", img) for i, img in enumerate(frames)], caption)
         last = len(frames) - 1
         self.step_slider.setRange(0, max(0, last))
@@ -138,18 +173,30 @@ class Gallery(QWidget):
 
     def _fill(self, mode: str, results: list[tuple[str, np.ndarray]], caption: str) -> None:
         self._mode = mode
+        if mode != "vary":
+            self._scores = None
         self._results = [(name, np.asarray(img, np.float32)) for name, img in results]
-        self.list.clear()
-        for name, img in self._results:
-            item = QListWidgetItem(thumbnail(img, THUMB), name)
-            item.setToolTip(f"{name}: drag out as PNG, double-click to open in the canvas")
-            self.list.addItem(item)
+        self._refill()
+        self.sort.setVisible(self._scores is not None)
         self._steps_box.setVisible(mode == "complete")
         self.preview.setVisible(bool(self._results))
         self.caption.setText(caption)
         if self._results:  # current for the preview, not selected: Export then writes all of them
             self.list.setCurrentRow(0, QItemSelectionModel.SelectionFlag.NoUpdate)
         self._update_actions()
+
+    def _refill(self) -> None:
+        self.list.clear()
+        for i, (name, img) in enumerate(self._results):
+            text, tip = name, f"{name}: drag out as PNG, double-click to open in the canvas"
+            if self._scores is not None:
+                score = self._scores[i]
+                text += f"\nfid {score['fidelity']:.2f} · new {score['novelty']:.2f}"
+                tip += (f"\nfidelity {score['fidelity']:.2f}: the judge's confidence that it is of the support's "
+                        f"kind (20-way)\nnovelty {score['novelty']:.2f}: 1 - overlap with the nearest support drawing")
+            item = QListWidgetItem(thumbnail(img, THUMB), text)
+            item.setToolTip(tip)
+            self.list.addItem(item)
 
     def _on_current(self, row: int) -> None:
         if 0 <= row < len(self._results):

@@ -31,13 +31,17 @@ def run_generation(mode: str, inputs, options: dict, *, progress, cancelled):
         out = api.vary(inputs, progress=progress, cancelled=cancelled, **options)
     else:
         out = api.complete(inputs, progress=progress, cancelled=cancelled, **options)
-    return mode, [np.asarray(a, np.float32) for a in out], time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    images = [np.asarray(a, np.float32) for a in out]
+    # Each variation's fidelity and novelty (the judge's score, the distance to the support).
+    scores = api.score_variations(inputs, images) if mode == "vary" and images else None
+    return mode, images, seconds, scores
 
 
 def warm_up(*, progress, cancelled):
     """Load torch and the sketch models' code in the background, so the first press is quick."""
     from workbench.domains.sketch import api
-    api.default_checkpoint("vary")          # imports the models, and with them torch
+    api.default_checkpoint("ink")           # imports the models, and with them torch
     return "warm", [], 0.0
 
 
@@ -103,13 +107,13 @@ class SketchStudioPanel(QWidget):
         vary_form.addRow("Checkpoint", self.vary_checkpoint)
         vary_form.addRow(self.vary_button)
 
-        self.complete_steps = self._steps_spin("Inner gradient steps on the partial drawing")
+        self.complete_steps = self._steps_spin("Decoding steps, one picture each (default 12)")
         self.complete_button = QPushButton("Complete")
         self.complete_button.setToolTip("Complete the canvas drawing; the slider shows every step "
                                         "(Ctrl+Shift+R)")
         complete_form = QFormLayout()
         complete_form.addRow(QLabel("Completes the drawing on the canvas."))
-        complete_form.addRow("Inner steps", self.complete_steps)
+        complete_form.addRow("Decoding steps", self.complete_steps)
         complete_form.addRow("Checkpoint", self.complete_checkpoint)
         complete_form.addRow(self.complete_button)
 
@@ -292,7 +296,7 @@ class SketchStudioPanel(QWidget):
         self.status.setText(f"{message or 'Working'} ({done}/{total}){eta}")
 
     def _on_finished(self, result) -> None:
-        mode, images, seconds = result
+        mode, images, seconds, *scores = result
         if mode == "warm":
             return
         self._running = False
@@ -300,7 +304,7 @@ class SketchStudioPanel(QWidget):
         took = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
         caption = f"{self._pending_caption} · {took}"
         if mode == "vary":
-            self.gallery.show_variations(images, caption)
+            self.gallery.show_variations(images, caption, scores[0] if scores else None)
         else:
             self.gallery.show_steps(images, caption)
 

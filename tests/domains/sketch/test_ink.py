@@ -1,0 +1,87 @@
+"""InkNet, its tasks and masked decoding, with tiny untrained networks."""
+
+from __future__ import annotations
+
+import torch
+
+from workbench.domains.registry import build_problem
+from workbench.domains.sketch.decode import decode
+from workbench.domains.sketch.inknet import InkNet
+from workbench.meta.state import make_forward
+
+
+def _problem(**options):
+    return build_problem("sketch", {"mode": "ink", "size": 32, "width": 8, "train_classes": 20, **options})
+
+
+def test_inknet_gives_a_logit_per_pixel_and_reads_the_support():
+    torch.manual_seed(0)
+    net = InkNet(size=32, width=8)
+    torch.nn.init.normal_(net.film.weight, std=0.5)     # FiLM starts at identity; make it matter
+    canvas = torch.zeros(3, 32 * 32)
+    a = net(torch.rand(2, 32 * 32), torch.ones(2), canvas, canvas)
+    b = net(torch.rand(2, 32 * 32), torch.ones(2), canvas, canvas)
+    assert a.shape == (3, 32 * 32) and torch.isfinite(a).all()
+    assert (a - b).abs().max() > 1e-5                   # another support, another prediction
+
+
+def test_ink_tasks_mask_binary_drawings_and_weight_one_to_k_supports():
+    problem = _problem(complete_share=0.5)
+    tasks = problem.sample_tasks(6, torch.Generator().manual_seed(0), "train")
+    drawings, weight, same_drawings, same_weight, known = tasks.support
+    context, context_weight, query, query_weight, query_known = tasks.query
+    assert torch.equal(same_drawings, drawings) and torch.equal(same_weight, weight) and (query_weight == 1).all()
+    assert drawings.shape == (6, 5, 1024) and weight.shape == (6, 5) and known.shape == (6, 5, 1024)
+    assert query.shape == (6, 3, 1024) and query_known.shape == (6, 3, 1024)
+    assert set(drawings.unique().tolist()) <= {0.0, 1.0} and set(query.unique().tolist()) <= {0.0, 1.0}
+    assert (weight[:, 0] == 1).all() and (weight.sum(1) <= 5).all()
+    assert torch.equal(context, drawings) and torch.equal(context_weight, weight)
+    # a Complete task: one partial drawing as support, its ink known on the whole query drawing
+    completing = [i for i in range(6) if weight[i].sum() == 1 and drawings[i, 0].sum() < query[i, 0].sum()]
+    assert completing
+    i = completing[0]
+    assert ((drawings[i, 0] > 0) <= (query_known[i, 0] > 0)).all()
+    held_out = problem.sample_tasks(2, torch.Generator().manual_seed(0), "test")
+    assert held_out.support[1].shape == (2, 5)
+
+
+def test_ink_loss_is_finite_and_vmap_matches_loop():
+    problem = _problem()
+    torch.manual_seed(0)
+    model = problem.build_model()
+    forward = make_forward(model)
+    params = dict(model.named_parameters())
+    tasks = problem.sample_tasks(2, torch.Generator().manual_seed(3), "train")
+
+    def task_grad(batch):
+        return torch.func.grad(lambda p: problem.loss(forward, p, batch))(params)
+
+    for part in ("support", "query"):
+        batches = getattr(tasks, part)
+        looped = [task_grad(getattr(tasks.task(i), part)) for i in range(2)]
+        mapped = torch.func.vmap(task_grad)(batches)
+        for key in ("film.weight", "code", "refine.weight"):
+            torch.testing.assert_close(mapped[key], torch.stack([g[key] for g in looped]), rtol=1e-4, atol=1e-5)
+
+
+def test_decode_commits_every_pixel_to_ink_or_paper_and_keeps_the_known_ones():
+    generator = torch.Generator().manual_seed(0)
+    target = torch.zeros(2, 64)
+    target[:, 10:20] = 1.0
+
+    def predict(ink, known):              # a "model" that knows the answer, with some doubt
+        return (target * 2 - 1) * 2.0
+
+    known = torch.zeros(2, 64)
+    known[1, :5] = 1.0
+    ink = torch.zeros(2, 64)
+    ink[1, 0] = 1.0                        # a known ink pixel the target does not have
+    frames = decode(predict, ink, known, steps=6, generator=generator, temperature=1.0)
+    assert len(frames) == 6
+    final = frames[-1]
+    assert set(final.unique().tolist()) <= {0.0, 1.0}
+    assert final[1, 0] == 1.0 and (final[1, 1:5] == 0).all()
+    unknown_left = [int(((f > 0) & (f < 1)).sum()) for f in frames]
+    assert unknown_left == sorted(unknown_left, reverse=True) and unknown_left[-1] == 0
+    greedy = decode(predict, torch.zeros(2, 64), torch.zeros(2, 64), steps=4, generator=generator, temperature=0.0)
+    assert torch.equal(greedy[-1], target)

@@ -1,0 +1,69 @@
+"""Tasks of the "ink" mode: which pixels of a drawing the network is shown.
+
+A task is one class. Its support is up to K drawings (a weight per drawing,
+so one model serves K = 1..5); the engine adapts to them on masked
+prediction of the support drawings themselves. Its query is other drawings of
+the class, each on a canvas with some pixels known, scored on the unknown
+ones. The share of unknown pixels follows MaskGIT's cosine schedule, so every
+stage of decoding (all unknown .. almost all known) is trained.
+
+Some tasks are Complete tasks: the support is a partial drawing (the ink
+nearest to one point, as `observe.partial_drawings` cuts it), and the query is
+the whole drawing with that ink and a band of paper around it known, plus a
+random share of the rest (what earlier decoding steps would have committed).
+All randomness is drawn here, so the loss is a pure function.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from workbench.domains.sketch.inknet import binary_ink
+from workbench.domains.sketch.observe import observed_mask, partial_drawings
+
+
+def cosine_known(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
+    """Random known-pixel masks [..., P]: unknown share cos(pi/2 * u), u ~ U(0, 1), per canvas."""
+    u = torch.rand(shape[:-1] + (1,), generator=generator)
+    unknown_share = torch.cos(0.5 * math.pi * u)
+    return (torch.rand(shape, generator=generator) >= unknown_share).float()
+
+
+def ink_tasks(drawings: torch.Tensor, shots: int, generator: torch.Generator, *, vary_shots: bool,
+              complete_share: float, min_observed: float, max_observed: float):
+    """drawings [n, shots + queries, S, S] of one class per task -> (support, query) tuples.
+
+    support = (drawings [n, K, P], weight [n, K], the same drawings and weights, known [n, K, P])
+    query = (the support's drawings and weights, drawings [n, Q, P], ones [n, Q], known [n, Q, P])
+    """
+    n, total, s, _ = drawings.shape
+    ink = binary_ink(drawings).reshape(n, total, s * s)
+    support, query = ink[:, :shots].clone(), ink[:, shots:].clone()
+    queries = total - shots
+    weight = torch.ones(n, shots)
+    if vary_shots:
+        real = torch.randint(1, shots + 1, (n, 1), generator=generator)
+        weight = (torch.arange(shots).unsqueeze(0) < real).float()
+    query_known = cosine_known((n, queries, s * s), generator)
+
+    completing = torch.rand(n, generator=generator) < complete_share
+    if completing.any():
+        picked = completing.nonzero().squeeze(1)
+        whole = query[picked, 0].reshape(-1, s, s)
+        fractions = min_observed + (max_observed - min_observed) * torch.rand(len(picked), generator=generator)
+        partial = binary_ink(partial_drawings(whole, fractions, generator))
+        observed = observed_mask(partial).reshape(-1, 1, s * s)
+        support[picked] = 0.0
+        support[picked, 0] = partial.reshape(-1, s * s)
+        weight[picked] = 0.0
+        weight[picked, 0] = 1.0
+        query[picked] = whole.reshape(-1, 1, s * s).expand(-1, queries, -1)
+        # Known: the partial's neighbourhood plus a random share of the rest.
+        extra = torch.rand(len(picked), queries, 1, generator=generator)
+        revealed = (torch.rand(len(picked), queries, s * s, generator=generator) < extra).float()
+        query_known[picked] = torch.maximum(observed.expand(-1, queries, -1), revealed)
+
+    support_known = cosine_known((n, shots, s * s), generator)
+    return (support, weight, support, weight, support_known), (support, weight, query, torch.ones(n, queries), query_known)

@@ -1,0 +1,86 @@
+"""What an artist sees in a drawing, as numbers (`workbench eval sketch`).
+
+Drawings are float32 [S, S] ink images (ink = 1) at the model frame.
+
+- mid_grey_share: of the pixels with any ink (> 0.2), the share that is
+  mid-grey (0.2-0.8): fog, not strokes. Real drawings have some at stroke edges.
+- faint: a sample whose ink area is under a third of the support's mean.
+- near_copy: binarized IoU with some support drawing, after moving both ink
+  centroids to the centre, of at least 0.6.
+- chamfer: mean distance (pixels) from each ink pixel of one drawing to the
+  nearest ink pixel of the other, both ways, averaged.
+- recall / precision at 1 px: of the missing ink (truth ink the partial lacks),
+  the share within 1 px of ink the method added; of the ink it added, the share
+  within 1 px of the truth's ink.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+INK = 0.5          # binarization level
+DRAWN = 0.2        # a pixel with any ink
+FAINT = 1.0 / 3.0
+NEAR_COPY_IOU = 0.6
+
+
+def mid_grey_share(drawings: np.ndarray) -> float:
+    drawn = drawings > DRAWN
+    return float((drawn & (drawings < 0.8)).sum() / max(int(drawn.sum()), 1))
+
+
+def faint_share(drawings: np.ndarray, support: np.ndarray) -> float:
+    area = drawings.reshape(len(drawings), -1).sum(1)
+    reference = support.reshape(len(support), -1).sum(1).mean()
+    return float((area < FAINT * reference).mean())
+
+
+def centred(drawing: np.ndarray) -> np.ndarray:
+    """Binarized drawing shifted (whole pixels) so its ink centroid is at the centre."""
+    ink = drawing > INK
+    if not ink.any():
+        return ink
+    ys, xs = np.nonzero(ink)
+    s = drawing.shape[0]
+    return np.roll(ink, (int(round(s / 2 - 0.5 - ys.mean())), int(round(s / 2 - 0.5 - xs.mean()))), axis=(0, 1))
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    union = (a | b).sum()
+    return float((a & b).sum() / union) if union else 0.0
+
+
+def near_copy_share(drawings: np.ndarray, support: np.ndarray) -> float:
+    kept = [centred(s) for s in support]
+    return float(np.mean([max(iou(centred(d), s) for s in kept) >= NEAR_COPY_IOU for d in drawings]))
+
+
+def _points(drawing: np.ndarray) -> torch.Tensor:
+    ys, xs = np.nonzero(drawing > INK)
+    return torch.from_numpy(np.stack([ys, xs], 1).astype(np.float32))
+
+
+def chamfer(a: np.ndarray, b: np.ndarray) -> float:
+    """Symmetric chamfer distance in pixels; the frame's diagonal when a drawing is empty."""
+    pa, pb = _points(a), _points(b)
+    if len(pa) == 0 or len(pb) == 0:
+        return float(np.hypot(*a.shape))
+    d = torch.cdist(pa, pb)
+    return float(0.5 * (d.min(1).values.mean() + d.min(0).values.mean()))
+
+
+def dilate(ink: np.ndarray, pixels: int = 1) -> np.ndarray:
+    t = torch.from_numpy(ink.astype(np.float32))[None, None]
+    return F.max_pool2d(t, 2 * pixels + 1, stride=1, padding=pixels)[0, 0].numpy() > 0.5
+
+
+def completion_scores(output: np.ndarray, partial: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """(recall, precision) at 1 px of the ink a Complete added to a partial drawing."""
+    given = partial > INK
+    missing = (truth > INK) & ~dilate(given)
+    added = (output > INK) & ~given
+    recall = float((missing & dilate(added)).sum() / max(int(missing.sum()), 1))
+    precision = float((added & dilate(truth > INK)).sum() / added.sum()) if added.any() else 0.0
+    return recall, precision

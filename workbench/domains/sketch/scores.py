@@ -1,0 +1,48 @@
+"""Fidelity and novelty of each Vary result, as the studio shows them (torch).
+
+- fidelity: how surely the judge (the shipped 20-way ProtoNet sketch-classify,
+  trained on built-in glyph classes of the training split) puts the drawing in
+  the support's class rather than in 19 held-out built-in glyph classes: the
+  softmax probability of the support's prototype, as in the evaluation's
+  20-way test (which uses a judge trained on Omniglot instead).
+- novelty: 1 - the largest IoU with a support drawing after centring (0 = a
+  copy of one, 1 = no overlap); the evaluation counts IoU >= 0.6 a near-copy.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from workbench.domains.sketch import metrics
+
+DISTRACTORS = 19
+
+
+@lru_cache(maxsize=1)
+def _distractors(size: int) -> np.ndarray:
+    from workbench.domains.drawings.glyphs import render_glyphs
+
+    return render_glyphs(range(DISTRACTORS), [0], seed=0, split="test", size=size)[:, 0]
+
+
+def score_variations(support: list[np.ndarray], samples: list[np.ndarray], judge=None) -> list[dict]:
+    """[{"fidelity": 0..1, "novelty": 0..1}] per sample."""
+    from workbench.domains.sketch.evaluate import JUDGE_SIZE, _embed
+    from workbench.domains.sketch.generate import load_learner, model_input
+
+    judge = judge or load_learner("classify")
+    sample_arr = np.stack(samples)
+    size = sample_arr.shape[-1]
+    support_arr = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=True)
+                            for i, d in enumerate(support)])
+    with torch.no_grad():
+        prototypes = torch.cat([_embed(judge, support_arr).mean(0, keepdim=True),
+                                _embed(judge, _distractors(JUDGE_SIZE))])
+        distances = torch.cdist(_embed(judge, sample_arr), prototypes).pow(2)
+        fidelity = torch.softmax(-distances, dim=1)[:, 0]
+    kept = [metrics.centred(s) for s in support_arr]
+    novelty = [1.0 - max(metrics.iou(metrics.centred(d), s) for s in kept) for d in sample_arr]
+    return [{"fidelity": float(f), "novelty": float(n)} for f, n in zip(fidelity, novelty)]
