@@ -206,3 +206,18 @@ def test_a_new_run_can_start_from_another_runs_weights(tmp_path):
     assert trainer.iteration == 0 and "lrs" in trainer.meta
     list(trainer.run())
     assert trainer.iteration == 6
+
+
+@pytest.mark.parametrize("algo", ["maml", "fomaml", "metasgd"])
+def test_support_weight_adds_the_support_loss_to_the_outer_loss(algo):
+    problem = ToyRegression()
+    learner = Learner(problem, config(algo=algo, first_order=algo == "fomaml"))
+    task = problem.sample_tasks(1, torch.Generator().manual_seed(0)).task(0)
+    plain = learner.algorithm.task_gradient(learner.meta, task.support, task.query)
+    weighted = Learner(problem, config(algo=algo, first_order=algo == "fomaml", support_weight=1.0),
+                       meta=learner.meta).algorithm
+    grads, metrics = weighted.task_gradient(learner.meta, task.support, task.query)
+    support_loss = problem.loss(learner.forward_fn, learner.params, task.support)
+    assert float(metrics["outer_loss"]) == pytest.approx(float(metrics["query_loss"] + support_loss), rel=1e-5)
+    first = next(iter(grads["params"]))
+    assert not torch.allclose(grads["params"][first], plain[0]["params"][first])

@@ -29,6 +29,8 @@ def register(subparsers) -> None:
     p.add_argument("--inner-lr", type=float, dest="inner_lr")
     p.add_argument("--outer-lr", type=float, dest="outer_lr")
     p.add_argument("--first-order", action="store_const", const=True, dest="first_order")
+    p.add_argument("--support-weight", type=float, dest="support_weight",
+                   help="add this weight times the support loss before adaptation to the outer loss")
     p.add_argument("--way", type=int)
     p.add_argument("--shot", type=int)
     p.add_argument("--query", type=int)
@@ -51,7 +53,7 @@ def register(subparsers) -> None:
 
 
 CONFIG_FLAGS = ("algo", "iterations", "meta_batch", "inner_steps", "eval_steps", "inner_lr", "outer_lr",
-                "first_order", "batching", "chunk_size", "device", "bf16", "tf32", "step_mode", "seed", "val_every",
+                "first_order", "support_weight", "batching", "chunk_size", "device", "bf16", "tf32", "step_mode", "seed", "val_every",
                 "checkpoint_every")
 PROBLEM_FLAGS = ("data", "way", "shot", "query")
 

@@ -67,13 +67,20 @@ class Algorithm:
     def outer_loss(self, meta: Meta, support: tuple, query: tuple):
         adaptation = self.adapt_task(meta, support, self.config.inner_steps, first_order=not self.config.second_order)
         query_loss, accuracy = self.scores(adaptation.params, query)
-        return query_loss, self._metrics(query_loss, accuracy, adaptation)
+        metrics = self._metrics(query_loss, accuracy, adaptation)
+        if not self.config.support_weight:
+            return query_loss, metrics
+        # the shared start also learns from the support itself, as joint training would, so a
+        # meta-batch teaches the network as much as a pretraining batch of the same tasks
+        total = query_loss + self.config.support_weight * self.problem.loss(self.forward, meta["params"], support)
+        metrics["outer_loss"] = total.detach()
+        return total, metrics
 
     def task_gradient(self, meta: Meta, support: tuple, query: tuple):
         """(meta-gradient of this task, metrics) with the same structure as meta."""
         if inside_functorch(support[0]):  # mapped by vmap: stay in torch.func
             return torch.func.grad(self.outer_loss, has_aux=True)(meta, support, query)
-        if self.plain_first_order and not self.config.second_order:
+        if self.plain_first_order and not self.config.second_order and not self.config.support_weight:
             return self._first_order_gradient(meta, support, query)
         with torch.enable_grad():
             leaves = {g: {k: v.detach().requires_grad_(True) for k, v in d.items()} for g, d in meta.items()}

@@ -6,7 +6,14 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from workbench.meta.errors import ConfigError
-from workbench.meta.limits import MAX_ITERATIONS, MAX_SEED, MAX_STEPS, MAX_TASKS, check_at_most
+from workbench.meta.limits import (
+    MAX_ITERATIONS,
+    MAX_LEARNING_RATE,
+    MAX_SEED,
+    MAX_STEPS,
+    MAX_TASKS,
+    check_at_most,
+)
 
 # "pretrain" is the joint-training baseline that the evaluations fine-tune.
 ALGORITHMS = ("maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "pretrain")
@@ -38,6 +45,7 @@ class MetaConfig:
     val_tasks: int = 32
     checkpoint_every: int = 0     # write the checkpoint every N iterations (0 = only at the end)
     grad_clip: float = 0.0        # clip the meta-gradient norm (0 = off)
+    support_weight: float = 0.0   # adds w * (support loss before adaptation) to the outer loss (0 = off)
     # Candidate adaptation step counts (1 or more), e.g. "1,2,3,5,10": at the end of training the one with the
     # lowest meta-validation query loss becomes eval_steps (stored in the checkpoint). "" = keep eval_steps.
     select_steps: str = ""
@@ -77,6 +85,8 @@ class MetaConfig:
             _at_least(name, getattr(self, name), 0)
         if self.grad_clip < 0 or not math.isfinite(self.grad_clip):
             raise ConfigError("grad_clip", "must be a finite number >= 0")
+        if self.support_weight < 0 or not math.isfinite(self.support_weight):
+            raise ConfigError("support_weight", "must be a finite number >= 0")
         for count in self.step_candidates:
             _at_least("select_steps", count, 1)
         for name, limit in UPPER_LIMITS.items():
@@ -108,7 +118,7 @@ class MetaConfig:
         return replace(self, **changes)
 
 
-UPPER_LIMITS = {"inner_steps": MAX_STEPS, "eval_steps": MAX_STEPS, "iterations": MAX_ITERATIONS,
+UPPER_LIMITS = {"inner_lr": MAX_LEARNING_RATE, "outer_lr": MAX_LEARNING_RATE, "inner_steps": MAX_STEPS, "eval_steps": MAX_STEPS, "iterations": MAX_ITERATIONS,
                 "meta_batch": MAX_TASKS, "val_tasks": MAX_TASKS, "chunk_size": MAX_TASKS, "seed": MAX_SEED}
 _KIND_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
 
