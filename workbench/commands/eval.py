@@ -10,6 +10,7 @@ EVALUATIONS = [
     "workbench.commands.eval_sketch",
     "workbench.commands.eval_melody",
     "workbench.commands.eval_crashes",
+    "workbench.commands.eval_bad_values",
 ]
 
 

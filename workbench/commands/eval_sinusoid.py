@@ -31,6 +31,7 @@ def run(args) -> int:
 
     shots = parse_ints(args.shots, "shots")
     steps = parse_ints(args.steps, "steps")
+    check_sizes(args, shots)
     models = {
         "meta": args.checkpoint or resource_path("checkpoints", "sinusoid.safetensors"),
         "pretrained": args.baseline or resource_path("checkpoints", "sinusoid-pretrained.safetensors"),
@@ -58,6 +59,7 @@ def run(args) -> int:
 
 def parse_ints(text: str, setting: str) -> list[int]:
     from workbench.meta.errors import ConfigError
+    from workbench.meta.limits import MAX_STEPS, check_at_most
 
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
@@ -65,4 +67,17 @@ def parse_ints(text: str, setting: str) -> list[int]:
         raise ConfigError(setting, f"expected comma-separated integers, got {text!r}") from None
     if not values or min(values) < 0:
         raise ConfigError(setting, f"expected non-negative integers, got {text!r}")
+    check_at_most(setting, max(values), MAX_STEPS)
     return values
+
+
+def check_sizes(args, shots: list[int]) -> None:
+    """At least one task and point; all the tasks of one setting fit in memory (x, y as float32)."""
+    from workbench.meta.errors import ConfigError
+    from workbench.meta.limits import check_memory
+
+    for name in ("tasks", "points"):
+        if getattr(args, name) < 1:
+            raise ConfigError(name, f"must be at least 1, got {getattr(args, name)}")
+    check_memory("tasks", args.tasks * (args.points + max(shots)) * 2 * 4 * 4,
+                 f"{args.tasks} tasks of {args.points} points")

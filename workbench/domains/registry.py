@@ -45,11 +45,21 @@ def problem_for_checkpoint(path):
     from workbench.meta.checkpoint import load_checkpoint
     from workbench.meta.errors import CheckpointError
 
+    from workbench.domains.problem_options import check_problem_options
+
     data = load_checkpoint(path)
     domain = data.meta.get("domain")
     if domain not in DOMAINS:
         raise CheckpointError(f"{path}: checkpoint for an unknown domain {domain!r}")
-    return build_problem(domain, data.meta.get("problem") or {})
+    options = check_problem_options(data.meta.get("problem") or {}, build_problem(domain, {}).describe(), str(path))
+    from workbench.meta.errors import WorkbenchError
+
+    try:
+        return build_problem(domain, options)
+    except WorkbenchError:
+        raise
+    except (TypeError, ValueError, KeyError) as exc:  # an option combination the domain cannot use
+        raise CheckpointError(f"{path}: invalid checkpoint field 'problem': {exc}") from exc
 
 
 def load_learner(path, device: str = "cpu"):

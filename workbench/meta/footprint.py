@@ -24,6 +24,8 @@ def parameter_count(problem) -> int | None:
             model = problem.build_model()
     except ConfigError:
         raise
+    except (TypeError, ValueError) as exc:  # options of the wrong kind (e.g. from a hand-edited checkpoint)
+        raise ConfigError("problem", f"the model cannot be built from these options ({_options(problem)}): {exc}") from exc
     except Exception:  # noqa: BLE001 - a model that cannot be built on "meta" is checked by its real build
         return None
     return sum(p.numel() for p in model.parameters())

@@ -16,6 +16,7 @@ MAX_STEPS = 10_000            # inner / adaptation / sampling steps
 MAX_ITERATIONS = 1_000_000_000
 MAX_TASKS = 100_000           # meta-batch, validation tasks, vmap chunk
 MAX_SEED = 2**63 - 1
+MAX_LEARNING_RATE = 1e6       # beyond it an optimizer step overflows float32 (a 1e6 run diverges, flagged)
 MAX_COUNT = 100_000           # items a command makes at once (drawings, melodies, bars)
 MEMORY_FRACTION = 0.5         # of the machine's memory, what one run may plan to use
 
