@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     from workbench.commands.number_limits import limit_numbers
 
     limit_numbers(parser)
+    # Commands that drive the CLI itself (eval bad-values) get it from here: commands never import cli.
+    parser.set_defaults(cli_parser=build_parser, cli_main=main)
     return parser
 
 

@@ -50,10 +50,10 @@ def run(args) -> int:
         folder = Path(scratch)
         cases = []
         if args.only in (None, "cli"):
-            cases += cli_cases(folder)
+            cases += cli_cases(folder, args.cli_parser())
         if args.only in (None, "checkpoint"):
             cases += checkpoint_cases(folder)
-        results = [run_case(case, folder) for case in cases]
+        results = [run_case(case, folder, args.cli_main) for case in cases]
     failures = [r for r in results if r["outcome"] not in ("ok", "refused")]
     counts = {k: sum(r["outcome"] == k for r in results)
               for k in ("ok", "refused", "traceback", "hang", "huge_allocation", "killed", "silent_nan")}
@@ -71,9 +71,8 @@ def run(args) -> int:
 
 # -- the cases --------------------------------------------------------------------------------
 
-def cli_cases(folder: Path) -> list[dict]:
-    from workbench.cli import build_parser
-
+def cli_cases(folder: Path, parser: argparse.ArgumentParser) -> list[dict]:
+    """Each int or float flag of each command, with each bad value, on a cheap base command line."""
     inputs = _inputs(folder)
     bases = {
         "train": ["train", "--domain", "sinusoid", "--iterations", "2", "--meta-batch", "2", "--batching", "loop",
@@ -88,7 +87,7 @@ def cli_cases(folder: Path) -> list[dict]:
         "melody render": ["melody", "render", inputs["mid"], "--out", str(folder / "r.wav")],
     }
     cases = []
-    for path, parser in _leaves(build_parser(), []):
+    for path, leaf in _leaves(parser, []):
         name = " ".join(path)
         if name in NOT_SWEPT or name == "eval bad-values":
             continue
@@ -96,7 +95,7 @@ def cli_cases(folder: Path) -> list[dict]:
         if base is None:
             NOT_SWEPT[name] = "no base command in this sweep"
             continue
-        for action in parser._actions:
+        for action in leaf._actions:
             kind = getattr(action.type, "__name__", None)
             if kind not in ("int", "float") or not action.option_strings:
                 continue
@@ -121,13 +120,13 @@ def checkpoint_cases(folder: Path) -> list[dict]:
 
 # -- running one case ---------------------------------------------------------------------------
 
-def run_case(case: dict, folder: Path) -> dict:
+def run_case(case: dict, folder: Path, cli_main) -> dict:
     out = folder / "case-result.json"
     out.unlink(missing_ok=True)
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
-        _child(case, folder, out)
+        _child(case, folder, out, cli_main)
     status, usage, hung = _wait(pid, CASE_TIMEOUT_S)
     seconds = round(time.monotonic() - started, 2)
     row = {"kind": case["kind"], "case": case["case"], "seconds": seconds,
@@ -156,7 +155,7 @@ def _wait(pid: int, seconds: float):
     return status, usage, True
 
 
-def _child(case: dict, folder: Path, out: Path) -> None:
+def _child(case: dict, folder: Path, out: Path, cli_main) -> None:
     result = {"outcome": "traceback", "detail": ""}
     try:
         memory = _machine_mb() * 2**20
@@ -164,7 +163,7 @@ def _child(case: dict, folder: Path, out: Path) -> None:
         log = os.open(folder / "case-output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(log, 1)
         os.dup2(log, 2)
-        result = _cli_case(case, folder) if case["kind"] == "cli" else _checkpoint_case(case, folder)
+        result = _cli_case(case, folder, cli_main) if case["kind"] == "cli" else _checkpoint_case(case, folder)
     except MemoryError:
         result = {"outcome": "huge_allocation", "detail": traceback.format_exc(limit=-3)[-600:]}
     except BaseException as exc:  # noqa: BLE001 - anything escaping is what this sweep looks for
@@ -180,11 +179,9 @@ def _child(case: dict, folder: Path, out: Path) -> None:
             os._exit(0)
 
 
-def _cli_case(case: dict, folder: Path) -> dict:
-    from workbench import cli
-
+def _cli_case(case: dict, folder: Path, cli_main) -> dict:
     try:
-        code = cli.main(case["argv"])
+        code = cli_main(case["argv"])
     except SystemExit as exc:  # argparse's usage error
         code = exc.code
     sys.stdout.flush()
@@ -219,9 +216,10 @@ def _checkpoint_case(case: dict, folder: Path) -> dict:
 def _edited_copy(case: dict, folder: Path) -> Path:
     import copy
 
-    from workbench.meta.checkpoint import HASH_KEY, META_KEY
     from safetensors import safe_open
     from safetensors.torch import load, save
+
+    from workbench.meta.checkpoint import HASH_KEY, META_KEY
 
     base = Path(case["base"])
     with safe_open(str(base), "pt") as handle:

@@ -42,10 +42,9 @@ def preset(domain: str, name: str) -> dict:
 
 def problem_for_checkpoint(path):
     """The Problem a checkpoint was trained on, rebuilt from its JSON metadata."""
+    from workbench.domains.problem_options import check_problem_options
     from workbench.meta.checkpoint import load_checkpoint
     from workbench.meta.errors import CheckpointError
-
-    from workbench.domains.problem_options import check_problem_options
 
     data = load_checkpoint(path)
     domain = data.meta.get("domain")
