@@ -379,3 +379,24 @@ def test_the_kill_9_evaluation_finds_every_checkpoint_loadable_and_consistent(tm
     assert result["kills"] == 8 and result["checkpoints_checked"] >= 1
     assert result["loadable_checkpoints_pct"] == 100.0 and result["resumes_consistent_pct"] == 100.0
     assert result["orphan_temp_files_at_end"] == 0
+
+
+def test_a_corrupt_image_among_training_images_is_skipped_and_reported(tmp_path, caplog):
+    import numpy as np
+    from PIL import Image
+
+    from workbench.domains.drawings.sources import FolderSource
+
+    for c in range(3):
+        (tmp_path / f"c{c}").mkdir()
+        for i in range(4):
+            image = np.full((12, 12), 255, np.uint8)
+            image[c:c + 4, i:i + 6] = 0
+            Image.fromarray(image).save(tmp_path / f"c{c}" / f"{i}.png")
+    (tmp_path / "c1" / "2.png").write_bytes(b"not a png")
+    source = FolderSource(tmp_path, size=12, whole=True)
+    index = next(i for i in range(3) if source.class_name("train", i) == "c1")
+    with caplog.at_level("WARNING", logger="workbench.data"):
+        drawings = source.images("train", index, [0, 1, 2, 3])
+    assert drawings.shape == (4, 12, 12)
+    assert len(source.skipped) == 1 and "2.png" in caplog.text

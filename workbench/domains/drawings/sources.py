@@ -67,6 +67,7 @@ class FolderSource:
             }
         self._classes = classes
         self._cache: dict[tuple[int, int], np.ndarray] = {}
+        self.skipped: dict[tuple[int, int], str] = {}   # (class, drawing) -> why it could not be used
 
     def num_classes(self, split: str) -> int:
         return len(self._splits[split])
@@ -78,19 +79,38 @@ class FolderSource:
         return len(self._classes[self._splits[split][index]].files)
 
     def images(self, split: str, index: int, instances) -> np.ndarray:
+        return np.stack([self._image(self._splits[split][index], int(i)) for i in instances])
+
+    def _image(self, cls: int, i: int) -> np.ndarray:
+        """Drawing i of class cls; a file that cannot be decoded is skipped (reported once, on the
+        'workbench.data' logger) and the class's next good drawing stands in, as the studios skip
+        bad files: one corrupt image among hundreds does not end a training run."""
+        entry = self._classes[cls]
+        count = len(entry.files)
+        for step in range(count):
+            key = (cls, (i + step) % count)
+            found = self._cache.get(key)
+            if found is None and key not in self.skipped:
+                found = self._decode(entry, key)
+            if found is not None:
+                return found
+        raise DataError(f"{self.path}: class {entry.name} has no readable image (skipped: "
+                        f"{'; '.join(self.skipped[k] for k in self.skipped if k[0] == cls)})")
+
+    def _decode(self, entry, key: tuple[int, int]) -> np.ndarray | None:
+        import logging
+
         from workbench.domains.imageio import load_ink
 
-        entry = self._classes[self._splits[split][index]]
-        out = []
-        for i in instances:
-            key = (self._splits[split][index], int(i))
-            found = self._cache.get(key)
-            if found is None:
-                name, data = entry.read(int(i))
-                found = load_ink(data, self.size, name=name)
-                self._cache[key] = found
-            out.append(found)
-        return np.stack(out)
+        try:
+            name, data = entry.read(key[1])
+            found = load_ink(data, self.size, name=name)
+        except DataError as exc:
+            self.skipped[key] = str(exc)
+            logging.getLogger("workbench.data").warning("skipped %s", exc)
+            return None
+        self._cache[key] = found
+        return found
 
 
 def make_source(data: str | None, size: int = 28, seed: int = 0, **options):
