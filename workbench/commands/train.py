@@ -41,7 +41,7 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--val-every", type=int, dest="val_every")
     p.add_argument("--checkpoint-every", type=int, dest="checkpoint_every")
-    p.add_argument("--out", help="checkpoint to write (name.safetensors + name.json)")
+    p.add_argument("--out", help="checkpoint file to write (name.safetensors); checked before the first iteration")
     p.add_argument("--resume", help="continue the run saved in this checkpoint")
     p.add_argument("--init-from", dest="init_from", metavar="CHECKPOINT",
                    help="start a new run from this checkpoint's weights (same domain and model), e.g. "
