@@ -63,9 +63,10 @@ def kill_loop(folder: Path, kills: int, rng: random.Random) -> dict:
     reports.unlink(missing_ok=True)
     started = time.perf_counter()
     kinds = {"random_moment": 0, **{point: 0 for point in SAVE_POINTS}}
-    orphans_seen = 0
+    orphans_seen = random_inside_save = 0
     for k in range(kills):
         point = rng.choice(SAVE_POINTS) if k % 2 else None   # half at a chosen point inside a save
+        before = set(folder.glob("*.tmp"))
         pid = os.fork()
         if pid == 0:
             _child(folder, reports, point, rng.randint(1, 4), iterations=10**6)
@@ -82,7 +83,9 @@ def kill_loop(folder: Path, kills: int, rng: random.Random) -> dict:
             _, status = os.waitpid(pid, 0)
         killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
         kinds[point or "random_moment"] += killed
-        orphans_seen += len(list(folder.glob("*.tmp")))
+        orphans = set(folder.glob("*.tmp"))
+        orphans_seen += len(orphans)
+        random_inside_save += point is None and bool(orphans - before)  # a random kill that landed mid-save
     pid = os.fork()  # a last run to the end: verifies the final checkpoint and cleans up
     if pid == 0:
         _child(folder, reports, None, 0, iterations=None)
@@ -93,6 +96,7 @@ def kill_loop(folder: Path, kills: int, rng: random.Random) -> dict:
     consistent = [r for r in loadable if r["consistent"]]
     return {
         "kills": sum(kinds.values()), **{f"kills_{k}": v for k, v in kinds.items()},
+        "random_kills_that_left_a_temp_file": random_inside_save,
         "checkpoints_checked": len(checked),
         "loadable_checkpoints_pct": round(100.0 * len(loadable) / max(len(checked), 1), 2),
         "resumes": len(loadable),
