@@ -42,7 +42,7 @@ SHOTS = (1, 3, 5)
 LR_GRID = (0.003, 0.01, 0.03, 0.1)
 STEP_GRID = (1, 3, 10)
 PART_GRID = ("style", "all")
-MARKOV_GRID = tuple((a, b) for a in (0.3, 1.0, 3.0, 10.0) for b in (0.3, 1.0, 3.0))
+MARKOV_GRID = tuple((a, b) for a in (1.0, 10.0, 30.0, 100.0, 300.0) for b in (3.0, 10.0, 30.0, 100.0))
 VALIDATION_TASKS, VALIDATION_SHOTS = 16, 3
 SAMPLES_PER_TASK, SAMPLE_BARS = 8, 8
 

@@ -11,7 +11,9 @@ Probabilities are interpolated, each level backing off to the next:
   C(x | b)    = (N(b, x) + beta * C(x)) / (N(b) + beta)                   corpus bigrams
   C(x)        = (N(x) + 1) / (N + V)                                       corpus unigrams, add-one
 
-S counts the support, N the corpus; alpha and beta are chosen on validation tasks.
+S counts the support, N the corpus in every key (each training segment transposed by -5..+6
+semitones, as the tasks are), so corpus knowledge does not depend on the key of the query;
+alpha and beta are chosen on validation tasks.
 """
 
 from __future__ import annotations
@@ -24,11 +26,17 @@ from workbench.domains.melody import vocab
 
 VOCAB = vocab.N_PITCH_TOKENS * vocab.N_DURATIONS
 START = -1
+KEY_SHIFTS = range(-5, 7)
 
 
-def tokens(segment: np.ndarray) -> list[int]:
+def tokens(segment: np.ndarray, shift: int = 0) -> list[int]:
     valid = segment[segment[:, vocab.VALID] == 1]
-    return [int(p) * vocab.N_DURATIONS + int(d) for p, d in zip(valid[:, vocab.PITCH], valid[:, vocab.DURATION])]
+    pitch = valid[:, vocab.PITCH]
+    if shift:
+        moved = pitch + shift
+        moved = np.where(moved > vocab.N_PITCHED, moved - 12, np.where(moved < 1, moved + 12, moved))
+        pitch = np.where(pitch > 0, moved, pitch)
+    return (pitch * vocab.N_DURATIONS + valid[:, vocab.DURATION]).tolist()
 
 
 class Counts:
@@ -50,7 +58,7 @@ class Counts:
 
 class MarkovBaseline:
     def __init__(self, corpus_segments, alpha: float = 1.0, beta: float = 1.0):
-        self.corpus = Counts(tokens(s) for s in corpus_segments)
+        self.corpus = Counts(tokens(s, shift) for s in corpus_segments for shift in KEY_SHIFTS)
         self.alpha, self.beta = alpha, beta
 
     def with_smoothing(self, alpha: float, beta: float) -> "MarkovBaseline":

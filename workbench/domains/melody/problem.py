@@ -51,6 +51,13 @@ PRESETS = {
         "problem": _STYLE_TASKS,
         "config": {**_META, **_TRAINING, "iterations": 800, "lr_halve_every": 400, "val_every": 200},
     },
+    "adapt-all": {
+        "help": "the default's recipe adapting every parameter (learned per-parameter rates from 0.01) "
+                "instead of the style vector and head",
+        "problem": {**_STYLE_TASKS, "adapt": "all"},
+        "config": {**_META, **_TRAINING, "inner_lr": 0.01, "support_weight": 1.0, "iterations": 800,
+                   "lr_halve_every": 400, "val_every": 200},
+    },
     "meta-scratch": {
         "help": "the same meta-training from a random start for 1600 iterations (a comparison row in "
                 "docs/melody.md: worse than pretraining at equal iterations)",
