@@ -22,10 +22,11 @@ import traceback
 from pathlib import Path
 
 CASE_TIMEOUT_S = 10.0
-CLI_INT_VALUES = ("abc", "2.5", "-1", "0", "1000000000000")
+CLI_INT_VALUES = ("abc", "2.5", "-1", "0", "100000000000000000000")  # 1e20: above even the seed limit
 CLI_FLOAT_VALUES = ("abc", "nan", "inf", "-1", "0", "1e300")
 JSON_VALUES = ("abc", [], {}, None, True, 1.5, -5, 0, 10**12, 1e300)
-# Benchmarks run for minutes by design, and these need inputs this sweep does not make.
+# Benchmarks run for minutes by design, and these need inputs this sweep does not make: their
+# numbers get only the values the parser itself must refuse (wrong type, negative, huge, nan), not 0.
 NOT_SWEPT = {"bench engine": "benchmark (minutes)", "bench ui": "benchmark (minutes)",
              "bench adapt": "benchmark (minutes)", "bench project": "benchmark (minutes)",
              "bench recovery": "benchmark (minutes)", "eval sketch": "evaluation (minutes)",
@@ -62,7 +63,7 @@ def run(args) -> int:
                "checkpoint_cases": sum(r["kind"] == "checkpoint" for r in results),
                "peak_rss_mb_max": max((r["peak_rss_mb"] for r in results), default=0),
                "machine_memory_mb": _machine_mb(), "case_timeout_s": CASE_TIMEOUT_S,
-               "not_swept": NOT_SWEPT}
+               "run_without_0_parse_only": NOT_SWEPT}
     emit("eval bad-values", failures, device="cpu", as_json=args.json, extra={"summary": summary})
     if not args.json:
         print(json.dumps(summary, indent=1))
@@ -89,19 +90,22 @@ def cli_cases(folder: Path, parser: argparse.ArgumentParser) -> list[dict]:
     cases = []
     for path, leaf in _leaves(parser, []):
         name = " ".join(path)
-        if name in NOT_SWEPT or name == "eval bad-values":
+        if name == "eval bad-values":
             continue
         base = bases.get(name)
         if base is None:
-            NOT_SWEPT[name] = "no base command in this sweep"
-            continue
+            NOT_SWEPT.setdefault(name, "no base command in this sweep")
         for action in leaf._actions:
             kind = getattr(action.type, "__name__", None)
             if kind not in ("int", "float") or not action.option_strings:
                 continue
             flag = action.option_strings[0]
             for value in CLI_INT_VALUES if kind == "int" else CLI_FLOAT_VALUES:
-                cases.append({"kind": "cli", "case": f"{name} {flag} {value}", "argv": _with(base, flag, value)})
+                if base is not None:
+                    cases.append({"kind": "cli", "case": f"{name} {flag} {value}", "argv": _with(base, flag, value)})
+                elif value != "0":  # a command too long to run: only values the parser must refuse
+                    cases.append({"kind": "cli", "case": f"{name} {flag} {value} (parse only)",
+                                  "argv": [*path, flag, value], "must_refuse": True})
     return cases
 
 
@@ -191,6 +195,8 @@ def _cli_case(case: dict, folder: Path, cli_main) -> dict:
         return {"outcome": "traceback", "detail": printed[-600:]}
     if code == 0 and re.search(r"\bnan\b", printed.lower()):  # "worked" but reports no number
         return {"outcome": "silent_nan", "detail": printed[-300:]}
+    if case.get("must_refuse") and code != 2:
+        return {"outcome": "traceback", "detail": f"the parser accepted it (exit {code})"}
     return {"outcome": "ok" if code == 0 else "refused", "detail": printed.strip().splitlines()[-1][:200]
             if printed.strip() else f"exit {code}"}
 
