@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from workbench.domains.melody.notes import Melody, Note
-from workbench.project.archive import ProjectError, open_project, project_bytes, save_project
+from workbench.project.archive import ProjectError, open_project, save_project
 from workbench.project.document import MelodyWork, ModelChoice, Project, SketchWork
 
 
@@ -56,6 +56,7 @@ def test_round_trip_keeps_everything_exactly(tmp_path):
 
 def test_assets_are_png_and_midi_files_other_apps_open(tmp_path):
     from PIL import Image
+
     from workbench.domains.melody.midi_io import read_midi
     path = save_project(sample_project(), tmp_path / "p.wbproj")
     with zipfile.ZipFile(path) as archive:

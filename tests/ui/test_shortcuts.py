@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
 from workbench.ui.context import AppContext

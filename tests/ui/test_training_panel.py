@@ -219,7 +219,6 @@ def test_choosing_a_domain_offers_its_presets(qtbot, panel):
 
 
 def test_loading_a_checkpoint_shows_its_settings_and_makes_it_current(qtbot, panel, context, tmp_path):
-    import json
 
     domains = [panel.form.domain.itemText(i) for i in range(panel.form.domain.count())]
     domain = "melody" if "melody" in domains else "sinusoid"

@@ -46,9 +46,8 @@ def run(args) -> int:
     app = _application()
     results.append(measure_redraw(app, args.points))
     results.extend(measure_lateness(app, args.seconds))
-    from workbench.meta.device import device_label, resolve_device
-
     from workbench.commands.output import emit
+    from workbench.meta.device import device_label, resolve_device
 
     emit("bench ui", results, device=device_label(resolve_device("cpu")), as_json=args.json,
          extra={"platform": os.environ.get("QT_QPA_PLATFORM", "native"), "cpu_count": os.cpu_count(),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import platform
 import sys
+from pathlib import Path
 
 
 def versions() -> dict:
-    from workbench import __version__
-
     from importlib import metadata
+
+    from workbench import __version__
 
     found = {"workbench": __version__, "python": platform.python_version()}
     for name in ("torch", "numpy", "mido", "PySide6", "higher"):

@@ -58,7 +58,7 @@ def adapt(
     for step in range(steps):
         frozen = {k: v for k, v in fast.items() if k not in keys}
 
-        def support_loss(adapted: Params) -> torch.Tensor:
+        def support_loss(adapted: Params, frozen: Params = frozen) -> torch.Tensor:  # this step's frozen part
             return loss_fn(forward, {**frozen, **adapted}, support)
 
         grads, loss = gradient_and_value(

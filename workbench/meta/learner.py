@@ -89,7 +89,7 @@ class Learner:
         for i in range(tasks.size):
             task = tasks.task(i).to(self.device)
 
-            def score(step: int, params) -> None:
+            def score(step: int, params, task=task) -> None:  # this loop's task
                 if step in found:
                     with torch.no_grad():
                         found[step].append(float(self.problem.loss(self.forward_fn, params, task.query)))

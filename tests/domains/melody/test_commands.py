@@ -4,7 +4,8 @@ import pytest
 
 from workbench import cli
 from workbench.domains.melody import api, synth
-from workbench.domains.melody.notes import TICKS_PER_BEAT as BEAT, Melody, Note
+from workbench.domains.melody.notes import TICKS_PER_BEAT as BEAT
+from workbench.domains.melody.notes import Melody, Note
 
 
 @pytest.fixture()

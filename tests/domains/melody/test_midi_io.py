@@ -4,7 +4,8 @@ import mido
 import pytest
 
 from workbench.domains.melody import api, midi_io
-from workbench.domains.melody.notes import TICKS_PER_BEAT as B, Melody, Note
+from workbench.domains.melody.notes import TICKS_PER_BEAT as B
+from workbench.domains.melody.notes import Melody, Note
 from workbench.meta.errors import DataError
 
 TPB = 480

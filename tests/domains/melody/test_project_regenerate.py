@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import shutil
 
-import numpy as np
-
 from workbench.meta.checkpoint import checkpoint_paths
 from workbench.project.archive import open_project, save_project
 from workbench.project.document import MelodyWork, ModelChoice, Project

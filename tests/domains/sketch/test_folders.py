@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from workbench.domains.imageio import load_ink
 from workbench.domains.drawings.sources import make_source
+from workbench.domains.imageio import load_ink
 from workbench.meta.errors import DataError
 
 

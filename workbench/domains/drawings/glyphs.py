@@ -59,7 +59,7 @@ def instance_rng(seed: int, split: str, index: int, instance: int) -> np.random.
 def make_program(rng: np.random.Generator) -> GlyphProgram:
     n = int(rng.choice([1, 2, 3, 4], p=[0.12, 0.38, 0.33, 0.17]))
     strokes: list[Stroke] = []
-    for i in range(n):
+    for _ in range(n):
         stroke = _new_stroke(rng, strokes)
         strokes.append(stroke)
     # Occasionally a diacritic-like dot.

@@ -163,7 +163,6 @@ def sample(learner, params, support, n=8, bars=8, temperature=1.0, top_p=0.9, se
     cursor = torch.full((n,), start, dtype=torch.long)
     history: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]   # (onset, pitch token, duration token)
     events: list[torch.Tensor] = []
-    durations = torch.arange(1, vocab.N_DURATIONS + 1)
     while bool((cursor < end).any()):
         if cancelled and cancelled():
             return []

@@ -9,6 +9,7 @@ from pathlib import Path
 from workbench.domains.melody import api
 from workbench.domains.melody.notes import Melody
 
+
 def safe_name(name: str, fallback: str) -> str:
     cleaned = re.sub(r"[^\w\-. ]+", "_", name).strip(" .")[:60]
     return cleaned or fallback

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from workbench.domains.melody import api
 from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody
 from workbench.meta.errors import DataError
-from workbench.ui.export_scope import export_label, exports_selection
 from workbench.ui.elided_label import ElidedLabel
+from workbench.ui.export_scope import export_label, exports_selection
 from workbench.ui.jobs import JobRunner
 from workbench.ui.melody_studio import files
 from workbench.ui.melody_studio.audio import Player, midi_output_names

@@ -11,15 +11,31 @@ import math
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
-    QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from workbench.meta.config import ALGORITHMS, MetaConfig
 from workbench.meta.errors import ConfigError
 from workbench.ui.training.domains import (
-    ALGORITHM_TITLES, BUILT_IN, BUILT_IN_DATA, DEVICES, DOMAIN_FIELDS, FIELD_TIPS, SETTINGS_KEY,
-    UNUSED_BY_ALGORITHM, available_domains,
+    ALGORITHM_TITLES,
+    BUILT_IN,
+    BUILT_IN_DATA,
+    DEVICES,
+    DOMAIN_FIELDS,
+    FIELD_TIPS,
+    SETTINGS_KEY,
+    UNUSED_BY_ALGORITHM,
+    available_domains,
 )
 
 
@@ -329,7 +345,7 @@ class TrainingForm(QWidget):
         self.presets = dict(presets)
         self.preset.clear()
         self.preset.addItems(list(self.presets))
-        for index, (name, preset) in enumerate(self.presets.items()):
+        for index, preset in enumerate(self.presets.values()):
             self.preset.setItemData(index, preset.get("help", ""), Qt.ItemDataRole.ToolTipRole)
         if apply_first and self.presets:
             self.apply_preset(next(iter(self.presets)))

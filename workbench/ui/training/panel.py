@@ -10,7 +10,15 @@ import os
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QFileDialog, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSplitter, QToolButton, QVBoxLayout,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -20,7 +28,10 @@ from workbench.ui.errors import describe_error
 from workbench.ui.jobs import JobRunner
 from workbench.ui.training.actions import TrainingActions
 from workbench.ui.training.checkpoint_files import (
-    ask_checkpoint_path, ask_save_on_close, new_autosave_path, save_trainer,
+    ask_checkpoint_path,
+    ask_save_on_close,
+    new_autosave_path,
+    save_trainer,
 )
 from workbench.ui.training.follow import RunFollower
 from workbench.ui.training.form import TrainingForm

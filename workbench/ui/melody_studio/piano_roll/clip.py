@@ -16,7 +16,6 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from workbench.domains.melody.notes import Melody, Note, top_voice
 
-
 MERGE_TIMING = 1  # QUndoCommand id: consecutive tempo / metre changes (spin box clicks) merge into one step
 
 

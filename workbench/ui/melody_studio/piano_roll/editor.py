@@ -5,19 +5,32 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QSpinBox, QToolButton,
-    QVBoxLayout, QWidget,
+    QButtonGroup,
+    QComboBox,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from workbench.domains.melody.notes import Melody
 from workbench.ui.melody_studio.piano_roll.clip import ClipModel
-from workbench.ui.melody_studio.piano_roll.keyboard import WIDTH as KEYBOARD_WIDTH, KeyboardWidget
+from workbench.ui.melody_studio.piano_roll.keyboard import WIDTH as KEYBOARD_WIDTH
+from workbench.ui.melody_studio.piano_roll.keyboard import KeyboardWidget
 from workbench.ui.melody_studio.piano_roll.ruler import RulerWidget
 from workbench.ui.melody_studio.piano_roll.state import (
-    DEFAULT_GRID, GRID_CHOICES, RollGeometry, TransportState,
+    DEFAULT_GRID,
+    GRID_CHOICES,
+    RollGeometry,
+    TransportState,
 )
-from workbench.ui.melody_studio.piano_roll.velocity import VelocityLane
 from workbench.ui.melody_studio.piano_roll.tools import Tool
+from workbench.ui.melody_studio.piano_roll.velocity import VelocityLane
 from workbench.ui.melody_studio.piano_roll.view import PianoRollView
 
 BEAT_UNITS = (2, 4, 8, 16)

@@ -18,8 +18,16 @@ from workbench.ui.melody_studio.piano_roll import editing
 from workbench.ui.melody_studio.piano_roll.actions import KeyboardEditing
 from workbench.ui.melody_studio.piano_roll.clip import ClipModel
 from workbench.ui.melody_studio.piano_roll.items import (
-    BACKGROUND_BLACK_ROW, BACKGROUND_WHITE_ROW, LINE_BAR, LINE_BEAT, LINE_GRID, LINE_ROW, LOOP_SHADE, PLAYHEAD,
-    NoteItem, is_black_key,
+    BACKGROUND_BLACK_ROW,
+    BACKGROUND_WHITE_ROW,
+    LINE_BAR,
+    LINE_BEAT,
+    LINE_GRID,
+    LINE_ROW,
+    LOOP_SHADE,
+    PLAYHEAD,
+    NoteItem,
+    is_black_key,
 )
 from workbench.ui.melody_studio.piano_roll.state import RollGeometry, TransportState
 from workbench.ui.melody_studio.piano_roll.tools import Tool
