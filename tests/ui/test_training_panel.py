@@ -211,7 +211,7 @@ def test_choosing_a_domain_offers_its_presets(qtbot, panel):
     assert panel.form.preset.currentText() == name  # the first preset is applied
     assert panel.form.algo.currentData() == preset["config"]["algo"]
     domain, problem, config = panel.form.values()
-    assert domain == "sketch" and "shots" in problem  # the sketch domain's name for the shot option
+    assert domain == "sketch" and "shot" in problem  # every domain names the option "shot"
     for key, value in preset["problem"].items():
         assert problem[key] == value
     for key, value in preset["config"].items():  # settings without a field in the form are kept too

@@ -28,7 +28,7 @@ def test_unknown_mode_is_a_config_error():
 
 
 def test_classify_tasks_have_way_times_shots_labels():
-    problem = _problem("classify", way=5, shots=2, queries=3, size=28)
+    problem = _problem("classify", way=5, shot=2, query=3, size=28)
     tasks = problem.sample_tasks(2, torch.Generator().manual_seed(2), "train")
     x, y = tasks.support
     assert x.shape == (2, 10, 784) and sorted(y[0].tolist()) == sorted(list(range(5)) * 2)
@@ -36,7 +36,7 @@ def test_classify_tasks_have_way_times_shots_labels():
 
 
 def test_classify_loss_is_finite_and_vmap_matches_loop():
-    problem = _problem("classify", way=4, shots=1, queries=1, size=28)
+    problem = _problem("classify", way=4, shot=1, query=1, size=28)
     torch.manual_seed(0)
     model = problem.build_model()
     forward = make_forward(model)
@@ -52,3 +52,9 @@ def test_classify_loss_is_finite_and_vmap_matches_loop():
         expected = torch.stack([g[key] for g in looped])
         torch.testing.assert_close(mapped[key], expected, rtol=1e-4, atol=1e-5)
     assert all(torch.isfinite(problem.loss(forward, params, tasks.task(i).support)) for i in range(3))
+
+
+def test_the_plural_names_of_older_checkpoints_still_read():
+    problem = _problem("classify", way=4, shots=2, queries=1, size=28)
+    assert problem.options["shot"] == 2 and problem.options["query"] == 1
+    assert "shots" not in problem.describe()

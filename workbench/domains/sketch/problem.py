@@ -37,9 +37,9 @@ DEFAULTS = {
     "data": "glyphs",      # "glyphs" or a folder / zip of class folders
     "size": 64,
     "seed": 0,
-    "shots": 5,            # ink: most support drawings; classify: drawings per class
-    "queries": 3,
-    "vary_shots": True,    # ink: draw the real number of shots per training task from 1..shots
+    "shot": 5,             # ink: most support drawings; classify: drawings per class
+    "query": 3,
+    "vary_shots": True,    # ink: draw the real number of shots per training task from 1..shot
     "way": 20,
     "complete_share": 0.3,  # ink: share of tasks that complete a partial drawing
     "min_observed": 0.1,   # ink, complete tasks: share of the ink kept, drawn per task
@@ -52,12 +52,13 @@ DEFAULTS = {
 
 def build(options: dict) -> "SketchProblem":
     opts = dict(DEFAULTS)
-    # `workbench train --shot/--query` use the engine's singular names.
-    aliases = {"shot": "shots", "query": "queries"}
+    # Every domain names these "shot" and "query"; checkpoints and presets written
+    # before that used the plural, and still load.
+    aliases = {"shots": "shot", "queries": "query"}
     opts.update({aliases.get(k, k): v for k, v in options.items() if aliases.get(k, k) in DEFAULTS and v is not None})
     if opts["mode"] not in MODES:
         raise ConfigError("mode", f"unknown sketch mode {opts['mode']!r}; choose one of {', '.join(MODES)}")
-    for key in ("size", "shots", "queries", "way", "train_classes", "width"):
+    for key in ("size", "shot", "query", "way", "train_classes", "width"):
         if not isinstance(opts[key], int) or isinstance(opts[key], bool) or opts[key] < 1:
             raise ConfigError(key, f"must be a positive integer, got {opts[key]!r}")
     if opts["size"] % 4:
@@ -147,7 +148,7 @@ class SketchProblem:
 
     def _ink_tasks(self, n, generator, split) -> TaskBatch:
         o = self.options
-        shots, queries = o["shots"], o["queries"]
+        shots, queries = o["shot"], o["query"]
         x = torch.stack([self._drawings(split, c, shots + queries, generator) for c in self._classes(split, n, generator)])
         support, query = ink_tasks(x.reshape(n, shots + queries, self.size, self.size), shots, generator,
                                    vary_shots=o["vary_shots"] and split == "train", complete_share=o["complete_share"],
@@ -155,7 +156,7 @@ class SketchProblem:
         return TaskBatch(support=support, query=query)
 
     def _classify_tasks(self, n, generator, split) -> TaskBatch:
-        way, shots, queries = self.options["way"], self.options["shots"], self.options["queries"]
+        way, shots, queries = self.options["way"], self.options["shot"], self.options["query"]
         xs = []
         for _ in range(n):
             classes = self._classes(split, way, generator, distinct=True)
@@ -171,7 +172,7 @@ class SketchProblem:
 
 # -- presets -------------------------------------------------------------------
 # Short runs: the defaults are trained on a shared 2-core CPU in minutes.
-INK_PROBLEM = {"mode": "ink", "size": 64, "queries": 3, "train_classes": 1500}
+INK_PROBLEM = {"mode": "ink", "size": 64, "query": 3, "train_classes": 1500}
 PRESETS = {
     "ink": {
         "help": "Vary and Complete (the default): InkNet decodes binary ink at 64x64 step by step; the task "
@@ -191,7 +192,7 @@ PRESETS = {
     "classify": {
         "help": "20-way Prototypical Networks embedding at 28x28: the evaluation's judge of fidelity "
                 "(train it on data the generator never saw, e.g. --data Omniglot small1)",
-        "problem": {"mode": "classify", "size": 28, "way": 20, "shots": 1, "queries": 2},
+        "problem": {"mode": "classify", "size": 28, "way": 20, "shot": 1, "query": 2},
         "config": {"algo": "protonet", "inner_steps": 0, "inner_lr": 0.0, "outer_lr": 1e-3, "meta_batch": 2,
                    "iterations": 1000, "val_every": 250, "val_tasks": 8, "batching": "loop", "lr_halve_every": 500},
     },

@@ -14,7 +14,7 @@ BUILT_IN = "Built-in"
 DOMAIN_FIELDS = {
     "sinusoid": {"shot": "shot"},
     "omniglot": {"way": "way", "shot": "shot", "folder": "data"},
-    "sketch": {"way": "way", "shot": "shots", "folder": "data"},
+    "sketch": {"way": "way", "shot": "shot", "folder": "data"},
     "melody": {"shot": "shot", "folder": "data"},
 }
 # What a run trains on when the Dataset field is empty (every domain has built-in data).

@@ -173,7 +173,7 @@ class TrainingForm(QWidget):
         return True
 
     def option_name(self, field_name: str) -> str:
-        """The problem option a form field sets in the current domain (e.g. shot -> "shots")."""
+        """The problem option a form field sets in the current domain (e.g. folder -> "data")."""
         return DOMAIN_FIELDS.get(self.current_domain(), {}).get(field_name, field_name)
 
     def field_for(self, setting: str) -> str:
