@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     from workbench.commands.output import emit
     from workbench.domains.drawings.sources import GlyphSource, make_source
-    from workbench.domains.sketch import evaluate
+    from workbench.domains.sketch import baselines, evaluate
     from workbench.domains.sketch.generate import COMPLETE_DECODE_STEPS, load_learner
     from workbench.meta.errors import ConfigError
 
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         notes.append("no pretrained baseline: train one with `workbench train --domain sketch --preset ink-pretrain`")
     size, seed = meta.problem.size, meta.problem.options["seed"]
     glyphs = GlyphSource(size=size, seed=seed)
-    pool = evaluate.training_pool(glyphs)
+    pool = baselines.training_pool(size, seed)
     judge = load_learner("classify", args.judge) if args.mode != "complete" else None
     if judge is not None and args.judge is None:
         notes.append("fidelity judged by the shipped sketch-classify, trained on built-in glyphs (the generator's "

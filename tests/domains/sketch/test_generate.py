@@ -64,6 +64,10 @@ def test_complete_returns_the_partial_and_one_picture_per_decoding_step(tiny_che
         api.complete(np.zeros((32, 32)), checkpoint=tiny_checkpoints["ink"])
     with pytest.raises(DataError, match="at least one"):
         api.complete(partial, steps=0, checkpoint=tiny_checkpoints["ink"])
+    from workbench.domains.sketch.generate import complete
+
+    alone = complete(partial, steps=2, checkpoint=tiny_checkpoints["ink"], support="partial")
+    assert len(alone) == 3 and (alone[-1] >= partial - 1e-6).all()
 
 
 def test_wrong_or_missing_checkpoint(tiny_checkpoints, drawings, tmp_path):

@@ -48,6 +48,7 @@ def test_baselines_shapes_and_behaviour():
     assert baselines.mirror(half)[:, 24:28].max() == 1.0
     filled = baselines.nearest_fill(_bar(y1=10), pool)
     assert np.array_equal(filled, np.maximum(_bar(y1=10), pool[1]))
+    assert baselines.covering(_bar(y1=10), pool, 2).tolist()[0] == 1     # best cover first
 
 
 def test_tune_picks_the_lowest_loss_with_fewest_steps_among_ties():

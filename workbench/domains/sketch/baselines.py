@@ -7,19 +7,34 @@
   blurred 16x16 copy), one per sample.
 - mirror (Complete): the partial drawing plus its left-right mirror image
   about the frame's centre.
-- nearest_fill (Complete): the partial plus the training drawing whose ink
-  lies closest to the partial's (chamfer from the partial's ink to its ink).
+- nearest_fill (Complete): the partial plus the training drawing that covers
+  most of the partial's ink (within 1 px; ties go to less ink).
+
+`covering` also gives Complete its support drawings (generate.complete).
 """
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
-from workbench.domains.sketch.metrics import INK, dilate
+from workbench.domains.sketch.metrics import INK
+
+POOL_CLASSES = 400
+POOL_PER_CLASS = 2
+
+
+@lru_cache(maxsize=2)
+def training_pool(size: int, seed: int = 0) -> np.ndarray:
+    """Built-in training-split drawings [800, size, size] (rendered once per process, ~0.4 s)."""
+    from workbench.domains.drawings.glyphs import render_glyphs
+
+    pool = render_glyphs(range(POOL_CLASSES), range(POOL_PER_CLASS), seed=seed, split="train", size=size)
+    return pool.reshape(-1, size, size)
 
 
 def jitter(support: np.ndarray, n: int, generator: torch.Generator, elastic: float = 0.04) -> np.ndarray:
@@ -55,12 +70,33 @@ def mirror(partial: np.ndarray) -> np.ndarray:
     return np.maximum(partial, partial[:, ::-1])
 
 
+_NEAR_CACHE: dict[tuple, tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def _near_ink(pool: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """(pixels within 1 px of each pool drawing's ink [N, P], ink pixel counts [N]), computed once
+    per pool array (the cached training pool is one array for the process: Complete stays fast)."""
+    # address, shape and ink total: a freed array's address reused by another pool still misses
+    key = (pool.__array_interface__["data"][0], pool.shape, float(pool.sum()))
+    if key not in _NEAR_CACHE:
+        ink = torch.from_numpy(pool > INK).float().unsqueeze(1)
+        near = F.max_pool2d(ink, 3, stride=1, padding=1).flatten(1)
+        _NEAR_CACHE.clear()
+        _NEAR_CACHE[key] = (near, ink.flatten(1).sum(1))
+    return _NEAR_CACHE[key]
+
+
+def covering(partial: np.ndarray, pool: np.ndarray, k: int = 1) -> np.ndarray:
+    """Indices of the k pool drawings whose ink covers most of the partial's ink (within 1 px),
+    best first; among equal cover, less ink first."""
+    given = torch.from_numpy(partial > INK).float().flatten()
+    near, ink = _near_ink(pool)
+    score = (near @ given) / given.sum().clamp_min(1.0) - 1e-4 * ink
+    return score.argsort(descending=True)[:k].numpy()
+
+
 def nearest_fill(partial: np.ndarray, pool: np.ndarray) -> np.ndarray:
     """The partial plus the pool drawing whose ink best covers the partial's."""
-    given = partial > INK
-    if not given.any():
+    if not (partial > INK).any():
         return partial.copy()
-    # Share of the partial's ink that lies within 1 px of each candidate's ink; ties go to less ink.
-    covered = np.array([(given & dilate(c > INK)).sum() for c in pool]) / given.sum()
-    score = covered - 1e-4 * (pool > INK).reshape(len(pool), -1).sum(1)
-    return np.maximum(partial, pool[int(np.argmax(score))])
+    return np.maximum(partial, pool[covering(partial, pool, 1)[0]])

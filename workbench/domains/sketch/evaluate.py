@@ -41,11 +41,6 @@ def _class_drawings(source, split: str, index: int, count: int, rng: np.random.G
     return source.images(split, index, chosen.tolist())
 
 
-def training_pool(source, classes: int = 400, per_class: int = 2) -> np.ndarray:
-    """Training-split drawings for the nearest-neighbour baselines."""
-    return np.concatenate([source.images("train", c, range(per_class)) for c in range(classes)])
-
-
 def _judge_frame(drawings: np.ndarray) -> np.ndarray:
     """Drawings framed for the judge (cropped to their ink like a user's file); empty ones stay blank."""
     out = []

@@ -113,16 +113,23 @@ def vary(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, s
     return [a for a in frames[-1].reshape(-1, size, size).numpy()]
 
 
+COMPLETE_SUPPORT = 3         # built-in glyphs that cover the partial best: Complete's support
+
+
 def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, progress=None, cancelled=None,
-             learner=None, seed: int = 0, temperature: float = 1.0, adapt_steps: int | None = None) -> list[np.ndarray]:
+             learner=None, seed: int = 0, temperature: float = 1.0, adapt_steps: int | None = None,
+             support: str = "glyphs") -> list[np.ndarray]:
     """The partial drawing, then the canvas after each decoding step 1..steps ([S, S] arrays in [0, 1]).
 
-    `steps` are decoding steps (the filmstrip); the adaptation to the partial
-    drawing takes `adapt_steps` (default: the checkpoint's validated count).
-
-    The partial's ink and a one-pixel band of paper around it are known and
-    kept; the network, adapted to the partial drawing, decodes the rest.
+    `steps` are decoding steps (the filmstrip). The partial's ink and a
+    one-pixel band of paper around it are known and kept; the network decodes
+    the rest. Its support (what it adapts to, `adapt_steps`, and draws like):
+    support="glyphs" (default), the built-in training glyphs whose ink covers
+    the partial's best, so the strokes it adds continue a known kind of
+    drawing; support="partial", the partial drawing itself (measured: it adds
+    little ink, docs/sketch.md).
     """
+    from workbench.domains.sketch import baselines
     from workbench.domains.sketch.inknet import binary_ink
 
     learner = learner or load_learner("ink", checkpoint)
@@ -130,12 +137,19 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     total = COMPLETE_DECODE_STEPS if steps is None else int(steps)
     if total < 1:
         raise DataError(f"complete needs at least one decoding step, got {total}")
+    if support not in ("glyphs", "partial"):
+        raise DataError(f"complete's support is 'glyphs' or 'partial', got {support!r}")
     drawing = model_input(partial, size, "partial drawing", crop=False)
-    generator = torch.Generator().manual_seed(int(seed))
-    params, batch = adapted(learner, drawing[None], adapt_steps, generator)
     ink = binary_ink(torch.from_numpy(drawing).reshape(1, -1))
+    images = drawing[None]
+    if support == "glyphs":
+        pool = baselines.training_pool(size, learner.problem.options["seed"])
+        images = pool[baselines.covering(ink.reshape(size, size).numpy(), pool, COMPLETE_SUPPORT)]
+    generator = torch.Generator().manual_seed(int(seed))
+    params, batch = adapted(learner, images, adapt_steps, generator)
     known = observed_mask(ink.reshape(size, size)).reshape(1, -1)
-    frames = draw(learner, params, batch[:2], ink, known, total, generator, float(temperature), on_step=_step_callback(total, progress, cancelled, "completing"))
+    frames = draw(learner, params, batch[:2], ink, known, total, generator, float(temperature),
+                  on_step=_step_callback(total, progress, cancelled, "completing"))
     if cancelled and cancelled():
         return []
     return [ink.reshape(size, size).numpy()] + [f.reshape(size, size).numpy() for f in frames]

@@ -22,6 +22,11 @@ PREVIEW = 150
 SORT_ORDERS = ("As drawn", "Fidelity", "Novelty")
 
 
+def _short(score: float) -> str:
+    """A score in [0, 1] in three characters: ".93", "1.0" (fits under a thumbnail)."""
+    return "1.0" if score >= 0.995 else f"{score:.2f}"[1:]
+
+
 class _ResultList(QListWidget):
     """Multi-select grid; dragging items out hands over PNG files plus the image itself."""
 
@@ -32,7 +37,7 @@ class _ResultList(QListWidget):
         self.setMovement(QListView.Static)
         self.setResizeMode(QListView.Adjust)
         self.setIconSize(QSize(THUMB, THUMB))
-        self.setGridSize(QSize(THUMB + 22, THUMB + 38))   # two caption lines: name, fidelity · novelty
+        self.setGridSize(QSize(THUMB + 44, THUMB + 38))   # two caption lines: name, fidelity · novelty
         self.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.setDragDropMode(QAbstractItemView.DragOnly)
         self.setDefaultDropAction(Qt.CopyAction)
@@ -191,7 +196,7 @@ class Gallery(QWidget):
             text, tip = name, f"{name}: drag out as PNG, double-click to open in the canvas"
             if self._scores is not None:
                 score = self._scores[i]
-                text += f"\nfid {score['fidelity']:.2f} · new {score['novelty']:.2f}"
+                text += f"\nfid {_short(score['fidelity'])} · new {_short(score['novelty'])}"
                 tip += (f"\nfidelity {score['fidelity']:.2f}: the judge's confidence that it is of the support's "
                         f"kind (20-way)\nnovelty {score['novelty']:.2f}: 1 - overlap with the nearest support drawing")
             item = QListWidgetItem(thumbnail(img, THUMB), text)
