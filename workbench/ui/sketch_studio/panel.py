@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QTimer, Qt
@@ -22,6 +24,18 @@ from workbench.ui.sketch_studio.support_strip import SupportStrip
 SETTINGS = "sketch_studio/"
 SHUTDOWN_TIMEOUT_MS = 30_000          # importing torch cannot be interrupted
 
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What a Vary or Complete job hands back to the GUI thread."""
+
+    mode: str                           # "vary" | "complete"
+    images: list[np.ndarray]
+    seconds: float
+    scores: list[dict] | None = None    # Vary: each variation's fidelity and novelty
+
 
 def run_generation(mode: str, inputs, options: dict, *, progress, cancelled):
     """Runs on the JobRunner's thread: the facade (and torch) load here, never on the GUI thread."""
@@ -35,14 +49,13 @@ def run_generation(mode: str, inputs, options: dict, *, progress, cancelled):
     images = [np.asarray(a, np.float32) for a in out]
     # Each variation's fidelity and novelty (the judge's score, the distance to the support).
     scores = api.score_variations(inputs, images) if mode == "vary" and images else None
-    return mode, images, seconds, scores
+    return Generated(mode, images, seconds, scores)
 
 
-def warm_up(*, progress, cancelled):
+def warm_up(*, progress, cancelled) -> None:
     """Load torch and the sketch models' code in the background, so the first press is quick."""
     from workbench.domains.sketch import api
     api.default_checkpoint("ink")           # imports the models, and with them torch
-    return "warm", [], 0.0
 
 
 class SketchStudioPanel(QWidget):
@@ -58,14 +71,17 @@ class SketchStudioPanel(QWidget):
         self._drawings_added = 0
         self._warm_requested = False
         self._closed = False
-        self._running = False                  # a Vary/Complete job (not the warm-up) is queued or running
 
         self.canvas = SketchCanvas()
         self.strip = SupportStrip(self.notifier)
         self.gallery = Gallery(self.notifier)
         self.vary_checkpoint = CheckpointSelector(context, "vary")
         self.complete_checkpoint = CheckpointSelector(context, "complete")
-        self.runner = JobRunner(self, name="sketch-studio")
+        self.runner = JobRunner(self, name="sketch-studio")            # Vary and Complete
+        # Its own runner: the warm-up never shows progress, never counts as busy work and
+        # never delays a press (a job that needs torch meanwhile waits for the import).
+        self.warm_runner = JobRunner(self, name="sketch-studio-warm-up")
+        self.warm_runner.errored.connect(lambda message: log.warning("sketch warm-up failed: %s", message))
         self._build()
         self._wire()
         self._restore_settings()
@@ -241,21 +257,19 @@ class SketchStudioPanel(QWidget):
             QTimer.singleShot(0, self._warm_up)
 
     def _warm_up(self) -> None:
-        if not self.runner.busy and not self._closed:
-            self.runner.submit(warm_up)
+        if not self._closed:
+            self.warm_runner.submit(warm_up)
 
     def _submit(self, mode: str, inputs, options: dict) -> None:
         self._save_settings()
-        restarting = self._running and self.runner.busy
-        self._running = True
+        restarting = self.runner.busy
         self.runner.submit(run_generation, mode, inputs, options)   # restarts a running job
         self._show_busy("Restarting…" if restarting else "Starting…")
 
     def cancel(self) -> None:
-        if self._running and self.runner.busy:
+        if self.runner.busy:
             self.runner.cancel()
             self.notifier.info("Sketch generation cancelled.")
-        self._running = False
         self._progress_box.setVisible(False)
 
     def menu_actions(self) -> list:
@@ -268,12 +282,13 @@ class SketchStudioPanel(QWidget):
 
     def is_busy(self) -> bool:
         """True while Vary or Complete runs (the warm-up does not count: closing loses nothing)."""
-        return self._running and self.runner.busy
+        return self.runner.busy
 
     def shutdown(self) -> None:
         self._closed = True
         self._save_settings()
         self.runner.shutdown(SHUTDOWN_TIMEOUT_MS)
+        self.warm_runner.shutdown(SHUTDOWN_TIMEOUT_MS)
         self.gallery.cleanup()
 
     # ---- job signals ------------------------------------------------------------
@@ -284,8 +299,6 @@ class SketchStudioPanel(QWidget):
 
     def _on_started(self) -> None:
         self._run_started = time.monotonic()
-        if not self._running:
-            return                                           # the warm-up: nothing to show
         self._show_busy("Preparing…")
 
     def _on_progress(self, done: int, total: int, message: str) -> None:
@@ -295,21 +308,17 @@ class SketchStudioPanel(QWidget):
         eta = f" · about {elapsed / done * (total - done):.0f} s left" if 0 < done < total and elapsed > 1 else ""
         self.status.setText(f"{message or 'Working'} ({done}/{total}){eta}")
 
-    def _on_finished(self, result) -> None:
-        mode, images, seconds, *scores = result
-        if mode == "warm":
-            return
-        self._running = False
+    def _on_finished(self, result: Generated) -> None:
         self._progress_box.setVisible(False)
+        seconds = result.seconds
         took = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
         caption = f"{self._pending_caption} · {took}"
-        if mode == "vary":
-            self.gallery.show_variations(images, caption, scores[0] if scores else None)
+        if result.mode == "vary":
+            self.gallery.show_variations(result.images, caption, result.scores)
         else:
-            self.gallery.show_steps(images, caption)
+            self.gallery.show_steps(result.images, caption)
 
     def _on_errored(self, message: str) -> None:
-        self._running = False
         self._progress_box.setVisible(False)
         self.notifier.error(message)
 
