@@ -8,11 +8,23 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QTimer, Qt
-from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QSpinBox, QSplitter, QTabWidget, QToolBar, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from workbench.ui.job_progress import JobProgress
 from workbench.ui.jobs import JobRunner
 from workbench.ui.panel_actions import panel_action
 from workbench.ui.settings_values import read_value
@@ -66,7 +78,6 @@ class SketchStudioPanel(QWidget):
         self.context = context
         self.notifier = context.notifier
         self.settings = context.settings
-        self._run_started = 0.0
         self._pending_caption = ""
         self._drawings_added = 0
         self._warm_requested = False
@@ -139,26 +150,14 @@ class SketchStudioPanel(QWidget):
             page.setLayout(form)
             self.modes.addTab(page, title)
 
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.status = QLabel()
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the running job (Esc)")
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.progress, 1)
-        progress_row.addWidget(self.cancel_button)
-        self._progress_box = QWidget()
-        box = QVBoxLayout(self._progress_box)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addLayout(progress_row)
-        box.addWidget(self.status)
-        self._progress_box.setVisible(False)
+        self.job_progress = JobProgress(self.runner)
+        self.status = self.job_progress.status
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.modes)
-        right_layout.addWidget(self._progress_box)
+        right_layout.addWidget(self.job_progress)
         right_layout.addWidget(self.gallery, 1)
 
         self.splitter = QSplitter(Qt.Horizontal)
@@ -181,7 +180,7 @@ class SketchStudioPanel(QWidget):
     def _wire(self) -> None:
         self.vary_button.clicked.connect(self.start_vary)
         self.complete_button.clicked.connect(self.start_complete)
-        self.cancel_button.clicked.connect(self.cancel)
+        self.job_progress.cancel_requested.connect(self.cancel)
         # panel-scoped: the keys work anywhere in the studio and the menu shows them
         self.vary_action = panel_action(self, "Vary", lambda: self.start_vary(), "Ctrl+R")
         self.complete_action = panel_action(self, "Complete", lambda: self.start_complete(), "Ctrl+Shift+R")
@@ -192,8 +191,6 @@ class SketchStudioPanel(QWidget):
         self.strip.open_requested.connect(lambda ink: self.canvas.set_array(ink, "Open support item"))
         self.gallery.send_to_canvas.connect(lambda img: self.canvas.set_array(img, "Open result"))
         self.gallery.send_to_support.connect(self._results_to_support)
-        self.runner.started.connect(self._on_started)
-        self.runner.progress.connect(self._on_progress)
         self.runner.finished.connect(self._on_finished)
         self.runner.errored.connect(self._on_errored)
         self.canvas.brush_size_changed.connect(lambda v: self.settings.setValue(SETTINGS + "brush", v))
@@ -264,13 +261,13 @@ class SketchStudioPanel(QWidget):
         self._save_settings()
         restarting = self.runner.busy
         self.runner.submit(run_generation, mode, inputs, options)   # restarts a running job
-        self._show_busy("Restarting…" if restarting else "Starting…")
+        self.job_progress.show_waiting("Restarting…" if restarting else "Starting…")
 
     def cancel(self) -> None:
         if self.runner.busy:
             self.runner.cancel()
             self.notifier.info("Sketch generation cancelled.")
-        self._progress_box.setVisible(False)
+        self.job_progress.hide()
 
     def menu_actions(self) -> list:
         """For the main window's menu; the shortcuts stay scoped to this panel (see _wire)."""
@@ -292,24 +289,7 @@ class SketchStudioPanel(QWidget):
         self.gallery.cleanup()
 
     # ---- job signals ------------------------------------------------------------
-    def _show_busy(self, message: str) -> None:
-        self._progress_box.setVisible(True)
-        self.progress.setRange(0, 0)                          # busy until the first report
-        self.status.setText(message)
-
-    def _on_started(self) -> None:
-        self._run_started = time.monotonic()
-        self._show_busy("Preparing…")
-
-    def _on_progress(self, done: int, total: int, message: str) -> None:
-        self.progress.setRange(0, max(1, total))
-        self.progress.setValue(done)
-        elapsed = time.monotonic() - self._run_started
-        eta = f" · about {elapsed / done * (total - done):.0f} s left" if 0 < done < total and elapsed > 1 else ""
-        self.status.setText(f"{message or 'Working'} ({done}/{total}){eta}")
-
     def _on_finished(self, result: Generated) -> None:
-        self._progress_box.setVisible(False)
         seconds = result.seconds
         took = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
         caption = f"{self._pending_caption} · {took}"
@@ -319,7 +299,6 @@ class SketchStudioPanel(QWidget):
             self.gallery.show_steps(result.images, caption)
 
     def _on_errored(self, message: str) -> None:
-        self._progress_box.setVisible(False)
         self.notifier.error(message)
 
     # ---- settings ---------------------------------------------------------------
