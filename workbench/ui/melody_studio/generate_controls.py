@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.ui.job_progress import time_left_text
 from workbench.ui.settings_values import read_value
 
 SETTINGS_PREFIX = "melody_studio/generate/"
@@ -125,11 +126,8 @@ class GenerateControls(QWidget):
             return
         self.progress.setRange(0, total)
         self.progress.setValue(min(done, total))
-        elapsed = time.monotonic() - self._started_at
-        eta = ""
-        if 0 < done < total and elapsed > 0.5:
-            eta = f" · about {elapsed / done * (total - done):.0f} s left"
-        self.progress.setFormat(f"{message or 'working'} · %p%{eta}")
+        left = time_left_text(time.monotonic() - self._started_at, done, total)  # the studios' one rule
+        self.progress.setFormat(f"{message or 'working'} · %p%{left}")
 
     # -- settings ---------------------------------------------------------------------
     def _restore(self) -> None:
