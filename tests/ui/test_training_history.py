@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.ui.test_training_panel import FAST
 from workbench.ui.context import AppContext
 from workbench.ui.training.history import history_path
 from workbench.ui.training.panel import TrainingPanel
-
-import pytest
 
 
 @pytest.fixture

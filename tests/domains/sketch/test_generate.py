@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.domains.sketch import api
 from workbench.domains.drawings.glyphs import render_glyphs
+from workbench.domains.sketch import api
 from workbench.meta.errors import CheckpointError, DataError
 
 

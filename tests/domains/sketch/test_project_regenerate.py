@@ -8,7 +8,7 @@ import numpy as np
 
 from workbench.meta.checkpoint import checkpoint_paths
 from workbench.project.archive import open_project, save_project
-from workbench.project.document import SketchWork, ModelChoice, Project
+from workbench.project.document import ModelChoice, Project, SketchWork
 from workbench.project.library import ModelLibrary
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThread, Qt
+from PySide6.QtCore import Qt, QThread
 
 from tests.ui.sketch_studio.helpers import draw_stroke, glyph_array, line_points
 from workbench.domains.sketch.api import MODEL_SIZE
