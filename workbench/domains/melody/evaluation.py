@@ -111,13 +111,10 @@ def markov_score(chain: MarkovBaseline):
 
 def fine_tuner(learner, lr: float, part: str):
     """The pretrained network fine-tuned by plain SGD at `lr` on the chosen part (engine's adapt)."""
-    from workbench.domains.melody.problem import MelodyProblem
     from workbench.meta.learner import Learner
 
-    problem = MelodyProblem(**{**learner.problem.options, "adapt": part})
-    problem._splits, problem._tunes = learner.problem._splits, learner.problem._tunes
     config = learner.config.replace(algo="pretrain", inner_lr=lr, first_order=True)
-    return Learner(problem, config, meta={"params": learner.params})
+    return Learner(learner.problem.variant(adapt=part), config, meta={"params": learner.params})
 
 
 def choose(scored: dict) -> object:

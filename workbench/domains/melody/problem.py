@@ -180,6 +180,14 @@ class MelodyProblem:
             support[..., vocab.VALID] = support[..., vocab.VALID].masked_fill(unused[..., None], 0)
         return TaskBatch(support=(support,), query=(query,))
 
+    def variant(self, **changes) -> "MelodyProblem":
+        """The same problem with other model-side options (e.g. adapt="all"), sharing the loaded data."""
+        if {"data", "collections", "limit_files", "segment_bars", "max_events", "task"} & set(changes):
+            raise ConfigError("variant", "data options change the tasks: build a new problem instead")
+        other = MelodyProblem(**{**self.options, **changes})
+        other._tunes, other._splits, other.holdout_all = self._tunes, self._splits, self.holdout_all
+        return other
+
     # -- data ------------------------------------------------------------
     @staticmethod
     def _pick(data: SplitData, tune: int, generator) -> int:
