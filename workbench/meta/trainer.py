@@ -48,7 +48,7 @@ class MetaTrainer:
         self.config = config.validate()
         self.world = world
         world.check_batch("meta_batch", config.meta_batch)
-        if config.val_every:
+        if config.val_every or config.step_candidates:
             world.check_batch("val_tasks", config.val_tasks)
         self.device = world.place(resolve_device(config.device))
         self.tf32_note = configure_tf32(self.device, config.tf32)
@@ -309,7 +309,7 @@ class MetaTrainer:
         for steps in self.config.step_candidates:
             metrics = evaluate_tasks(self.algorithm, self.meta, tasks, steps, self.batching or "loop",
                                      self.config.meta_batch)
-            losses[steps] = float(metrics["query_loss"].mean())
+            losses[steps] = float(self.world.mean_over_tasks(metrics)["query_loss"])  # every rank chooses alike
         best = min(losses, key=lambda s: (losses[s] if math.isfinite(losses[s]) else float("inf"), s))
         self.config = self.config.replace(eval_steps=best)
         detail = ", ".join(f"{s}: {loss:.4f}" for s, loss in losses.items())
