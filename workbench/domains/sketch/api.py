@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from workbench.domains.file_drops import MAX_FILES_PER_DROP, expand_paths  # noqa: F401 - part of the facade
 from workbench.domains.imageio import frame_ink, load_ink
@@ -65,12 +65,15 @@ def to_model_array(ink: np.ndarray) -> np.ndarray:
 
 
 def smooth_upscale(array: np.ndarray, scale: int) -> np.ndarray:
-    """Ink [S, S] -> [S*scale, S*scale] with smooth contours, not blocks: bicubic
-    interpolation, then a contrast ramp that turns the blur at 0/1 edges into a
-    thin anti-aliased edge (so black-and-white samples stay crisp when enlarged)."""
+    """Ink [S, S] -> [S*scale, S*scale] with smooth contours, not blocks or stairs: bicubic
+    interpolation, a blur of half a source pixel (rounds the pixel staircase of 0/1
+    drawings), then a contrast ramp that makes the soft edge a thin anti-aliased one."""
     image = Image.fromarray(np.asarray(array, dtype=np.float32), mode="F")
-    big = np.asarray(image.resize((image.width * scale, image.height * scale), Image.Resampling.BICUBIC))
-    return np.clip((big - 0.5) * 2.5 + 0.5, 0.0, 1.0).astype(np.float32)
+    big = np.clip(np.asarray(image.resize((image.width * scale, image.height * scale),
+                                          Image.Resampling.BICUBIC)), 0.0, 1.0)
+    soft = Image.fromarray(np.round(big * 255.0).astype(np.uint8), mode="L")
+    soft = soft.filter(ImageFilter.GaussianBlur(radius=0.5 * scale))
+    return np.clip((np.asarray(soft, dtype=np.float32) / 255.0 - 0.5) * 3.0 + 0.5, 0.0, 1.0)
 
 
 def save_png(array: np.ndarray, path, scale: int = 1) -> Path:
