@@ -89,6 +89,8 @@ def _run(args: argparse.Namespace, started: float) -> int:
             torch_loaded = int("torch" in sys.modules)  # must be 0: torch loads after the window is up
             print(f"window-shown-after-s {time.monotonic() - started:.4f} torch-loaded {torch_loaded}", flush=True)
         window.start_background_setup()
+        if not (args.smoke or args.quit_after_shown):
+            window.project.offer_recovery()         # the last session was killed: offer its autosave
         if args.report_startup:
             print(f"first-panel-ready-after-s {time.monotonic() - started:.4f}", flush=True)
         if args.quit_after_shown:

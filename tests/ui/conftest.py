@@ -21,6 +21,14 @@ def isolated_settings(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def unsaved_project_is_discarded_on_close(monkeypatch):
+    """qtbot closes each test's windows: a changed project must not wait there on the modal
+    Save / Discard / Cancel question (tests of that question set their own answer)."""
+    from workbench.ui.project_controller import ProjectController
+    monkeypatch.setattr(ProjectController, "ask_unsaved", lambda self: "discard")
+
+
+@pytest.fixture(autouse=True)
 def no_threads_left_running(monkeypatch):
     """Fail a test that leaves a QThread (or a Python thread) it started still running."""
     started: list[QThread] = []  # strong refs: a wrapper collected early would hide a running thread

@@ -44,7 +44,8 @@ def test_panels_are_built_lazily(qtbot, window):
     assert "&Training" in menus
     shortcuts = {action.text(): action.shortcut() for action in window.actions()}
     assert shortcuts["Start"] == QKeySequence("F5")
-    assert shortcuts["Save Checkpoint…"] == QKeySequence(QKeySequence.StandardKey.Save)
+    assert shortcuts["Save Checkpoint…"] == QKeySequence("Ctrl+Alt+S")     # Ctrl+S saves the project
+    assert window.project.save_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Save)
     assert window.quit_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
     qtbot.waitUntil(lambda: not window._device_job.busy, timeout=60_000)
     assert window.status.device_label.text().startswith("Device: CPU") or "GPU" in window.status.device_label.text()

@@ -17,6 +17,7 @@ from workbench.ui.jobs import JobRunner
 from workbench.ui.log_dock import LogDock
 from workbench.ui.panel_host import PanelHost
 from workbench.ui.panels import panel_specs
+from workbench.ui.project_controller import ProjectController
 from workbench.ui.status_bar import WorkbenchStatusBar
 
 
@@ -50,6 +51,8 @@ class MainWindow(QMainWindow):
         self.log_dock.hide()
 
         self._build_menus()
+        self.project = ProjectController(self, context)    # File > New/Open/Save, title, autosave, recovery
+        self.project.install(self.file_menu, self.open_action)
         self.host.panel_built.connect(self._on_panel_built)
         self._device_job = JobRunner(self, name="device")
         self._device_job.finished.connect(self._on_device)
@@ -85,10 +88,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self.open_action = self._action("&Open Checkpoint…", self.open_checkpoint, QKeySequence.StandardKey.Open)
+        file_menu = self.file_menu = bar.addMenu("&File")
+        # Ctrl+O opens a project; a checkpoint opens from here or from a studio's model list
+        self.open_action = self._action("Open &Checkpoint…", self.open_checkpoint)
         file_menu.addAction(self.open_action)
-        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu = QMenu("Recent Chec&kpoints", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
@@ -200,6 +204,9 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.project.maybe_save():                  # Save / Discard / Cancel
+            event.ignore()
+            return
         for key, panel in self.host.panels.items():
             request = getattr(panel, "close_request", None)
             if request is not None:
@@ -213,6 +220,7 @@ class MainWindow(QMainWindow):
                     event.ignore()
                     return
         self._save_layout()
+        self.project.close_cleanly()
         self.shutdown()
         event.accept()
         self.closed.emit()

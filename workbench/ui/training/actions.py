@@ -20,7 +20,8 @@ class TrainingActions:
         self.start = make("Start", panel.start, "F5", "Start meta-training with these settings", toolbar=True)
         self.pause = make("Pause", panel.toggle_pause, "F6", "Pause or resume training", toolbar=True)
         self.stop = make("Stop", panel.stop, "Shift+F5", "Stop training (the run is saved)", toolbar=True)
-        self.save = make("Save Checkpoint…", panel.save_checkpoint, QKeySequence.StandardKey.Save)
+        # Ctrl+S saves the project (File menu); a checkpoint of the run has its own key
+        self.save = make("Save Checkpoint…", panel.save_checkpoint, "Ctrl+Alt+S")
         self.load = make("Load Checkpoint…", panel.load_checkpoint, None,
                          "Use a checkpoint for adaptation and show its settings")
         self.resume_checkpoint = make("Resume From…", panel.resume_from_checkpoint, "Ctrl+F5",
