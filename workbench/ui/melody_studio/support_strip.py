@@ -113,8 +113,8 @@ class SupportStrip(QWidget):
         buttons.addStretch(1)
 
         header = QHBoxLayout()
-        header.addWidget(self.title)
-        header.addStretch(1)
+        self.title.setWordWrap(True)  # wraps, rather than widen the window, when 1024 px is all there is
+        header.addWidget(self.title, 1)
         header.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

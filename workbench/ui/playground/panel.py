@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from workbench.resources_path import resource_path
 from workbench.ui.context import AppContext
+from workbench.ui.elided_label import ElidedLabel
 from workbench.ui.jobs import JobRunner
 from workbench.ui.model_picker import ModelPicker
 from workbench.ui.playground.adapt import AdaptResult, adapt_sinusoid
@@ -119,8 +120,10 @@ class PlaygroundPanel(QWidget):
             top.addWidget(widget)
         top.addWidget(QLabel("Model"))
         top.addWidget(self.model_picker)
-        top.addStretch(1)
-        top.addWidget(QLabel("Click: add a point on the target · Shift+click: exactly there · Right-click: remove"))
+        # the hint gives way to the controls in a narrow window ('…', full text in its tooltip)
+        hint = ElidedLabel("Click: add a point on the target · Shift+click: exactly there · Right-click: remove")
+        hint.setAlignment(Qt.AlignmentFlag.AlignRight)
+        top.addWidget(hint, 1)
         steps_row = QHBoxLayout()
         steps_row.addWidget(self.steps)
         steps_row.addWidget(QLabel("Show step"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domains.melody.notes import Melody
+from workbench.ui.elided_label import ElidedLabel
 from workbench.ui.melody_studio.piano_roll.clip import ClipModel
 from workbench.ui.melody_studio.piano_roll.keyboard import WIDTH as KEYBOARD_WIDTH
 from workbench.ui.melody_studio.piano_roll.keyboard import KeyboardWidget
@@ -34,6 +35,9 @@ from workbench.ui.melody_studio.piano_roll.velocity import VelocityLane
 from workbench.ui.melody_studio.piano_roll.view import PianoRollView
 
 BEAT_UNITS = (2, 4, 8, 16)
+TOP_VOICE_TIP = ("Every note sounds and exports. Generation reads one line, the top voice: the highest note at "
+                 "each onset, cut where the next one starts (as when a MIDI file is read). Dimmed, dashed notes "
+                 "are left out.")
 
 
 class PianoRollEditor(QWidget):
@@ -79,6 +83,12 @@ class PianoRollEditor(QWidget):
         self.view.tool_changed.connect(self._sync_tool_buttons)
         self.model.changed.connect(self._sync_timing)
         self.model.changed.connect(self._follow_velocity)
+        # a badge in the roll's top-right corner while the clip has chords or overlaps (no layout room taken)
+        self.voice_label = QLabel(self.view.viewport())
+        self.voice_label.setStyleSheet("background: rgba(20, 22, 26, 220); color: #e8e8e8; padding: 2px 6px;")
+        self.voice_label.setToolTip(TOP_VOICE_TIP)
+        self.voice_label.hide()
+        self.view.viewport().installEventFilter(self)
         self.model.changed.connect(self._sync_voice_label)
         self._sync_timing()
 
@@ -148,17 +158,10 @@ class PianoRollEditor(QWidget):
             button = QToolButton()
             button.setDefaultAction(action)
             bar.addWidget(button)
-        bar.addStretch(1)
-        self.zoom_label = QLabel("Ctrl+wheel: zoom time · Ctrl+Shift+wheel: zoom pitch")
+        # the hint gives way to the controls in a narrow window ('…', full text in the tooltip)
+        self.zoom_label = ElidedLabel("Ctrl+wheel: zoom time · Ctrl+Shift+wheel: zoom pitch")
         self.zoom_label.setStyleSheet("color: gray;")
-        bar.addWidget(self.zoom_label)
-        # shown instead of the zoom hint while the clip has chords or overlaps
-        self.voice_label = QLabel()
-        self.voice_label.setToolTip("Every note sounds and exports. Generation reads one line, the top voice: "
-                                    "the highest note at each onset, cut where the next one starts "
-                                    "(as when a MIDI file is read). Dimmed, dashed notes are left out.")
-        self.voice_label.hide()
-        bar.addWidget(self.voice_label)
+        bar.addWidget(self.zoom_label, 1)
         return bar
 
     def _sync_voice_label(self) -> None:
@@ -167,8 +170,18 @@ class PianoRollEditor(QWidget):
         polyphonic = read < len(notes) or not self.model.melody.is_monophonic
         if polyphonic:
             self.voice_label.setText(f"Model reads the top voice: {read} of {len(notes)} notes")
+            self.voice_label.adjustSize()
+            self._place_voice_label()
         self.voice_label.setVisible(polyphonic)
-        self.zoom_label.setVisible(not polyphonic)
+
+    def _place_voice_label(self) -> None:
+        port = self.view.viewport()
+        self.voice_label.move(max(0, port.width() - self.voice_label.width() - 6), 6)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_voice_label()
+        return super().eventFilter(watched, event)
 
     def _sync_tool_buttons(self, tool: str) -> None:
         self.tool_buttons[Tool(tool)].setChecked(True)

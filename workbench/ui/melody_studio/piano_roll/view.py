@@ -33,6 +33,7 @@ from workbench.ui.melody_studio.piano_roll.state import RollGeometry, TransportS
 from workbench.ui.melody_studio.piano_roll.tools import Tool
 
 EDGE_PX = 6
+FIT_BARS = 4  # opening a melody shows at least this many bars (zooming out when the view is narrow)
 MIN_BARS = 16
 
 
@@ -114,11 +115,17 @@ class PianoRollView(KeyboardEditing, QGraphicsView):
         bar.setValue(int(self.geometry.y(pitch) - self.viewport().height() / 2))
 
     def show_melody(self) -> None:
-        """Scroll so the melody's pitch range and start are in view."""
-        low, high = self.model.melody.pitch_range()
+        """Scroll so the melody's pitch range and start are in view, zoomed out (never in) so that
+        its first FIT_BARS bars fit the width: a phrase, not a bar and a half, in a small window."""
+        melody = self.model.melody
+        low, high = melody.pitch_range()
+        bar = melody.ticks_per_bar
+        wanted = min(melody.bars, FIT_BARS) * bar
+        width = self.viewport().width()
+        if self.model.notes and self.isVisible() and self.geometry.x(wanted) > width:
+            self.geometry.set_zoom(px_per_tick=width / wanted)
         self.center_on_pitch((low + high) // 2)
         start = self.model.notes[0].onset if self.model.notes else 0
-        bar = self.model.melody.ticks_per_bar
         self.horizontalScrollBar().setValue(int(self.geometry.x(start // bar * bar)))  # from its first bar line
 
     # -- model -> scene -----------------------------------------------------------
