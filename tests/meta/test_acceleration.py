@@ -16,6 +16,18 @@ def test_tf32_is_a_cuda_setting_only():
     assert acceleration.configure_tf32(torch.device("cpu"), True) is None
 
 
+def test_tf32_on_cuda_is_on_by_default_and_a_flag_turns_it_off():
+    matmul, conv = torch.backends.cuda.matmul.fp32_precision, torch.backends.cudnn.conv.fp32_precision
+    try:  # setting the precision needs no GPU, so the CUDA path is checked here too
+        assert MetaConfig().tf32
+        assert "on" in acceleration.configure_tf32(torch.device("cuda"), True)
+        assert torch.backends.cuda.matmul.fp32_precision == "tf32" == torch.backends.cudnn.conv.fp32_precision
+        assert "off" in acceleration.configure_tf32(torch.device("cuda"), False)
+        assert torch.backends.cuda.matmul.fp32_precision == "ieee" == torch.backends.cudnn.conv.fp32_precision
+    finally:
+        torch.backends.cuda.matmul.fp32_precision, torch.backends.cudnn.conv.fp32_precision = matmul, conv
+
+
 def test_unknown_step_mode_names_the_setting():
     with pytest.raises(ConfigError) as error:
         MetaConfig(step_mode="turbo").validate()

@@ -160,6 +160,10 @@ def test_the_metric_stream_file_gets_every_record_as_a_json_line(tmp_path, capsy
     stream = tmp_path / "runs" / "metrics.jsonl"
     args = ["train", "--domain", "sinusoid", "--iterations", "3", "--meta-batch", "2", "--val-every", "0",
             "--batching", "loop", "--jsonl-file", str(stream)]
-    assert main(args) == 0 and main(args) == 0  # a second run appends
-    kinds = [json.loads(line)["kind"] for line in stream.read_text().splitlines()]
-    assert kinds.count("iteration") == 6 and kinds[0] == "status"
+    assert main(args) == 0 and main([*args, "--no-tf32", "--cuda-graph", "--out", str(tmp_path / "c")]) == 0
+    records = [json.loads(line) for line in stream.read_text().splitlines()]  # the second run appended
+    assert [r["kind"] for r in records].count("iteration") == 6 and records[0]["kind"] == "status"
+    if not torch.cuda.is_available():
+        assert any("runs eager" in r.get("message", "") for r in records)
+    config = load_checkpoint(tmp_path / "c").meta["config"]
+    assert config["tf32"] is False and config["step_mode"] == "cuda-graph"
