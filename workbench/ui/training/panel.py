@@ -351,6 +351,13 @@ class TrainingPanel(QWidget):
 
     @Slot(list)
     def _on_followed(self, batch: list) -> None:
+        for start in (i for i, r in enumerate(batch) if r.kind == "status" and r.state == "started"):
+            iterations = self.store.iterations["iteration"].view()
+            if len(iterations) and batch[start].iteration < iterations[-1]:  # a new run appended to the file
+                self._on_metrics(batch[:start])
+                self._clear_plots()
+                batch = batch[start:]
+                break
         self._on_metrics(batch)  # the same plots as a local run
         for record in batch:
             if record.kind == "status" and record.state == "started":
@@ -362,13 +369,6 @@ class TrainingPanel(QWidget):
                 self.progress.set_state(f"Remote run: checkpoint at iteration {record.iteration}")
 
     # -- export -------------------------------------------------------------------
-        for start in (i for i, r in enumerate(batch) if r.kind == "status" and r.state == "started"):
-            iterations = self.store.iterations["iteration"].view()
-            if len(iterations) and batch[start].iteration < iterations[-1]:  # a new run appended to the file
-                self._on_metrics(batch[:start])
-                self._clear_plots()
-                batch = batch[start:]
-                break
     def export_png(self, path: str | None = None) -> bool:
         path = path or QFileDialog.getSaveFileName(self, "Export Plots", "training.png", "PNG image (*.png)")[0]
         if not path:
