@@ -26,9 +26,9 @@ class TrainingActions:
                          "Use a checkpoint for adaptation and show its settings")
         self.resume_checkpoint = make("Resume From…", panel.resume_from_checkpoint, "Ctrl+F5",
                                       "Continue a saved run exactly where it stopped")
-        self.export_png = make("Export Plots (PNG)…", panel.export_png, "Ctrl+E")
         self.follow = make("Follow a Run…", panel.toggle_follow, None,
                            "Plot a run's metric stream live, read-only (the file of workbench train --jsonl-file)")
+        self.export_png = make("Export Plots (PNG)…", panel.export_png, "Ctrl+E")
         self.export_csv = make("Export Metrics (CSV)…", panel.export_csv, "Ctrl+Shift+E")
         self.start.setObjectName("action-start")
         self.pause.setObjectName("action-pause")
