@@ -76,8 +76,10 @@ def smooth_upscale(array: np.ndarray, scale: int) -> np.ndarray:
     return np.clip((np.asarray(soft, dtype=np.float32) / 255.0 - 0.5) * 3.0 + 0.5, 0.0, 1.0)
 
 
-def save_png(array: np.ndarray, path, scale: int = 1) -> Path:
-    """Write a PNG, black ink on white, upscaled by an integer factor with smooth contours."""
+def save_png(array: np.ndarray, path, scale: int = 1, text: dict[str, str] | None = None) -> Path:
+    """Write a PNG, black ink on white, upscaled by an integer factor with smooth contours.
+
+    text: PNG tEXt chunks (e.g. {"Model": ..., "Seed": ...}: what made the drawing)."""
     array = np.asarray(array, dtype=np.float32)
     if array.ndim != 2:
         raise ValueError(f"save_png expects a 2-D ink array, got shape {array.shape}")
@@ -90,8 +92,14 @@ def save_png(array: np.ndarray, path, scale: int = 1) -> Path:
     image = Image.fromarray(np.round((1.0 - array) * 255.0).astype(np.uint8), mode="L")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    info = None
+    if text:
+        from PIL.PngImagePlugin import PngInfo
+        info = PngInfo()
+        for key, value in text.items():
+            info.add_itxt(str(key), str(value))        # iTXt: model names may be any Unicode
     try:
-        image.save(path, format="PNG")
+        image.save(path, format="PNG", pnginfo=info)
     except OSError as exc:
         raise DataError(f"{path}: cannot write the PNG ({exc})") from None
     return path

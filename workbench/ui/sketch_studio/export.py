@@ -35,8 +35,9 @@ def unique_path(path: Path) -> Path:
 
 
 def export_pngs(results: list[tuple[str, np.ndarray]], folder: str | Path,
-                upscale: int = UPSCALE) -> list[Path]:
-    """For each (name, image): name.png at model resolution and name@{upscale}x.png."""
+                upscale: int = UPSCALE, text: dict[str, str] | None = None) -> list[Path]:
+    """For each (name, image): name.png at model resolution and name@{upscale}x.png;
+    `text` goes into each file's PNG text chunks (the model and seed that made it)."""
     from workbench.domains.sketch.api import save_png
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -44,20 +45,20 @@ def export_pngs(results: list[tuple[str, np.ndarray]], folder: str | Path,
     for name, image in results:
         stem = safe_name(name)
         small = unique_path(folder / f"{stem}.png")
-        save_png(image, small, scale=1)
+        save_png(image, small, scale=1, text=text)
         big = unique_path(folder / f"{small.stem}@{upscale}x.png")
-        save_png(image, big, scale=upscale)
+        save_png(image, big, scale=upscale, text=text)
         written += [small, big]
     return written
 
 
 def export_contact_sheet(images: list[np.ndarray], path: str | Path, columns: int = SHEET_COLUMNS,
-                         scale: int = SHEET_SCALE) -> Path:
+                         scale: int = SHEET_SCALE, text: dict[str, str] | None = None) -> Path:
     """One PNG with all images in a grid."""
     from workbench.domains.sketch.api import contact_sheet, save_png
     if not images:
         raise ValueError("contact sheet: no images to export")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_png(contact_sheet(list(images), columns=min(columns, len(images))), path, scale=scale)
+    save_png(contact_sheet(list(images), columns=min(columns, len(images))), path, scale=scale, text=text)
     return path

@@ -68,6 +68,7 @@ class Gallery(QWidget):
         self._results: list[tuple[str, np.ndarray]] = []
         self._scores: list[dict] | None = None     # Vary: per result {"fidelity", "novelty"}
         self._mode = ""
+        self.made_by: dict[str, str] = {}          # {"Model": ..., "Seed": ...} of the shown results
         self._drag_dir = tempfile.TemporaryDirectory(prefix="workbench-drag-")
 
         self.caption = QLabel("No results yet: press Vary or Complete.")
@@ -254,15 +255,20 @@ class Gallery(QWidget):
             self.send_to_support.emit(chosen)
 
     # ---- export -----------------------------------------------------------------
+    def png_text(self) -> dict[str, str]:
+        """PNG text chunks of exported files: the model and seed that made them (made_by, set by
+        the studio with the results) and the caption."""
+        return {"Software": "Workbench", **self.made_by, "Description": self.caption.text()}
+
     def export_to(self, folder: str | Path) -> list[Path]:
         """Selected results (or all): PNG at model resolution and upscaled."""
         targets = [(f"sketch-{name}", img) for name, img in self._targets()]
-        written = export.export_pngs(targets, folder)
+        written = export.export_pngs(targets, folder, text=self.png_text())
         self._notifier.info(f"Exported {len(targets)} drawings ({len(written)} PNG files) to {folder}")
         return written
 
     def save_contact_sheet(self, path: str | Path) -> Path:
-        written = export.export_contact_sheet([img for _, img in self._targets()], path)
+        written = export.export_contact_sheet([img for _, img in self._targets()], path, text=self.png_text())
         self._notifier.info(f"Saved contact sheet {written}")
         return written
 
@@ -298,7 +304,7 @@ class Gallery(QWidget):
         for row in rows:
             name, img = self._results[row]
             path = Path(self._drag_dir.name) / f"sketch-{export.safe_name(name)}.png"
-            save_png(img, path, scale=export.UPSCALE)
+            save_png(img, path, scale=export.UPSCALE, text=self.png_text())
             urls.append(QUrl.fromLocalFile(str(path)))
         mime.setUrls(urls)
         if urls:  # the first PNG just written, so editors get what file managers get (one upscaler: save_png)

@@ -227,7 +227,8 @@ class SketchStudioPanel(QWidget):
                        steps=self.vary_steps.value() or None, checkpoint=self.vary_checkpoint.path())
         self._pending_caption = (f"{options['n']} variations of {len(support)} example"
                                  f"{'s' if len(support) != 1 else ''} · seed {options['seed']} · "
-                                 f"temperature {options['temperature']:.2f} · {self.vary_checkpoint.label()}")
+                                 f"temperature {options['temperature']:.2f} · model {self.vary_checkpoint.label()}")
+        self.gallery.made_by = {"Model": self.vary_checkpoint.label(), "Seed": str(options["seed"])}
         self._submit("vary", [np.asarray(s, np.float32) for s in support], options)
         return True
 
@@ -238,7 +239,9 @@ class SketchStudioPanel(QWidget):
         # The whole page, not the framed drawing: Complete keeps the strokes where they are.
         partial = self.canvas.to_array()
         options = dict(steps=self.complete_steps.value() or None, checkpoint=self.complete_checkpoint.path())
-        self._pending_caption = f"Completion of the canvas drawing · {self.complete_checkpoint.label()}"
+        self._pending_caption = (f"Completion of the canvas drawing · model {self.complete_checkpoint.label()} · "
+                                 "no seed (Complete is deterministic)")
+        self.gallery.made_by = {"Model": self.complete_checkpoint.label(), "Seed": "none (deterministic)"}
         self._submit("complete", partial, options)
         return True
 
