@@ -50,7 +50,7 @@ class DyingRegression(ToyRegression):
     calls = 0
 
     def sample_tasks(self, n, generator, split="train"):
-        DyingRegression.calls += 1
+        DyingRegression.calls += n > 1  # not the one-task memory probe before the first iteration
         if split == "train" and DyingRegression.calls == 4 and int(os.environ["RANK"]) == 1:
             os._exit(3)
         return super().sample_tasks(n, generator, split)
