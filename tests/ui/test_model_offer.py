@@ -73,3 +73,9 @@ def test_importing_a_bad_file_says_why_and_adds_nothing(qtbot, context, tmp_path
     errors = [n.message for n in context.notifier.history() if n.level == "error"]
     assert errors and "broken" in errors[-1] and "Traceback" not in errors[-1]
     assert picker.combo.count() == count
+
+
+def test_a_sketch_ink_model_is_offered_to_both_sketch_actions():
+    from workbench.ui.model_picker import studio_title, studios_for
+    assert studios_for("sketch", "ink") == ["sketch/vary", "sketch/complete"]
+    assert studio_title("sketch/vary") == "Sketch Studio (Vary)" and studios_for("omniglot", None) == []

@@ -191,8 +191,11 @@ def studio_title(studio: str) -> str:
 STUDIOS_OF_MODE = {("sketch", "ink"): ["sketch/vary", "sketch/complete"]}
 
 
+# The pickers a model can serve, by the model's (domain, mode): one sketch network serves both actions.
+STUDIOS = {("sketch", "ink"): ["sketch/vary", "sketch/complete"], ("sketch", "vary"): ["sketch/vary"],
+           ("sketch", "complete"): ["sketch/complete"], ("melody", None): ["melody"], ("sinusoid", None): ["sinusoid"]}
+
+
 def studios_for(domain: str, mode: str | None) -> list[str]:
     """The pickers a model of this domain and mode can be used in."""
-    if (domain, mode) in STUDIOS_OF_MODE:
-        return list(STUDIOS_OF_MODE[(domain, mode)])
-    return [key for key in STUDIO_TITLES if key == domain or key == f"{domain}/{mode}"]
+    return list(STUDIOS.get((domain, mode), []))
