@@ -27,8 +27,8 @@ def cut_widgets(panel) -> list[str]:
     """Buttons and labels narrower than their text needs (an ElidedLabel gives way on purpose)."""
     cut = []
     for widget in panel.findChildren(QAbstractButton) + panel.findChildren(QLabel):
-        if not widget.isVisibleTo(panel) or isinstance(widget, ElidedLabel) or widget.wordWrap() if isinstance(
-                widget, QLabel) else not widget.isVisibleTo(panel):
+        gives_way = isinstance(widget, ElidedLabel) or (isinstance(widget, QLabel) and widget.wordWrap())
+        if gives_way or not widget.isVisibleTo(panel):
             continue
         if widget.width() < widget.minimumSizeHint().width():
             cut.append(f"{type(widget).__name__} {widget.text()!r} {widget.width()} < {widget.minimumSizeHint().width()}")
