@@ -58,7 +58,8 @@ def project_bytes(project: Project, autosave_of: str | None = None) -> bytes:
     buffer = io.BytesIO()
     # PNG, npy and MIDI assets are small or already compressed: store them, deflate only the manifest
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr(MANIFEST, json.dumps(manifest, indent=1), compress_type=zipfile.ZIP_DEFLATED)
+        # compact: the C encoder (indent would use the pure-Python one, 4x slower on note lists)
+        archive.writestr(MANIFEST, json.dumps(manifest, separators=(",", ":")), compress_type=zipfile.ZIP_DEFLATED)
         for name, data in assets.items():
             archive.writestr(name, data)
     return buffer.getvalue()
