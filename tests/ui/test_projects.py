@@ -175,3 +175,13 @@ def test_open_recovers_a_project_written_elsewhere_without_a_window(tmp_path):
     from workbench.project.sample import sample_project
     save_project(sample_project(2, 2, 3), tmp_path / "x.wbproj")
     assert open_project(tmp_path / "x.wbproj").problems == []
+
+
+def test_the_status_bar_names_the_shown_studios_model(make_window):
+    window = make_window()
+    window.context.set_checkpoint("omniglot", "/elsewhere/omniglot-maml.safetensors")   # e.g. loaded in Training
+    melody = window.host.show_panel("melody")
+    assert window.status.checkpoint_label.text() == f"Model: {melody.model_picker.label()}"
+    assert "omniglot" not in window.status.checkpoint_label.text()
+    window.host.show_panel("training")
+    assert "omniglot" in window.status.checkpoint_label.text()

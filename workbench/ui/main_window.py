@@ -17,6 +17,7 @@ from workbench.ui.jobs import JobRunner
 from workbench.ui.log_dock import LogDock
 from workbench.ui.panel_host import PanelHost
 from workbench.ui.panels import panel_specs
+from workbench.ui.model_picker import ModelPicker
 from workbench.ui.project_controller import ProjectController
 from workbench.ui.status_bar import WorkbenchStatusBar
 
@@ -53,6 +54,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.project = ProjectController(self, context)    # File > New/Open/Save, title, autosave, recovery
         self.project.install(self.file_menu, self.open_action)
+        self.host.currentChanged.connect(lambda _index: self._show_panel_models())
+        self.host.panel_built.connect(self._watch_models)
         self.host.panel_built.connect(self._on_panel_built)
         self._device_job = JobRunner(self, name="device")
         self._device_job.finished.connect(self._on_device)
@@ -152,6 +155,17 @@ class MainWindow(QMainWindow):
                 taken.add(key)
             if action.property("toolbar"):
                 self.toolbar.addAction(action)
+
+    def _watch_models(self, _key: str, panel: QWidget) -> None:
+        for picker in panel.findChildren(ModelPicker):
+            picker.changed.connect(lambda _entry: self._show_panel_models())
+        self._show_panel_models()
+
+    def _show_panel_models(self) -> None:
+        """The status bar names the model of the studio on screen, never another domain's."""
+        panel = self.host.panels.get(self.host.current_key() or "")
+        pickers = panel.findChildren(ModelPicker) if panel is not None else []
+        self.status.show_models([picker.label() for picker in pickers] or None)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -1,4 +1,9 @@
-"""Status bar: transient messages on the left, the device and the current checkpoint on the right."""
+"""Status bar: transient messages on the left, the device and the shown panel's model on the right.
+
+A studio shows the model its own picker holds; a panel without one (Training) the
+checkpoint made current last, so the status bar never names another domain's model
+for a studio.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ class WorkbenchStatusBar(QStatusBar):
         super().__init__(parent)
         self.setObjectName("status-bar")
         self.checkpoint_label = QLabel("Checkpoint: shipped default", self)
+        self._checkpoint = ("Checkpoint: shipped default", "the checkpoint shipped with the workbench")
+        self._models: list[str] | None = None
         self.device_label = QLabel("Device: detecting…", self)
         self.checkpoint_label.setObjectName("status-checkpoint")
         self.device_label.setObjectName("status-device")
@@ -37,8 +44,20 @@ class WorkbenchStatusBar(QStatusBar):
     @Slot(str, str)
     def on_checkpoint_changed(self, domain: str, path: str) -> None:
         name = os.path.basename(path) if path else "shipped default"
-        self.checkpoint_label.setText(f"Checkpoint: {domain} · {name}")
-        self.checkpoint_label.setToolTip(path or "the checkpoint shipped with the workbench")
+        self._checkpoint = (f"Checkpoint: {domain} · {name}", path or "the checkpoint shipped with the workbench")
+        if self._models is None:
+            self.checkpoint_label.setText(self._checkpoint[0])
+            self.checkpoint_label.setToolTip(self._checkpoint[1])
+
+    def show_models(self, names: list[str] | None) -> None:
+        """The shown panel's models (None: it has no model list; show the current checkpoint)."""
+        self._models = list(dict.fromkeys(names)) if names else None
+        if self._models is None:
+            text, tip = self._checkpoint
+        else:
+            text, tip = "Model: " + " / ".join(self._models), "The model the shown studio uses (its Model list)"
+        self.checkpoint_label.setText(text)
+        self.checkpoint_label.setToolTip(tip)
 
     def set_device(self, label: str) -> None:
         self.device_label.setText(f"Device: {label}")
