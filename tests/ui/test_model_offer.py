@@ -24,7 +24,7 @@ def test_a_stopped_run_is_added_offered_and_used_only_when_asked(qtbot, context)
     qtbot.waitUntil(lambda: not panel.preset_jobs.busy, timeout=30_000)
     configure(panel, iterations=100_000)
     click(qtbot, panel.start_button)
-    qtbot.waitUntil(lambda: len(panel.store) >= 2, timeout=60_000)
+    qtbot.waitUntil(lambda: len(panel.store.validation("loss")) >= 1, timeout=60_000)
     with qtbot.waitSignal(panel.run_ended, timeout=30_000):
         click(qtbot, panel.stop_button)
 
@@ -32,6 +32,7 @@ def test_a_stopped_run_is_added_offered_and_used_only_when_asked(qtbot, context)
     assert isinstance(offer, QMessageBox) and "stopped early at iteration" in offer.text()
     run = [e for e in context.model_library().entries("sinusoid") if not e.shipped]
     assert len(run) == 1 and run[0].stopped_early and str(run[0].path) == panel.autosave_path
+    assert run[0].evaluation.startswith("meta-validation at iteration")      # FAST validates every 4
     assert run[0].id in [picker.combo.itemData(i) for i in range(picker.combo.count())]   # listed ...
     assert picker.entry().shipped                                                          # ... not used
     use = next(b for b in offer.buttons() if b.text() == "Use in Sinusoid Playground")

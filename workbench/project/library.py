@@ -80,10 +80,10 @@ class ModelLibrary:
     # ---- listing -------------------------------------------------------------------
     def entries(self, domain: str | None = None, mode: str | None = None) -> list[ModelEntry]:
         """Shipped models first (the default first of all), then the user's, newest first."""
-        names = self._names()
-        shipped = [e for e in self._scan(self.shipped_folder, SHIPPED, names) if _matches(e, domain, mode)]
+        catalogue = self._catalogue()
+        shipped = [e for e in self._scan(self.shipped_folder, SHIPPED, catalogue) if _matches(e, domain, mode)]
         shipped.sort(key=lambda e: (e.id != self.default_id(e.domain, e.mode), e.name))
-        user = [e for e in self._scan(self.user_folder, USER, names) if _matches(e, domain, mode)]
+        user = [e for e in self._scan(self.user_folder, USER, catalogue) if _matches(e, domain, mode)]
         user.sort(key=lambda e: e.saved_at, reverse=True)
         return shipped + user
 
@@ -91,7 +91,7 @@ class ModelLibrary:
         path = self.path_of(model_id)
         if path is None or not path.exists():
             return None
-        return self._entry(path, model_id, self._names())
+        return self._entry(path, model_id, self._catalogue())
 
     def default_id(self, domain: str, mode: str | None = None) -> str:
         return SHIPPED + DEFAULT_STEMS.get((domain, mode), domain)
@@ -122,9 +122,15 @@ class ModelLibrary:
             raise WorkbenchError("shipped models are read-only; train or import a model to name your own")
         if not name:
             raise WorkbenchError("a model needs a name")
-        names = self._names()
-        names[model_id] = name
-        self._write_names(names)
+        catalogue = self._catalogue()
+        catalogue["names"][model_id] = name
+        self._write(catalogue)
+
+    def set_evaluation(self, model_id: str, summary: str) -> None:
+        """Remember a run's evaluation summary (e.g. its last meta-validation) for the lists."""
+        catalogue = self._catalogue()
+        catalogue["evaluations"][model_id] = " ".join(summary.split())
+        self._write(catalogue)
 
     def delete(self, model_id: str) -> None:
         if model_id.startswith(SHIPPED):
@@ -134,9 +140,9 @@ class ModelLibrary:
             raise WorkbenchError(f"{model_id}: not a model of the library")
         for file in checkpoint_paths(path):
             file.unlink(missing_ok=True)
-        names = self._names()
-        if names.pop(model_id, None) is not None:
-            self._write_names(names)
+        catalogue = self._catalogue()
+        if any(part.pop(model_id, None) is not None for part in catalogue.values()):
+            self._write(catalogue)
 
     def add_run(self, path: str | Path, name: str | None = None) -> ModelEntry:
         """Register a checkpoint saved in the user folder (a training run) and return its entry."""
@@ -174,18 +180,18 @@ class ModelLibrary:
         return self.add_run(self.user_folder / (stem + SUFFIX), name or f"{stem} (imported)")
 
     # ---- internals -----------------------------------------------------------------
-    def _scan(self, folder: Path, prefix: str, names: dict) -> list[ModelEntry]:
+    def _scan(self, folder: Path, prefix: str, catalogue: dict) -> list[ModelEntry]:
         if not folder.is_dir():
             return []
         found = []
         for weights in sorted(folder.glob("*" + SUFFIX)):
-            entry = self._entry(weights, prefix + weights.name[:-len(SUFFIX)], names)
+            entry = self._entry(weights, prefix + weights.name[:-len(SUFFIX)], catalogue)
             if entry is not None:
                 found.append(entry)
         return found
 
     @staticmethod
-    def _entry(weights: Path, model_id: str, names: dict) -> ModelEntry | None:
+    def _entry(weights: Path, model_id: str, catalogue: dict) -> ModelEntry | None:
         try:
             meta = read_checkpoint_meta(weights)
         except CheckpointError:
@@ -196,22 +202,24 @@ class ModelLibrary:
         shipped_name = f"{stem.replace('-', ' ').replace('.', ' ').capitalize()} (shipped)"
         default_name = shipped_name if model_id.startswith(SHIPPED) else stem
         return ModelEntry(
-            id=model_id, name=str(names.get(model_id) or default_name), path=weights,
+            id=model_id, name=str(catalogue["names"].get(model_id) or default_name), path=weights,
             domain=str(meta.get("domain") or ""), mode=problem.get("mode") if isinstance(problem.get("mode"), str) else None,
             algorithm=str(config.get("algo") or ""), iteration=_int(meta.get("iteration")),
             iterations_planned=_int(config.get("iterations")), saved_at=str(meta.get("saved_at") or ""),
-            evaluation=_evaluation(meta))
+            evaluation=catalogue["evaluations"].get(model_id) or _evaluation(meta))
 
-    def _names(self) -> dict:
+    def _catalogue(self) -> dict[str, dict[str, str]]:
+        """{"names": {id: name}, "evaluations": {id: summary}}; a missing or broken file is empty."""
         try:
             data = json.loads(self.catalogue_path.read_text())
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            return {}                                    # no catalogue yet, or a broken one: default names
-        names = data.get("names") if isinstance(data, dict) else None
-        return {k: v for k, v in names.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(names, dict) else {}
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        return {part: {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
+                if isinstance(found := data.get(part), dict) else {} for part in ("names", "evaluations")}
 
-    def _write_names(self, names: dict) -> None:
-        write_atomically(self.catalogue_path, json.dumps({"names": names}, indent=1).encode())
+    def _write(self, catalogue: dict) -> None:
+        write_atomically(self.catalogue_path, json.dumps(catalogue, indent=1).encode())
 
     def _free_stem(self, stem: str) -> str:
         candidate, number = stem, 1

@@ -12,10 +12,25 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from workbench.ui.model_picker import studio_title, studios_for
 
 
-def offer_model(parent: QWidget, context, path: str) -> QMessageBox | None:
+def validation_summary(store) -> str:
+    """The run's last meta-validation, for the library's Evaluation column ("" when none ran)."""
+    losses = store.validation("loss")
+    if not len(losses):
+        return ""
+    iteration, loss = int(store.validation("iteration")[-1]), float(losses[-1])
+    accuracy = store.validation("accuracy")
+    text = f"meta-validation at iteration {iteration}: query loss {loss:.3g}"
+    if len(accuracy) and accuracy[-1] == accuracy[-1]:       # NaN when the domain has no accuracy
+        text += f", accuracy {float(accuracy[-1]):.1%}"
+    return text
+
+
+def offer_model(parent: QWidget, context, path: str, evaluation: str = "") -> QMessageBox | None:
     """Show the offer for a run saved at `path` (non-blocking); None when it is not in the library."""
     library = context.model_library()
     model_id = library.id_for_path(path)
+    if model_id and evaluation:
+        library.set_evaluation(model_id, evaluation)
     entry = library.get(model_id) if model_id else None
     if entry is None:
         return None

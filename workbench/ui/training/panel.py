@@ -451,8 +451,8 @@ class TrainingPanel(QWidget):
             self.notifier.info(f"Training {outcome} at iteration {iteration}")
         self.update_controls()
         if outcome != "failed" and self.last_saved and not getattr(self, "_closing", False):
-            from workbench.ui.training.model_offer import offer_model
-            self.model_offer = offer_model(self, self.context, self.last_saved)
+            from workbench.ui.training.model_offer import offer_model, validation_summary
+            self.model_offer = offer_model(self, self.context, self.last_saved, validation_summary(self.store))
         self.run_ended.emit(outcome)
 
     # -- closing --------------------------------------------------------------------
