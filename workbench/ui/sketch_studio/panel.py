@@ -131,7 +131,7 @@ class SketchStudioPanel(QWidget):
         vary_form.addRow("Seed", seed_row)
         vary_form.addRow("Temperature", self.temperature)
         vary_form.addRow("Adapt steps", self.vary_steps)
-        vary_form.addRow("Checkpoint", self.vary_checkpoint)
+        vary_form.addRow("Model", self.vary_checkpoint)
         vary_form.addRow(self.vary_button)
 
         self.complete_steps = self._steps_spin("Decoding steps, one picture each (default 12)")
@@ -141,7 +141,7 @@ class SketchStudioPanel(QWidget):
         complete_form = QFormLayout()
         complete_form.addRow(QLabel("Completes the drawing on the canvas."))
         complete_form.addRow("Decoding steps", self.complete_steps)
-        complete_form.addRow("Checkpoint", self.complete_checkpoint)
+        complete_form.addRow("Model", self.complete_checkpoint)
         complete_form.addRow(self.complete_button)
 
         self.modes = QTabWidget()
