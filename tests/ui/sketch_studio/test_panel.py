@@ -171,7 +171,9 @@ def test_settings_are_remembered_and_menu_actions_work(qtbot, panel, context):
     assert (again.variations.value(), again.temperature.value(), again.canvas.brush_size) == (5, 0.5, 20)
     assert again.vary_checkpoint.entry().shipped          # a new studio starts on the shipped model
     actions = [a for a in again.menu_actions() if a is not None]
-    assert all(not a.shortcut().toString() for a in actions)     # keys stay inside the studio
+    keyed = [a for a in actions if a.shortcut().toString()]   # the menu shows them; they fire only in the studio
+    assert {a.text() for a in keyed} >= {"Vary", "Complete"}
+    assert all(a.shortcutContext() == Qt.ShortcutContext.WidgetWithChildrenShortcut for a in keyed)
     vary = next(a for a in actions if a.text().startswith("Vary"))
     vary.trigger()                                        # nothing to vary: a warning, no job
     assert not again.is_busy()
