@@ -87,3 +87,21 @@ def test_dropping_a_midi_file_on_the_roll_opens_it(panel, tmp_path):
     assert panel.editor.melody.notes == ()
     panel.editor.model.undo_stack.redo()
     assert [n.pitch for n in panel.editor.melody.notes] == [67, 69, 71]
+
+
+def test_a_midi_file_with_chords_opens_in_the_roll_with_every_note(panel, tmp_path):
+    import mido
+
+    midi = mido.MidiFile(type=1, ticks_per_beat=480)
+    track = mido.MidiTrack()
+    midi.tracks.append(track)
+    for chord in ([60, 64, 67], [62, 65, 69]):  # two block chords, one beat each
+        for pitch in chord:
+            track.append(mido.Message("note_on", note=pitch, velocity=80, time=0))
+        for i, pitch in enumerate(chord):
+            track.append(mido.Message("note_off", note=pitch, velocity=0, time=480 if i == 0 else 0))
+    path = tmp_path / "chords.mid"
+    midi.save(str(path))
+    assert drop_urls(panel.editor.view, [path]) == (True, True)
+    assert sorted(n.pitch for n in panel.editor.melody.notes) == [60, 62, 64, 65, 67, 69]
+    assert {n.pitch for n in panel.editor.model.read_by_model()} == {67, 69}  # the top voice

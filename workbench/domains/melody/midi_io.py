@@ -41,9 +41,11 @@ MINOR_KEYS = ("Cm", "C#m", "Dm", "Ebm", "Em", "Fm", "F#m", "Gm", "G#m", "Am", "B
 _NOTE_INDEX = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 
-def read_midi(path, max_bars: int = MAX_BARS) -> tuple[Melody, list[str]]:
+def read_midi(path, max_bars: int = MAX_BARS, chords: bool = False) -> tuple[Melody, list[str]]:
     """Read a MIDI file as one melody; returns the melody and a report of what was dropped.
 
+    chords=True keeps every note of the chosen voice (rule 4's top-voice step is skipped), for
+    the piano roll, which edits clips with chords; the model reads their top voice later.
     Raises DataError naming the file for anything that is not a usable MIDI melody.
     """
     import mido
@@ -75,10 +77,10 @@ def read_midi(path, max_bars: int = MAX_BARS) -> tuple[Melody, list[str]]:
         raise DataError(f"{name}: truncated or corrupt MIDI file ({detail})") from exc
     if midi.ticks_per_beat <= 0:
         raise DataError(f"{name}: corrupt MIDI header (ticks per beat is {midi.ticks_per_beat})")
-    return _melody_from_midi(midi, path, max_bars)
+    return _melody_from_midi(midi, path, max_bars, chords)
 
 
-def _melody_from_midi(midi, path: Path, max_bars: int) -> tuple[Melody, list[str]]:
+def _melody_from_midi(midi, path: Path, max_bars: int, chords: bool = False) -> tuple[Melody, list[str]]:
     name = path.name
     report: list[str] = []
     scale = TICKS_PER_BEAT / midi.ticks_per_beat
@@ -137,7 +139,7 @@ def _melody_from_midi(midi, path: Path, max_bars: int) -> tuple[Melody, list[str
             f"kept the busiest voice ({_voice_label(chosen, track_names)}, {len(voices[chosen])} notes); "
             f"dropped {dropped} notes of {len(others)} other voices ({labels})"
         )
-    notes, chord_notes, shortened = _skyline(voices[chosen], scale)
+    notes, chord_notes, shortened = _skyline(voices[chosen], scale, keep_all=chords)
     if chord_notes:
         report.append(f"dropped {chord_notes} notes below the top voice of chords")
     if shortened:
@@ -159,13 +161,16 @@ def _melody_from_midi(midi, path: Path, max_bars: int) -> tuple[Melody, list[str
     return melody, report
 
 
-def _skyline(raw, scale) -> tuple[list[Note], int, int]:
-    """Quantize one voice to the grid, then keep its top voice (notes.top_voice, the rule the model reads by)."""
+def _skyline(raw, scale, keep_all: bool = False) -> tuple[list[Note], int, int]:
+    """Quantize one voice to the grid, then keep its top voice (notes.top_voice, the rule the model reads by);
+    keep_all keeps every note (exact duplicates merge)."""
     quantized = []
     for onset, end, pitch, velocity in raw:
         q_onset = round(onset * scale)
         q_end = max(q_onset + 1, round(end * scale))
         quantized.append(Note(q_onset, q_end - q_onset, pitch, max(1, min(127, velocity))))
+    if keep_all:
+        return sorted(set(quantized)), 0, 0
     line = top_voice(quantized)
     return list(line.notes), line.below_top, line.shortened
 

@@ -217,7 +217,7 @@ class MelodyStudioPanel(QWidget):
 
     def open_files_in_roll(self, paths) -> None:
         """A MIDI file dropped on the roll opens there; several files belong on the support strip."""
-        melodies, errors, reports = api.read_midis(paths[:1])
+        melodies, errors, reports = api.read_midis(paths[:1], chords=True)  # the roll keeps every note
         if errors:
             self.notifier.warning(f"Could not open it in the roll: {errors[0]}")
         if not melodies:
