@@ -41,6 +41,9 @@ def register(subparsers) -> None:
                     "print how many tunes each style has. Essen is licensed for non-commercial use only.",
     )
     c.add_argument("--collections", nargs="+", default=["oneills", "ryans"], help="oneills ryans [essen] [airds]")
+    c.add_argument("--write-rhythms", metavar="JSON", dest="write_rhythms",
+                   help="write the training split's common bar rhythms per metre (the shipped "
+                        "resources/melody/bar-rhythms.json)")
     c.add_argument("--export-styles", metavar="DIR", dest="export_styles",
                    help="also write the tunes as MIDI files, one subfolder per style (for `eval melody --data`)")
     c.add_argument("--rebuild", action="store_true", help="parse again even if the cache exists")
@@ -157,6 +160,14 @@ def run_corpus(args) -> int:
                                 rebuild=args.rebuild)
     counts = Counter((t.source, t.style) for t in tunes)
     rows = [{"collection": source, "style": style, "tunes": n} for (source, style), n in sorted(counts.items())]
+    if args.write_rhythms:
+        from workbench.domains.melody import rhythm
+
+        training = [t for i, t in enumerate(tunes) if corpus.split_of(t.title, i) == "train"]
+        table = rhythm.build_table(training)   # the training split only: evaluation tunes stay unseen
+        rhythm.write_table(table, args.write_rhythms)
+        rows += [{"metre": key, "style": style, "bar_rhythms": len(patterns), "file": args.write_rhythms}
+                 for key, styles in table.items() for style, patterns in styles.items()]
     if args.export_styles:
         written = corpus.export_style_folders(tunes, args.export_styles, progress=corpus.text_progress)
         rows += [{"exported_style": style, "tunes": n, "folder": str(Path(args.export_styles) / style)}

@@ -100,3 +100,29 @@ def _single(token):
     events[0, vocab.PITCH], events[0, vocab.DURATION] = divmod(token, vocab.N_DURATIONS)
     events[0, vocab.VALID] = 1
     return events
+
+
+def test_rhythm_guide_keeps_a_bar_on_a_known_rhythm():
+    from workbench.domains.melody import rhythm
+
+    guide = rhythm.RhythmGuide([(0, 2, 4, 6, 8, 10, 12, 14), (0, 4, 8, 12), (0, 6, 8, 14)], bar=16)
+    allowed = np.flatnonzero(guide.durations((), 0)) + 1
+    assert set(allowed) == {2, 4, 6}                        # the next onset must continue a known rhythm
+    assert list(np.flatnonzero(guide.durations((0, 4, 8), 12)) + 1) == [4]   # the bar closes on a rhythm
+    assert list(np.flatnonzero(guide.durations((0, 2, 4, 6, 8, 10, 12), 14)) + 1) == [2]   # no tie over the bar
+    assert guide.durations((0, 1), 3) is None               # already off every rhythm: no constraint
+    cadence = guide.durations((0, 6, 8), 14, cadence=True)   # a phrase end needs room for a held note
+    assert cadence is None and guide.durations((0, 4, 8), 12, cadence=True) is not None
+
+
+def test_generated_bars_keep_to_the_support_or_common_rhythms(tiny_checkpoint, support):
+    from workbench.domains.melody import rhythm
+
+    out = api.generate(support, n=4, bars=4, seed=5, checkpoint=tiny_checkpoint)
+    metre = (out[0].beats_per_bar, out[0].beat_unit)
+    known = {p for m in support for p in rhythm.bar_onsets(m)}
+    styles = rhythm.load_table().get(rhythm.metre_key(*metre), {})
+    known |= {p for patterns in styles.values() for p in map(tuple, patterns)}
+    bars = [p for m in out for p in rhythm.bar_onsets(m)]
+    assert sum(p in known for p in bars) >= 0.8 * len(bars)
+    assert rhythm.load_table()["6/8"]["jig"]                # the shipped table covers the common styles

@@ -53,6 +53,12 @@ class PhrasePlan:
         self.last_downbeat = max(begin, end - bar)
         self.queues: dict[int, list[tuple[int, int]]] = {}
 
+    def ends_phrase(self, bar_start: int) -> bool:
+        """Is the bar starting here the last bar of a phrase (where a held note closes it)?"""
+        following = bar_start + self.bar
+        return self.enabled and bar_start >= self.begin and (
+            (following - self.begin) % self.phrase == 0 or following >= self.end)
+
     def rules(self, cursors: list[int], history: list[list[tuple[int, int, int]]]) -> Rules:
         """What sample i may do at cursor i (16ths); history[i] holds its (onset, pitch, duration) events."""
         n = len(cursors)

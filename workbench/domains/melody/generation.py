@@ -6,10 +6,11 @@ nucleus (top-p) sampling, a cached transformer window (model.decode), an
 optional key constraint (theory.allowed_pitch_classes) and a pitch range of
 the support's range widened by RANGE_MARGIN semitones.
 
-With form=True (the default) a phrase plan (form.py) gives the result the
+With form_plan=True (the default) a phrase plan (form.py) gives the result the
 shape of a tune: 4-bar phrases whose notes never run across a phrase end, a
 note held for at least a beat at each phrase end, answering phrases that open
-like the phrase before them, and a last bar that starts on the tonic.
+like the phrase before them, and a last bar that starts on the tonic; and each
+bar keeps to a rhythm of the support or a common one of the corpus (rhythm.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from workbench.domains.melody import form, theory, vocab
+from workbench.domains.melody import form, rhythm, theory, vocab
 from workbench.domains.melody.notes import SIXTEENTH, Melody
 from workbench.meta.errors import ConfigError, DataError
 
@@ -147,6 +148,7 @@ def sample(learner, params, support, n=8, bars=8, temperature=1.0, top_p=0.9, se
     begin = -(-start // bar) * bar
     end = begin + bars * bar
     plan = form.PhrasePlan(begin, end, bar, beat=form.beat_sixteenths(beats, unit), enabled=form_plan)
+    guide = rhythm.RhythmGuide.for_support(support, beats, unit, bar, plan.hold) if form_plan else None
     pitch_mask = _pitch_mask(support, keep_key, keep_range)
     tonic_mask = pitch_mask & _tonic_tokens(tonic)
     _, octave = _folded_pitches(support)
@@ -180,6 +182,8 @@ def sample(learner, params, support, n=8, bars=8, temperature=1.0, top_p=0.9, se
             pitch_logits[:, vocab.REST] = float("-inf")  # start with a note
         duration_logits = logits[:, vocab.N_PITCH_TOKENS:]
         rules = plan.rules(cursor.tolist(), history)
+        if guide is not None:
+            _keep_to_known_rhythms(guide, plan, rules, cursor.tolist(), history)
         allowed = torch.from_numpy(rules.durations)        # [n, N_DURATIONS]
         duration_logits = duration_logits.masked_fill(~allowed, float("-inf"))
         tonic_rows = torch.from_numpy(rules.tonic)
@@ -211,6 +215,20 @@ def sample(learner, params, support, n=8, bars=8, temperature=1.0, top_p=0.9, se
             new = new.with_notes(continue_from.notes + new.notes)
         melodies.append(new)
     return melodies
+
+
+def _keep_to_known_rhythms(guide, plan, rules, cursors, history) -> None:
+    """Narrow each free step's durations to those that keep its bar on a known rhythm
+    (where the plan's rules and the guide leave nothing in common, the plan wins)."""
+    bar = guide.bar
+    for i, cursor in enumerate(cursors):
+        if cursor >= plan.end or rules.forced[i, 0] >= 0:
+            continue
+        start = cursor - cursor % bar
+        onsets = tuple(onset - start for onset, pitch, _ in history[i] if onset >= start and pitch != vocab.REST)
+        allowed = guide.durations(onsets, cursor - start, cadence=plan.ends_phrase(start))
+        if allowed is not None and (rules.durations[i] & allowed).any():
+            rules.durations[i] &= allowed
 
 
 def _folded_pitches(support: list[Melody]) -> tuple[list[int], int]:

@@ -45,18 +45,19 @@ PRESETS = {
     "default": {
         "help": "the shipped checkpoint, meta-trained from the pretrained network (--init-from "
                 "melody.pretrained.safetensors at 1600 iterations, as Meta-Baseline does): first-order Meta-SGD "
-                "(learned per-parameter rates) adapting the style vector and output head of a 3-layer transformer "
-                "on style tasks (support: 8-bar strains of 1-5 tunes of a style; query: 2 strains of other tunes "
-                "of it; random transposition), 800 iterations; adaptation steps chosen by meta-validation",
-        "problem": _STYLE_TASKS,
-        "config": {**_META, **_TRAINING, "iterations": 800, "lr_halve_every": 400, "val_every": 200},
-    },
-    "adapt-all": {
-        "help": "the default's recipe adapting every parameter (learned per-parameter rates from 0.01) "
-                "instead of the style vector and head",
+                "with learned per-parameter rates for every parameter of a 3-layer transformer, the support loss "
+                "kept in the outer loss (support_weight 1), on style tasks (support: 8-bar strains of 1-5 tunes "
+                "of a style; query: 2 strains of other tunes of it; random transposition), 800 iterations; "
+                "adaptation steps chosen by meta-validation",
         "problem": {**_STYLE_TASKS, "adapt": "all"},
         "config": {**_META, **_TRAINING, "inner_lr": 0.01, "support_weight": 1.0, "iterations": 800,
                    "lr_halve_every": 400, "val_every": 200},
+    },
+    "adapt-style": {
+        "help": "the default's recipe adapting only the style vector and output head (rates from 0.1)",
+        "problem": _STYLE_TASKS,
+        "config": {**_META, **_TRAINING, "support_weight": 1.0, "iterations": 800, "lr_halve_every": 400,
+                   "val_every": 200},
     },
     "meta-scratch": {
         "help": "the same meta-training from a random start for 1600 iterations (a comparison row in "

@@ -1,0 +1,115 @@
+"""Bar rhythms a folk tune uses, to keep sampled bars to them. numpy and json only.
+
+A bar rhythm is the tuple of note onsets within a bar, in 16ths. Sampling
+note by note at temperature 1 writes about one bar in five with a rhythm that
+no tune of the style has (measured by `eval melody`); generation therefore
+keeps every bar's onsets on a path to a known rhythm: the support's own bars
+and the bars that occur at least MIN_COUNT times in the training corpus' tunes
+of the style whose rhythms the support's bars match best (per metre and style,
+shipped as resources/melody/bar-rhythms.json, made by
+`workbench melody corpus --write-rhythms resources/melody/bar-rhythms.json`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from workbench.domains.melody import vocab
+from workbench.domains.melody.notes import SIXTEENTH, Melody
+
+MIN_COUNT = 3
+TABLE = ("melody", "bar-rhythms.json")
+
+
+def bar_onsets(melody: Melody) -> list[tuple[int, ...]]:
+    """Each bar's note onsets in 16ths (bars on the 16th grid only)."""
+    bar = melody.ticks_per_bar
+    found: dict[int, list[int]] = {}
+    for note in melody.notes:
+        found.setdefault(note.onset // bar, []).append(note.onset % bar)
+    return [tuple(t // SIXTEENTH for t in v) for _, v in sorted(found.items()) if all(t % SIXTEENTH == 0 for t in v)]
+
+
+def metre_key(beats_per_bar: int, beat_unit: int) -> str:
+    return f"{beats_per_bar}/{beat_unit}"
+
+
+def build_table(tunes, min_count: int = MIN_COUNT) -> dict[str, dict[str, list[list[int]]]]:
+    """metre -> style -> the bar rhythms that style's tunes use at least min_count times."""
+    counts: Counter = Counter()
+    for tune in tunes:
+        melody = tune.melody
+        key = metre_key(melody.beats_per_bar, melody.beat_unit)
+        counts.update((key, tune.style, pattern) for pattern in bar_onsets(melody))
+    table: dict[str, dict[str, list[list[int]]]] = {}
+    for (key, style, pattern), n in sorted(counts.items()):
+        if n >= min_count:
+            table.setdefault(key, {}).setdefault(style, []).append(list(pattern))
+    return table
+
+
+def write_table(table: dict, path: Path | str) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(table, separators=(",", ":")))
+
+
+def load_table() -> dict[str, dict[str, list[list[int]]]]:
+    from workbench.resources_path import resource_path
+
+    path = resource_path(*TABLE)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+class RhythmGuide:
+    """Which durations keep the current bar on the way to a known rhythm."""
+
+    def __init__(self, patterns, bar: int, hold: int = 4):
+        self.bar = bar
+        self.patterns = {tuple(p) for p in patterns if p}
+        self.prefixes = _prefixes(self.patterns)
+        # a phrase's last bar ends on a held note: only rhythms whose last onset leaves room for it
+        self.cadences = {p for p in self.patterns if p[-1] <= bar - hold}
+        self.cadence_prefixes = _prefixes(self.cadences)
+
+    @classmethod
+    def for_support(cls, support: list[Melody], beats_per_bar: int, beat_unit: int, bar: int,
+                    hold: int = 4) -> "RhythmGuide":
+        own = [p for m in support for p in bar_onsets(m)]
+        styles = load_table().get(metre_key(beats_per_bar, beat_unit), {})
+        return cls(own + closest_style(own, styles), bar, hold)
+
+    def durations(self, onsets: tuple[int, ...], cursor: int, cadence: bool = False) -> np.ndarray | None:
+        """Allowed durations (bool over 1..N_DURATIONS 16ths) for a note at `cursor` (16ths into its
+        bar) after the bar's earlier `onsets` (cadence: the bar ends a phrase); None when the bar has
+        already left every known rhythm."""
+        patterns, prefixes = (self.cadences, self.cadence_prefixes) if cadence else (self.patterns, self.prefixes)
+        here = onsets + (cursor,)
+        if here not in prefixes:
+            return None
+        allowed = np.zeros(vocab.N_DURATIONS, bool)
+        for i, length in enumerate(range(1, vocab.N_DURATIONS + 1)):
+            following = cursor + length
+            if following < self.bar:
+                allowed[i] = here + (following,) in prefixes
+            elif following == self.bar:     # the bar ends with this note: its rhythm must be complete
+                allowed[i] = here in patterns
+            # a note tied over the barline would leave the next bar without a downbeat onset: not offered
+        return allowed if allowed.any() else None
+
+
+def closest_style(bars: list[tuple[int, ...]], styles: dict[str, list[list[int]]]) -> list[tuple[int, ...]]:
+    """The rhythms of the style that already holds most of these bars (a reel's support picks the
+    reels' rhythms, not the strathspeys' of the same metre)."""
+    if not styles:
+        return []
+    tables = {style: {tuple(p) for p in patterns} for style, patterns in styles.items()}
+    best = max(sorted(tables), key=lambda style: (sum(b in tables[style] for b in bars), len(tables[style])))
+    return sorted(tables[best])
+
+
+def _prefixes(patterns) -> set:
+    return {p[:i] for p in patterns for i in range(len(p) + 1)}
