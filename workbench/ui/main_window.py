@@ -15,9 +15,9 @@ from workbench.ui.errors import describe_error
 from workbench.ui.icons import app_icon
 from workbench.ui.jobs import JobRunner
 from workbench.ui.log_dock import LogDock
+from workbench.ui.model_picker import ModelPicker
 from workbench.ui.panel_host import PanelHost
 from workbench.ui.panels import panel_specs
-from workbench.ui.model_picker import ModelPicker
 from workbench.ui.project_controller import ProjectController
 from workbench.ui.status_bar import WorkbenchStatusBar
 
