@@ -185,3 +185,17 @@ def test_the_status_bar_names_the_shown_studios_model(make_window):
     assert "omniglot" not in window.status.checkpoint_label.text()
     window.host.show_panel("training")
     assert "omniglot" in window.status.checkpoint_label.text()
+
+
+def test_new_project_clears_the_studios_and_recent_projects_reopen(make_window, tmp_path):
+    window = make_window()
+    sketch, melody = fill(window)
+    assert window.project.save_to(str(tmp_path / "first.wbproj"))
+    assert window.project.new()
+    assert window.windowTitle() == "Untitled[*] — Workbench"
+    assert sketch.strip.count() == 0 and melody.support.melodies() == [] and melody.results.count() == 0
+    assert not sketch.canvas.has_ink()
+    window.project._fill_recent()
+    recent = [a for a in window.project.recent_menu.actions() if a.text() == "first.wbproj"]
+    recent[0].trigger()
+    assert window.windowTitle() == "first[*] — Workbench" and sketch.strip.count() == 2
