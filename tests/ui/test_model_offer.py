@@ -80,3 +80,18 @@ def test_a_sketch_ink_model_is_offered_to_both_sketch_actions():
     from workbench.ui.model_picker import studio_title, studios_for
     assert studios_for("sketch", "ink") == ["sketch/vary", "sketch/complete"]
     assert studio_title("sketch/vary") == "Sketch Studio (Vary)" and studios_for("omniglot", None) == []
+
+
+def test_a_checkpoint_opened_from_the_file_menu_joins_the_library_and_is_offered(qtbot, context, tmp_path):
+    from tests.project.test_library import copy_shipped
+    from workbench.ui.main_window import MainWindow
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    playground = window.host.show_panel("playground")
+    source = copy_shipped("sinusoid", tmp_path / "downloads", "from-a-friend")
+    assert window.load_checkpoint(str(source))
+    assert playground.model_picker.entry().shipped                   # offered, not switched in
+    use = next(b for b in window.model_offer.buttons() if b.text() == "Use in Sinusoid Playground")
+    use.click()
+    assert playground.model_picker.entry().id.startswith("user:from-a-friend")
+    window.shutdown()

@@ -195,7 +195,19 @@ class MainWindow(QMainWindow):
             return False
         self.context.set_checkpoint(domain, path)
         self.context.notifier.info(f"Loaded {os.path.basename(path)} as the {domain} checkpoint")
+        self._offer_to_studios(path)
         return True
+
+    def _offer_to_studios(self, path: str) -> None:
+        """A checkpoint opened here joins the model library (validated) and is offered to the studios
+        that can use it; none of them switches to it on its own."""
+        from workbench.ui.model_picker import import_checkpoint
+        from workbench.ui.training.model_offer import offer_model
+        if self.context.model_library().id_for_path(path) is None:
+            entry = import_checkpoint(self.context, path)
+            path = str(entry.path) if entry is not None else ""
+        if path:
+            self.model_offer = offer_model(self, self.context, path)
 
     # -- layout and shutdown -----------------------------------------------
     def _restore_layout(self) -> None:
