@@ -16,6 +16,10 @@ def test_pause_resume_and_stop_are_read_back():
     controller.pause()
     controller.stop()
     assert controller.stop_requested and not controller.paused  # a stop wakes a paused run
+    assert controller.save_on_stop
+    controller.stop(save=False)
+    controller.stop()  # a later plain stop does not bring the final save back
+    assert not controller.save_on_stop
 
 
 def test_checkpoint_requests_are_taken_once_and_refused_after_close():

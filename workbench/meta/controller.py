@@ -21,6 +21,7 @@ class Controller:
         self._running = threading.Event()
         self._running.set()
         self._stop = False
+        self._save_on_stop = True
         self._checkpoints: deque[str] = deque()
         self._closed = False
 
@@ -30,9 +31,11 @@ class Controller:
     def resume(self) -> None:
         self._running.set()
 
-    def stop(self) -> None:
+    def stop(self, save: bool = True) -> None:
+        """Stop between iterations; save=False (from any stop request) drops the final save."""
         with self._lock:
             self._stop = True
+            self._save_on_stop = self._save_on_stop and save
         self._running.set()
 
     def request_checkpoint(self, path: str | Path) -> bool:
@@ -58,6 +61,11 @@ class Controller:
     @property
     def paused(self) -> bool:
         return not self._running.is_set()
+
+    @property
+    def save_on_stop(self) -> bool:
+        with self._lock:
+            return self._save_on_stop
 
     @property
     def stop_requested(self) -> bool:

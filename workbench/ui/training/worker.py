@@ -9,7 +9,6 @@ go to the engine's Controller, which the worker owns from the start.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -51,8 +50,6 @@ class TrainingWorker(QObject):
         # Created with the worker (torch-free), so Pause, Stop and Save now given
         # while torch is still loading reach the run: the one place that state lives.
         self.controller = Controller()
-        self._lock = threading.Lock()
-        self._save_on_stop = True
 
     # -- commands, called from the GUI thread --------------------------------
     def pause(self) -> None:
@@ -62,9 +59,7 @@ class TrainingWorker(QObject):
         self.controller.resume()
 
     def stop(self, save: bool = True) -> None:
-        with self._lock:
-            self._save_on_stop = self._save_on_stop and save
-        self.controller.stop()
+        self.controller.stop(save=save)
 
     def request_checkpoint(self, path: str) -> bool:
         """Queue a "save now"; False once the run has ended (the caller then saves the trainer itself)."""
@@ -114,8 +109,7 @@ class TrainingWorker(QObject):
             # once closed, later requests are refused and saved by the panel instead.
             for path in controller.close():
                 self.checkpoint_saved.emit(str(trainer.save(path)))
-            with self._lock:
-                save = self._save_on_stop
+            save = controller.save_on_stop
             if save and job.autosave and not saved_last and trainer.iteration > self._start_iteration:
                 self.checkpoint_saved.emit(str(trainer.save(job.autosave)))
         except BaseException as exc:  # noqa: BLE001 - every failure reaches the notification sink
