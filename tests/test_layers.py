@@ -17,7 +17,7 @@ import workbench
 ROOT = Path(workbench.__file__).parent
 
 # Every module here must import without importing torch.
-LAZY_TORCH_PACKAGES = ("ui", "commands")
+LAZY_TORCH_PACKAGES = ("ui", "commands", "project")
 LAZY_TORCH_MODULES = (
     "workbench.app",
     "workbench.cli",
