@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
 from workbench.domains.melody import api
 from workbench.domains.melody.notes import Melody
-
-
-def safe_name(name: str, fallback: str) -> str:
-    cleaned = re.sub(r"[^\w\-. ]+", "_", name).strip(" .")[:60]
-    return cleaned or fallback
-
-
-def unique_path(folder: Path, stem: str, suffix: str) -> Path:
-    path = folder / f"{stem}{suffix}"
-    counter = 2
-    while path.exists():
-        path = folder / f"{stem}-{counter}{suffix}"
-        counter += 1
-    return path
+from workbench.ui.file_names import safe_stem, unique_path
 
 
 def export_melodies(melodies: list[Melody], folder, midi: bool = True, wav: bool = True) -> list[Path]:
@@ -30,13 +16,13 @@ def export_melodies(melodies: list[Melody], folder, midi: bool = True, wav: bool
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for index, melody in enumerate(melodies, start=1):
-        stem = safe_name(melody.name, f"melody-{index:02d}")
+        stem = safe_stem(melody.name, f"melody-{index:02d}")
         if midi:
-            path = unique_path(folder, stem, ".mid")
+            path = unique_path(folder / f"{stem}.mid")
             api.write_midi(melody, path)
             written.append(path)
         if wav:
-            path = unique_path(folder, stem, ".wav")
+            path = unique_path(folder / f"{stem}.wav")
             api.write_wav(melody, path)
             written.append(path)
     return written
@@ -55,7 +41,7 @@ class DragFolder:
             self._folder = Path(tempfile.mkdtemp(prefix="workbench-melodies-"))
         paths = []
         for index, melody in enumerate(melodies, start=1):
-            path = unique_path(self._folder, safe_name(melody.name, f"melody-{index:02d}"), ".mid")
+            path = unique_path(self._folder / (safe_stem(melody.name, f"melody-{index:02d}") + ".mid"))
             api.write_midi(melody, path)
             paths.append(path)
         return paths

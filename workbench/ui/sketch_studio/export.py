@@ -6,10 +6,11 @@ write the same files; what this adds is file naming that never overwrites.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
+
+from workbench.ui.file_names import safe_stem, unique_path
 
 UPSCALE = 8                    # 64 px -> 512 px, smooth contours (api.smooth_upscale)
 SHEET_SCALE = 4
@@ -18,20 +19,7 @@ SHEET_COLUMNS = 8
 
 def safe_name(name: str) -> str:
     """A file-name stem from a result label ("variation 3" -> "variation-3")."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
-    return stem or "sketch"
-
-
-def unique_path(path: Path) -> Path:
-    """`path`, or `stem-2.suffix`, `stem-3.suffix`, ... when it already exists."""
-    if not path.exists():
-        return path
-    n = 2
-    while True:
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-        n += 1
+    return safe_stem(name, "sketch")
 
 
 def export_pngs(results: list[tuple[str, np.ndarray]], folder: str | Path,
