@@ -28,6 +28,13 @@ def build_problem(domain: str, options: dict | None = None):
     return _module(domain).build(dict(options or {}))
 
 
+def training_form(domain: str):
+    """The domain's own description of its training-form fields (a DomainForm; imports no torch)."""
+    if domain not in DOMAINS:
+        raise ConfigError("domain", f"unknown domain {domain!r}; choose one of {', '.join(DOMAINS)}")
+    return importlib.import_module(f"workbench.domains.{domain}").TRAINING_FORM
+
+
 def presets(domain: str) -> dict[str, dict]:
     return dict(getattr(_module(domain), "PRESETS", {}))
 

@@ -24,18 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.domains.registry import DOMAINS, training_form
 from workbench.meta.config import ALGORITHMS, MetaConfig
 from workbench.meta.errors import ConfigError
-from workbench.ui.training.domains import (
+from workbench.ui.training.form_fields import (
     ALGORITHM_TITLES,
     BUILT_IN,
-    BUILT_IN_DATA,
     DEVICES,
-    DOMAIN_FIELDS,
     FIELD_TIPS,
     SETTINGS_KEY,
     UNUSED_BY_ALGORITHM,
-    available_domains,
 )
 
 
@@ -57,7 +55,7 @@ class TrainingForm(QWidget):
         self.setObjectName("training-form")
         defaults = MetaConfig()
         self.domain = QComboBox()
-        self.domain.addItems(available_domains())
+        self.domain.addItems(list(DOMAINS))
         self.preset = QComboBox()
         self.preset.setToolTip("Start from one of the domain's training presets")
         self.preset.setPlaceholderText("custom")
@@ -159,29 +157,28 @@ class TrainingForm(QWidget):
     def current_domain(self) -> str:
         return self.domain.currentText()
 
+    def domain_form(self):
+        """The current domain's own description of its fields (workbench.domains.training_form)."""
+        return training_form(self.current_domain())
+
     def uses(self, field_name: str) -> bool:
-        return field_name in DOMAIN_FIELDS.get(self.current_domain(), {"shot": "shot"})
+        return field_name in self.domain_form().fields
 
     def applies(self, field_name: str) -> bool:
         """Whether the run reads this field: the domain has the option and the algorithm uses it."""
         if field_name in UNUSED_BY_ALGORITHM.get(self.algo.currentData(), ()):
             return False
-        if field_name in ("way", "folder", "shot") and not self.uses(field_name):
-            return False
-        if field_name == "way" and self.current_domain() == "sketch":
-            return self.extra_problem.get("mode") == "classify"  # the generative modes have no classes
+        if field_name in ("way", "folder", "shot"):
+            return self.domain_form().applies(field_name, self.extra_problem)
         return True
 
     def option_name(self, field_name: str) -> str:
         """The problem option a form field sets in the current domain (e.g. folder -> "data")."""
-        return DOMAIN_FIELDS.get(self.current_domain(), {}).get(field_name, field_name)
+        return self.domain_form().fields.get(field_name, field_name)
 
     def field_for(self, setting: str) -> str:
         """The form field showing an engine setting or problem option (for errors from the engine)."""
-        for field_name, option in DOMAIN_FIELDS.get(self.current_domain(), {}).items():
-            if option == setting:
-                return field_name
-        return setting if setting in self.errors else ""
+        return self.domain_form().field_for(setting) or (setting if setting in self.errors else "")
 
     def _float(self, name: str, problems: dict[str, str]) -> float | None:
         text = self.widgets[name].text().strip()
@@ -380,7 +377,7 @@ class TrainingForm(QWidget):
         self.apply_preset(self.preset.itemText(index))
 
     def _update_enabled(self, *_args) -> None:
-        self.dataset.setPlaceholderText(BUILT_IN_DATA.get(self.current_domain(), BUILT_IN))
+        self.dataset.setPlaceholderText(self.domain_form().built_in or BUILT_IN)
         for name in ("way", "shot", "folder", "inner_lr", "inner_steps", "eval_steps", "first_order"):
             self._rows[name].setEnabled(self.applies(name))
         self.browse.setEnabled(self.applies("folder"))

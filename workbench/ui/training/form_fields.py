@@ -1,8 +1,10 @@
-"""What the training form knows about domains and algorithms (names only: no torch, no domain imports)."""
+"""What the training form knows about its fields and the algorithms (names and help only: no torch).
+
+What each domain asks for (its fields, its built-in data) the domain describes
+itself: workbench.domains.registry.training_form(domain).
+"""
 
 from __future__ import annotations
-
-from workbench.domains.registry import DOMAINS
 
 ALGORITHM_TITLES = {
     "maml": "MAML (second order)", "fomaml": "First-order MAML", "metasgd": "Meta-SGD", "anil": "ANIL",
@@ -10,20 +12,6 @@ ALGORITHM_TITLES = {
 }
 DEVICES = ("auto", "cpu", "cuda", "mps")
 BUILT_IN = "Built-in"
-# Form field -> the problem option it sets, per domain (each domain's problem.build reads its own names).
-DOMAIN_FIELDS = {
-    "sinusoid": {"shot": "shot"},
-    "omniglot": {"way": "way", "shot": "shot", "folder": "data"},
-    "sketch": {"way": "way", "shot": "shot", "folder": "data"},
-    "melody": {"shot": "shot", "folder": "data"},
-}
-# What a run trains on when the Dataset field is empty (every domain has built-in data).
-BUILT_IN_DATA = {
-    "sinusoid": "built-in: random sine waves (no dataset)",
-    "omniglot": "built-in procedural glyphs (or choose an Omniglot-format folder)",
-    "sketch": "built-in procedural glyphs (or choose a class-per-folder image set)",
-    "melody": "built-in folk-tune corpus (or choose a folder of MIDI files, one subfolder per style)",
-}
 # One line per form field: what it does, with the paper's term.
 FIELD_TIPS = {
     "domain": "What the model meta-learns: sine regression, few-shot classification, sketches or melodies",
@@ -54,7 +42,3 @@ UNUSED_BY_ALGORITHM = {
 }
 SETTINGS_KEY = "training/last"
 
-
-def available_domains() -> list[str]:
-    """The registered domains, in the registry's order."""
-    return list(DOMAINS)
