@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -12,14 +11,14 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from workbench.ui.job_progress import time_left_text
+from workbench.ui.job_progress import JobProgress
+from workbench.ui.jobs import JobRunner
 from workbench.ui.settings_values import read_value
 
 SETTINGS_PREFIX = "melody_studio/generate/"
@@ -30,10 +29,9 @@ class GenerateControls(QWidget):
     generate_requested = Signal()
     cancel_requested = Signal()
 
-    def __init__(self, settings=None, parent=None):
+    def __init__(self, runner: JobRunner, settings=None, parent=None):
         super().__init__(parent)
         self._settings = settings
-        self._started_at = 0.0
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         self.variations = QSpinBox(minimum=1, maximum=16, value=8)
@@ -72,22 +70,18 @@ class GenerateControls(QWidget):
         self.generate_button.setDefault(True)
         self.generate_button.setToolTip("Adapt to the support set and write new melodies (Ctrl+G)")
         self.generate_button.clicked.connect(self.generate_requested)
-        self.cancel_button = QPushButton("Cancel", enabled=False)
-        self.cancel_button.clicked.connect(self.cancel_requested)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.generate_button, 1)
-        buttons.addWidget(self.cancel_button)
-        self.progress = QProgressBar(minimum=0, maximum=1, value=0, textVisible=True)
-        self.progress.setFormat("")
-        self.progress.setVisible(False)
-        self.status = QLabel("")
+        # the studios' job progress (bar, time left, Cancel), following the generation runner
+        self.job_progress = JobProgress(runner)
+        self.job_progress.cancel_requested.connect(self.cancel_requested)
+        self.cancel_button = self.job_progress.cancel_button
+        self.status = QLabel("")  # what the last generation did
         self.status.setWordWrap(True)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress)
+        layout.addWidget(self.generate_button)
+        layout.addWidget(self.job_progress)
         layout.addWidget(self.status)
         self._restore()
         for widget in (self.variations, self.bars, self.temperature, self.seed, self.steps):
@@ -108,26 +102,14 @@ class GenerateControls(QWidget):
         }
 
     def set_busy(self, busy: bool, message: str = "") -> None:
+        """While busy the message shows with the progress; after, in the status line."""
         self.generate_button.setEnabled(not busy)
         self.generate_button.setText("Generating…" if busy else "Generate")
-        self.cancel_button.setEnabled(busy)
-        self.progress.setVisible(busy)
         if busy:
-            self._started_at = time.monotonic()
-            self.progress.setRange(0, 0)  # busy indicator until the first progress report
+            self.job_progress.show_waiting(message)
         else:
-            self.progress.setRange(0, 1)
-            self.progress.setValue(0)
-            self.progress.setFormat("")
-        self.status.setText(message)
-
-    def show_progress(self, done: int, total: int, message: str) -> None:
-        if total <= 0:
-            return
-        self.progress.setRange(0, total)
-        self.progress.setValue(min(done, total))
-        left = time_left_text(time.monotonic() - self._started_at, done, total)  # the studios' one rule
-        self.progress.setFormat(f"{message or 'working'} · %p%{left}")
+            self.job_progress.hide()
+        self.status.setText("" if busy else message)
 
     # -- settings ---------------------------------------------------------------------
     def _restore(self) -> None:

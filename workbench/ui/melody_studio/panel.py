@@ -65,14 +65,14 @@ class MelodyStudioPanel(QWidget):
         self.editor = PianoRollEditor()
         self.player = Player(self.notifier, context.settings, parent=self)
         self.support = SupportStrip(self.notifier)
-        self.controls = GenerateControls(context.settings)
+        self.runner = JobRunner(self, name="melody-generate")
+        self.controls = GenerateControls(self.runner, context.settings)
         self.model_picker = ModelPicker(context, "melody")     # explicit; starts on the shipped model
         self.results_caption = QLabel()
         self.results_caption.setWordWrap(True)
         self.results_caption.setStyleSheet("color: gray;")
         self._model_name = ""
         self.results = ResultsList(self.notifier)
-        self.runner = JobRunner(self, name="melody-generate")
         self._play_source: str | None = None
         self._play_start = 0
         self._clip_count = 0
@@ -114,7 +114,6 @@ class MelodyStudioPanel(QWidget):
         self.editor.transport.playhead_changed.connect(self._show_position)
         self.controls.generate_requested.connect(self.generate)
         self.controls.cancel_requested.connect(self.cancel_generation)
-        self.runner.progress.connect(self.controls.show_progress)
         self.runner.progress.connect(self._remember_support_use)
         self._support_use = ""
         self.runner.finished.connect(self._on_generated)
