@@ -85,7 +85,7 @@ class MelodyStudioPanel(QWidget):
         left_layout.addWidget(self.editor, 1)
         splitter.addWidget(left)
         # the side scrolls rather than force its height on the window (1024x640 must fit)
-        side_scroll = QScrollArea()
+        self.side_scroll = side_scroll = QScrollArea()
         side_scroll.setWidgetResizable(True)
         side_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -352,6 +352,7 @@ class MelodyStudioPanel(QWidget):
         if named:  # current for Play and Open, not selected: Export then writes all of them
             self.results.setCurrentRow(0, QItemSelectionModel.SelectionFlag.NoUpdate)
         self._sync_export_label()
+        self.side_scroll.ensureWidgetVisible(self.results, 0, 0)  # in a low window the side scrolls to them
         used = f" The model {self._support_use}." if self._support_use else ""
         self.controls.set_busy(False, f"Wrote {len(named)} melodies (seed {self._seed}).{used}")
 
