@@ -18,19 +18,24 @@ def library(tmp_path):
 
 
 def copy_shipped(stem, folder, new_stem=None, **meta_changes):
+    """A copy of a shipped checkpoint (one file, or a format-1 pair), with its metadata changed."""
+    from workbench.meta.checkpoint import load_checkpoint, save_checkpoint
+
     folder.mkdir(parents=True, exist_ok=True)
     for source in checkpoint_paths(shipped_folder() / stem):
-        target = folder / source.name.replace(stem, new_stem or stem, 1)
-        shutil.copyfile(source, target)
-        if target.suffix == ".json" and meta_changes:
-            meta = json.loads(target.read_text())
-            for key, value in meta_changes.items():
-                if isinstance(value, dict):
-                    meta.setdefault(key, {}).update(value)
-                else:
-                    meta[key] = value
-            target.write_text(json.dumps(meta))
-    return folder / f"{new_stem or stem}.safetensors"
+        if source.exists():
+            shutil.copyfile(source, folder / source.name.replace(stem, new_stem or stem, 1))
+    copied = folder / f"{new_stem or stem}.safetensors"
+    if meta_changes:
+        data = load_checkpoint(copied)
+        meta = dict(data.meta)
+        for key, value in meta_changes.items():
+            if isinstance(value, dict):
+                meta[key] = {**meta.get(key, {}), **value}
+            else:
+                meta[key] = value
+        save_checkpoint(copied, meta, data.tensors)
+    return copied
 
 
 def test_each_studio_defaults_to_its_shipped_model(library):
@@ -54,7 +59,8 @@ def test_a_run_is_listed_named_renamed_and_deleted(library):
     entry = library.add_run(path, "first try")
     assert (entry.id, entry.name, entry.domain, entry.algorithm) == ("user:melody-metasgd-1", "first try",
                                                                    "melody", "metasgd")
-    assert entry.stopped_early and "stopped early at 20 of 1500" in entry.describe()
+    planned = entry.iterations_planned  # the shipped run's planned iterations
+    assert entry.stopped_early and f"stopped early at 20 of {planned}" in entry.describe()
     assert [e.id for e in library.entries("melody")][-1] == entry.id
     library.rename(entry.id, "  jigs   v2 ")
     assert library.get(entry.id).name == "jigs v2"
