@@ -130,8 +130,13 @@ def run_case(case: dict, folder: Path, cli_main) -> dict:
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
+        os.setpgid(0, 0)  # its own process group: whatever it starts is ended with it
         _child(case, folder, out, cli_main)
     status, usage, hung = _wait(pid, CASE_TIMEOUT_S)
+    try:
+        os.killpg(pid, signal.SIGKILL)  # processes the case started and left behind
+    except (ProcessLookupError, PermissionError):
+        pass
     seconds = round(time.monotonic() - started, 2)
     row = {"kind": case["kind"], "case": case["case"], "seconds": seconds,
            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1) if usage else 0.0}
@@ -154,7 +159,10 @@ def _wait(pid: int, seconds: float):
         if done:
             return status, usage, False
         time.sleep(0.01)
-    os.kill(pid, signal.SIGKILL)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        os.kill(pid, signal.SIGKILL)
     _, status, usage = os.wait4(pid, 0)
     return status, usage, True
 
