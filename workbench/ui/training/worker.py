@@ -108,10 +108,10 @@ class TrainingWorker(QObject):
             # A "save now" that arrived after the generator's last check must not be lost;
             # once closed, later requests are refused and saved by the panel instead.
             for path in controller.close():
-                self.checkpoint_saved.emit(str(trainer.save(path)))
+                self._save(trainer, path)
             save = controller.save_on_stop
             if save and job.autosave and not saved_last and trainer.iteration > self._start_iteration:
-                self.checkpoint_saved.emit(str(trainer.save(job.autosave)))
+                self._save(trainer, job.autosave)
         except BaseException as exc:  # noqa: BLE001 - every failure reaches the notification sink
             flush()
             log.warning("training failed", exc_info=True)
@@ -121,6 +121,16 @@ class TrainingWorker(QObject):
                 history.close()
             self.done.emit()
 
+    def _save(self, trainer, path: str) -> None:
+        """Save; a full disk or a vanished folder is reported and the trained run stays in memory,
+        so the panel can still save it elsewhere (Save Checkpoint)."""
+        from workbench.meta.errors import CheckpointError
+
+        try:
+            self.checkpoint_saved.emit(str(trainer.save(path)))
+        except CheckpointError as exc:
+            self.status.emit("save_failed", f"{exc}; the trained run is kept")
+
     def _prepare(self):
         """Build the problem and trainer (imports torch here, off the GUI thread)."""
         from workbench.domains.registry import build_problem
@@ -128,6 +138,10 @@ class TrainingWorker(QObject):
         from workbench.meta.trainer import MetaTrainer
 
         job = self.job
+        if job.autosave:  # a run is not trained only to find at its end that it cannot be saved
+            from workbench.meta.checkpoint import check_destination
+
+            check_destination(job.autosave)
         problem = build_problem(job.domain, job.problem)
         if not self._prepare_data(problem):
             return None
