@@ -47,11 +47,11 @@ PRESETS = {
                 "melody.pretrained.safetensors at 1600 iterations, as Meta-Baseline does): first-order Meta-SGD "
                 "with learned per-parameter rates for every parameter of a 3-layer transformer, the support loss "
                 "kept in the outer loss (support_weight 1), on style tasks (support: 8-bar strains of 1-5 tunes "
-                "of a style; query: 2 strains of other tunes of it; random transposition), 800 iterations; "
+                "of a style; query: 2 strains of other tunes of it; random transposition), 1600 iterations; "
                 "adaptation steps chosen by meta-validation",
         "problem": {**_STYLE_TASKS, "adapt": "all"},
-        "config": {**_META, **_TRAINING, "inner_lr": 0.01, "support_weight": 1.0, "iterations": 800,
-                   "lr_halve_every": 400, "val_every": 200},
+        "config": {**_META, **_TRAINING, "inner_lr": 0.01, "support_weight": 1.0, "lr_halve_every": 400,
+                   "val_every": 200},
     },
     "adapt-style": {
         "help": "the default's recipe adapting only the style vector and output head (rates from 0.1)",
@@ -67,7 +67,7 @@ PRESETS = {
     },
     "pretrained": {
         "help": "baseline for `eval melody` and the start of the default: the same network trained jointly on "
-                "the same strains for 1600 iterations (resume it to 2400 for the baseline with the default's "
+                "the same strains for 1600 iterations (resume it to 3200 for the baseline with the default's "
                 "total iterations), fine-tuned at adaptation with a validated rate",
         "problem": _STYLE_TASKS,
         "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 3, "inner_lr": 0.01, **_TRAINING},
