@@ -115,6 +115,17 @@ def test_rhythm_guide_keeps_a_bar_on_a_known_rhythm():
     assert cadence is None and guide.durations((0, 4, 8), 12, cadence=True) is not None
 
 
+def test_the_support_picks_the_style_its_bar_rhythms_are_most_likely_under():
+    from workbench.domains.melody import rhythm
+
+    styles = {"reel": [[90, [0, 2, 4, 6, 8, 10, 12, 14]], [10, [0, 3, 4, 7, 8, 11, 12, 15]]],
+              "strathspey": [[5, [0, 2, 4, 6, 8, 10, 12, 14]], [40, [0, 3, 4, 7, 8, 11, 12, 15]], [30, [0, 1, 4, 7]]]}
+    snapped = [(0, 3, 4, 7, 8, 11, 12, 15)] * 3 + [(0, 2, 4, 6, 8, 10, 12, 14)]
+    assert (0, 1, 4, 7) in rhythm.closest_style(snapped, styles)       # dotted bars: a strathspey
+    assert rhythm.closest_style([(0, 2, 4, 6, 8, 10, 12, 14)] * 4, styles) == [
+        (0, 2, 4, 6, 8, 10, 12, 14), (0, 3, 4, 7, 8, 11, 12, 15)]         # even eighths: a reel
+
+
 def test_generated_bars_keep_to_the_support_or_common_rhythms(tiny_checkpoint, support):
     from workbench.domains.melody import rhythm
 
@@ -122,7 +133,7 @@ def test_generated_bars_keep_to_the_support_or_common_rhythms(tiny_checkpoint, s
     metre = (out[0].beats_per_bar, out[0].beat_unit)
     known = {p for m in support for p in rhythm.bar_onsets(m)}
     styles = rhythm.load_table().get(rhythm.metre_key(*metre), {})
-    known |= {p for patterns in styles.values() for p in map(tuple, patterns)}
+    known |= {tuple(p) for entries in styles.values() for _, p in entries}
     bars = [p for m in out for p in rhythm.bar_onsets(m)]
     assert sum(p in known for p in bars) >= 0.8 * len(bars)
     assert rhythm.load_table()["6/8"]["jig"]                # the shipped table covers the common styles

@@ -38,8 +38,9 @@ def metre_key(beats_per_bar: int, beat_unit: int) -> str:
     return f"{beats_per_bar}/{beat_unit}"
 
 
-def build_table(tunes, min_count: int = MIN_COUNT) -> dict[str, dict[str, list[list[int]]]]:
-    """metre -> style -> the bar rhythms that style's tunes use at least min_count times."""
+def build_table(tunes, min_count: int = MIN_COUNT) -> dict[str, dict[str, list]]:
+    """metre -> style -> [count, rhythm] for the bar rhythms that style's tunes use at least
+    min_count times (the counts pick the style a support's bars most likely come from)."""
     counts: Counter = Counter()
     for tune in tunes:
         melody = tune.melody
@@ -48,7 +49,7 @@ def build_table(tunes, min_count: int = MIN_COUNT) -> dict[str, dict[str, list[l
     table: dict[str, dict[str, list[list[int]]]] = {}
     for (key, style, pattern), n in sorted(counts.items()):
         if n >= min_count:
-            table.setdefault(key, {}).setdefault(style, []).append(list(pattern))
+            table.setdefault(key, {}).setdefault(style, []).append([n, list(pattern)])
     return table
 
 
@@ -57,7 +58,7 @@ def write_table(table: dict, path: Path | str) -> None:
     Path(path).write_text(json.dumps(table, separators=(",", ":")))
 
 
-def load_table() -> dict[str, dict[str, list[list[int]]]]:
+def load_table() -> dict[str, dict[str, list]]:
     from workbench.resources_path import resource_path
 
     path = resource_path(*TABLE)
@@ -101,14 +102,20 @@ class RhythmGuide:
         return allowed if allowed.any() else None
 
 
-def closest_style(bars: list[tuple[int, ...]], styles: dict[str, list[list[int]]]) -> list[tuple[int, ...]]:
-    """The rhythms of the style that already holds most of these bars (a reel's support picks the
-    reels' rhythms, not the strathspeys' of the same metre)."""
+def closest_style(bars: list[tuple[int, ...]], styles: dict[str, list]) -> list[tuple[int, ...]]:
+    """The rhythms of the style under which these bars are most likely (bar rhythm counts with
+    add-one smoothing), so a strathspey's support picks the strathspeys' rhythms, not the reels'."""
     if not styles:
         return []
-    tables = {style: {tuple(p) for p in patterns} for style, patterns in styles.items()}
-    best = max(sorted(tables), key=lambda style: (sum(b in tables[style] for b in bars), len(tables[style])))
-    return sorted(tables[best])
+    counts = {style: {tuple(p): n for n, p in entries} for style, entries in styles.items()}
+
+    def log_likelihood(style: str) -> float:
+        table = counts[style]
+        total = sum(table.values()) + len(table) + 1
+        return sum(np.log((table.get(b, 0) + 1) / total) for b in bars)
+
+    best = max(sorted(counts), key=log_likelihood)
+    return sorted(counts[best])
 
 
 def _prefixes(patterns) -> set:
