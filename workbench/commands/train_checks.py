@@ -10,9 +10,11 @@ from pathlib import Path
 from workbench.meta.errors import ConfigError
 from workbench.meta.limits import check_at_most
 
-# Few-shot tasks use a handful of classes and examples; these bounds stop typos (--shot 100000)
-# before any data is sampled. The domain then checks them against its data and memory.
-PROBLEM_LIMITS = {"way": (1, 1000), "shot": (1, 1000), "query": (1, 1000)}
+# Few-shot tasks use a handful of classes and examples (ProtoNet trains 60-way; 1000-way Omniglot
+# tasks render 16000 glyphs per task and melody --shot 1000 runs minutes per iteration); these
+# bounds stop typos (--shot 100000) before any data is sampled. The domain then checks them
+# against its data (classes and drawings per split) and the run against memory (meta/footprint.py).
+PROBLEM_LIMITS = {"way": (1, 100), "shot": (1, 100), "query": (1, 100)}
 
 
 def check_problem_flags(args) -> None:
