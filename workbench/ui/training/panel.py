@@ -415,7 +415,8 @@ class TrainingPanel(QWidget):
         elif state == "info" and message:
             self.notifier.info(message)
         elif state == "save_failed":  # the run goes on; the user can pick a place that works
-            self.notifier.warning(f"{message}. To save the run elsewhere now: Save Checkpoint… (Ctrl+S)")
+            # The remedy first: a status bar shows the start of a long message.
+            self.notifier.warning(f"Checkpoint not saved; Save Checkpoint… (Ctrl+S) saves the run elsewhere. {message}")
 
     @Slot(str)
     def _on_checkpoint_saved(self, path: str) -> None:
