@@ -416,7 +416,7 @@ class TrainingPanel(QWidget):
             self.notifier.info(message)
         elif state == "save_failed":  # the run goes on; the user can pick a place that works
             # The remedy first: a status bar shows the start of a long message.
-            self.notifier.warning(f"Checkpoint not saved; Save Checkpoint… (Ctrl+S) saves the run elsewhere. {message}")
+            self.notifier.warning(f"Checkpoint not saved; Save Checkpoint… (Ctrl+Alt+S) saves the run elsewhere. {message}")
 
     @Slot(str)
     def _on_checkpoint_saved(self, path: str) -> None:
