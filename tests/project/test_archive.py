@@ -29,7 +29,7 @@ def sample_project() -> Project:
                           results=[("variation 1", rng.random((28, 28), dtype=np.float32))],
                           results_mode="vary", results_caption="1 variation · seed 7",
                           settings={"seed": 7, "temperature": 0.5},
-                          models={"vary": ModelChoice("shipped:sketch-vary", "Sketch vary (shipped)")}),
+                          models={"vary": ModelChoice("shipped:sketch-ink", "Sketch ink (shipped)")}),
         melody=MelodyWork(support=[melody("jig"), melody("reel", 3)], clip=melody("clip", 5),
                           results=[melody("variation-01", 1)], results_caption="seed 3",
                           settings={"seed": 3, "bars": 8}, model=ModelChoice("user:run-1", "my run")),

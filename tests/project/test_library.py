@@ -39,12 +39,11 @@ def copy_shipped(stem, folder, new_stem=None, **meta_changes):
 
 
 def test_each_studio_defaults_to_its_shipped_model(library):
-    assert library.default("sketch", "vary").id == "shipped:sketch-vary"
-    assert library.default("sketch", "complete").id == "shipped:sketch-complete"
+    assert library.default("sketch", "ink").id == "shipped:sketch-ink"
     assert library.default("melody").id == "shipped:melody"
     assert library.default("sinusoid").id == "shipped:sinusoid"
-    vary = library.entries("sketch", "vary")
-    assert vary[0].id == "shipped:sketch-vary" and all(e.mode == "vary" and e.shipped for e in vary)
+    ink = library.entries("sketch", "ink")
+    assert ink[0].id == "shipped:sketch-ink" and all(e.mode == "ink" and e.shipped for e in ink)
 
 
 def test_shipped_models_are_read_only(library):

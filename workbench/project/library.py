@@ -26,8 +26,7 @@ USER = "user:"
 CATALOGUE = "models.json"
 SUFFIX = ".safetensors"
 # The shipped model each studio starts with, per (domain, mode); the other shipped files are baselines.
-DEFAULT_STEMS = {("sketch", "vary"): "sketch-vary", ("sketch", "complete"): "sketch-complete",
-                 ("sketch", "ink"): "sketch-ink", ("melody", None): "melody", ("sinusoid", None): "sinusoid"}
+DEFAULT_STEMS = {("sketch", "ink"): "sketch-ink", ("melody", None): "melody", ("sinusoid", None): "sinusoid"}
 STUDIO_NAMES = {"sketch": "Sketch Studio", "melody": "Melody Studio", "sinusoid": "Sinusoid Playground"}
 
 

@@ -41,8 +41,8 @@ def sample_project(drawings: int = 5, melodies: int = 5, results: int = 32, seed
         results=[(f"variation {i + 1}", sample_drawing(rng, MODEL_SIDE)) for i in range(results)],
         results_caption=f"{results} variations · seed {seed}",
         settings={"variations": results, "seed": seed, "temperature": 1.0, "vary_steps": 0},
-        models={"vary": ModelChoice("shipped:sketch-vary", "Sketch vary (shipped)"),
-                "complete": ModelChoice("shipped:sketch-complete", "Sketch complete (shipped)")})
+        models={"vary": ModelChoice("shipped:sketch-ink", "Sketch ink (shipped)"),
+                "complete": ModelChoice("shipped:sketch-ink", "Sketch ink (shipped)")})
     melody = MelodyWork(
         support=[sample_melody(rng, f"tune {i + 1}") for i in range(melodies)],
         clip=sample_melody(rng, "clip"),
