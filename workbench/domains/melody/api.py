@@ -30,14 +30,19 @@ def read_midi(path) -> tuple[Melody, list[str]]:
     return midi_io.read_midi(path)
 
 
-def read_midis(paths, chords: bool = False) -> tuple[list[Melody], list[str], list[str]]:
+def read_midis(paths, chords: bool = False, progress=None, cancelled=None) -> tuple[list[Melody], list[str], list[str]]:
     """Read the files a user gives (folders expand to their MIDI files; one drop reads at
     most MAX_FILES_PER_DROP): (good melodies, one message per bad file or skipped part of
     the drop, one report per good file that lost something in reading). chords=True keeps
-    chords (for the piano roll); otherwise each file is read as its top voice."""
+    chords (for the piano roll); otherwise each file is read as its top voice.
+    progress(done, total, message) is told before each file; cancelled() stops between files."""
     files, errors = expand_paths(paths, MIDI_SUFFIXES)
     melodies, reports = [], []
-    for path in files:
+    for index, path in enumerate(files):
+        if cancelled is not None and cancelled():
+            break
+        if progress is not None:
+            progress(index, len(files), f"reading {path.name}")
         try:
             melody, report = midi_io.read_midi(path, chords=chords)
         except DataError as exc:

@@ -30,6 +30,7 @@ from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody
 from workbench.meta.errors import DataError
 from workbench.ui.elided_label import ElidedLabel
 from workbench.ui.export_scope import export_label, exports_selection
+from workbench.ui.job_progress import JobProgress
 from workbench.ui.jobs import JobRunner
 from workbench.ui.melody_studio import files
 from workbench.ui.melody_studio.audio import Player, midi_output_names
@@ -66,6 +67,10 @@ class MelodyStudioPanel(QWidget):
         self.player = Player(self.notifier, context.settings, parent=self)
         self.support = SupportStrip(self.notifier)
         self.runner = JobRunner(self, name="melody-generate")
+        self.roll_reader = JobRunner(self, name="roll-reading")   # a big file parses off the GUI thread
+        self.roll_reading = JobProgress(self.roll_reader)
+        self.roll_reading.cancel_requested.connect(self.roll_reader.cancel)
+        self.roll_reading.cancel_requested.connect(self.roll_reading.hide)
         self.controls = GenerateControls(self.runner, context.settings)
         self.model_picker = ModelPicker(context, "melody")     # explicit; starts on the shipped model
         self.results_caption = QLabel()
@@ -76,12 +81,14 @@ class MelodyStudioPanel(QWidget):
         self._play_source: str | None = None
         self._play_start = 0
         self._clip_count = 0
+        self._dropped_on_roll = 0
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(self._build_transport())
+        left_layout.addWidget(self.roll_reading)
         left_layout.addWidget(self.editor, 1)
         splitter.addWidget(left)
         # the side scrolls rather than force its height on the window (1024x640 must fit)
@@ -108,6 +115,8 @@ class MelodyStudioPanel(QWidget):
         self.editor.pitch_auditioned.connect(self.player.preview_pitch)
         self.editor.play_toggle_requested.connect(self.toggle_play)
         self.editor.view.files_dropped.connect(self.open_files_in_roll)
+        self.roll_reader.finished.connect(self._open_read_in_roll)
+        self.roll_reader.errored.connect(lambda message: self.notifier.error(f"Could not open it in the roll: {message}"))
         self.editor.ruler.seek_requested.connect(self._on_seek)
         self.player.position_changed.connect(self._on_position)
         self.player.playing_changed.connect(self._on_playing_changed)
@@ -215,8 +224,14 @@ class MelodyStudioPanel(QWidget):
         self.clip_label.setText(f"{name} · {len(melody.notes)} notes · {melody.bars} bars")
 
     def open_files_in_roll(self, paths) -> None:
-        """A MIDI file dropped on the roll opens there; several files belong on the support strip."""
-        melodies, errors, reports = api.read_midis(paths[:1], chords=True)  # the roll keeps every note
+        """A MIDI file dropped on the roll opens there (read in the background, the roll keeps every
+        note); several files belong on the support strip."""
+        self._dropped_on_roll = len(paths)
+        self.roll_reader.submit(api.read_midis, list(paths[:1]), chords=True)
+        self.roll_reading.show_waiting(f"Reading {Path(paths[0]).name}…")
+
+    def _open_read_in_roll(self, result) -> None:
+        melodies, errors, reports = result
         if errors:
             self.notifier.warning(f"Could not open it in the roll: {errors[0]}")
         if not melodies:
@@ -224,7 +239,7 @@ class MelodyStudioPanel(QWidget):
         self.open_in_roll(melodies[0])
         for report in reports:
             self.notifier.info(report)
-        if len(paths) > 1:
+        if self._dropped_on_roll > 1:
             self.notifier.info(f"Opened {melodies[0].name} in the roll; drop several files on the support "
                                "strip to learn from them.")
 
@@ -428,3 +443,5 @@ class MelodyStudioPanel(QWidget):
         self.context.settings.setValue(SPLITTER_SETTING, self.splitter.saveState())
         self.player.shutdown()
         self.runner.shutdown()
+        self.roll_reader.shutdown()
+        self.support.shutdown()

@@ -1,12 +1,15 @@
 """The support set: a strip of mini rolls. Drop .mid files or folders, add the clip,
-remove, reorder (drag or the arrow buttons), open an item in the roll."""
+remove, reorder (drag or the arrow buttons), open an item in the roll.
+
+Dropped files are read on a background thread (a 3 MB MIDI file takes seconds to
+parse), with a progress bar and Cancel under the strip; the melodies join the
+strip when the read finishes."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -18,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from workbench.domains.melody import api
 from workbench.domains.melody.notes import Melody
+from workbench.ui.job_progress import JobProgress
+from workbench.ui.jobs import JobRunner
 from workbench.ui.melody_studio.melody_list import MelodyListWidget
 
 MAX_SUPPORT = 32
@@ -97,6 +102,12 @@ class SupportStrip(QWidget):
             signal.connect(lambda *_: self.changed.emit())
         self.title = QLabel()
         self.changed.connect(self._update_title)
+        self.reader = JobRunner(self, name="midi-reading")
+        self.reader.finished.connect(self._on_read)
+        self.reader.errored.connect(lambda message: self._notifier.error(f"Reading MIDI files failed: {message}"))
+        self.reading = JobProgress(self.reader)
+        self.reading.cancel_requested.connect(self.reader.cancel)
+        self.reading.cancel_requested.connect(self.reading.hide)
 
         buttons = QHBoxLayout()
         buttons.setSpacing(4)
@@ -121,6 +132,7 @@ class SupportStrip(QWidget):
         layout.setSpacing(2)
         layout.addLayout(header)
         layout.addWidget(self.list)
+        layout.addWidget(self.reading)
         self._update_title()
 
     def _button(self, text: str, tip: str, slot) -> QPushButton:
@@ -146,13 +158,17 @@ class SupportStrip(QWidget):
         self.list.add_melody(melody)
         return True
 
-    def add_paths(self, paths) -> int:
-        """Read MIDI files (and folders of them); bad files are reported by name and skipped."""
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            melodies, errors, reports = api.read_midis(paths)
-        finally:
-            QApplication.restoreOverrideCursor()
+    def add_paths(self, paths) -> None:
+        """Read MIDI files (and folders of them) in the background; bad files are reported by
+        name and skipped. A newer drop replaces a read still running."""
+        self.reader.submit(api.read_midis, list(paths))
+        self.reading.show_waiting(f"Reading {len(paths)} dropped item{'s' if len(paths) != 1 else ''}…")
+
+    def shutdown(self) -> None:
+        self.reader.shutdown()
+
+    def _on_read(self, result) -> None:
+        melodies, errors, reports = result
         added = 0
         for melody in melodies:
             if not self.add_melody(melody):
@@ -164,7 +180,6 @@ class SupportStrip(QWidget):
         elif added:
             details = "".join(f" {report}." for report in reports[:6])  # what reading changed, per file
             self._notifier.info(f"Added {added} melodies to the support set.{details}")
-        return added
 
     def remove_selected(self) -> None:
         for row in reversed(self.list.selected_rows()):
