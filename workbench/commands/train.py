@@ -66,15 +66,18 @@ def run(args) -> int:
             print(f"{name}: {preset.get('help', '')}")
         return 0
     world = train_world.world_for(args)
+    finished = False
     try:
-        return train(args, world)
+        code = train(args, world)
+        finished = True
+        return code
     except Exception as exc:
         world.report_failure(str(exc))  # so the other ranks can say which one stopped, and why
         raise
     finally:
         from workbench.meta.distributed import leave
 
-        leave(world)
+        leave(world, together=finished)
 
 
 def train(args, world) -> int:

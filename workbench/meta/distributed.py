@@ -199,9 +199,17 @@ def join(device: torch.device, backend: str = "auto", timeout_s: float = 600.0) 
     return World(rank=dist.get_rank(), size=dist.get_world_size(), local_rank=local_rank, backend=backend)
 
 
-def leave(world: World) -> None:
+LEAVE_TIMEOUT = timedelta(seconds=60)
+
+
+def leave(world: World, together: bool = False) -> None:
+    """Close the process group. together=True (a run that finished) first waits, at most
+    LEAVE_TIMEOUT, until every rank is done: rank 0 hosts the rendezvous store, and a rank still
+    talking to it when rank 0 exits aborts ("terminate called without an active exception")."""
     if world.distributed and dist.is_initialized():
         try:
+            if together:
+                dist.monitored_barrier(timeout=LEAVE_TIMEOUT) if world.backend == "gloo" else dist.barrier()
             dist.destroy_process_group()
         except RuntimeError:
             pass
