@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from workbench.meta.atomic_file import atomic_write_bytes
 from workbench.meta.checkpoint_schema import validate_meta
 from workbench.meta.errors import CheckpointError
 
@@ -245,22 +246,6 @@ def _check_tensors(header: dict, data: memoryview, where: Path) -> None:
 
 # -- writing ----------------------------------------------------------------
 
-def atomic_write_bytes(path: Path, blob: bytes, mode: int = 0o644) -> None:
-    """Write to a temporary file in path's folder, flush it to disk and rename it over path."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(blob)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)  # mkstemp makes 0600 files; a checkpoint is a shareable document
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-
-
 def remove_orphan_temp_files(path: Path) -> int:
     """Delete temporary files a killed save of `path` left behind (name.safetensors.XXXX.tmp)."""
     removed = 0
@@ -271,16 +256,3 @@ def remove_orphan_temp_files(path: Path) -> int:
         except OSError:
             pass
     return removed
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a folder; the rename is still atomic
-    finally:
-        os.close(fd)

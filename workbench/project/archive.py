@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from workbench.domains.melody.notes import Melody, Note
+from workbench.meta.atomic_file import atomic_write_bytes
 from workbench.meta.errors import WorkbenchError
 from workbench.project.document import MelodyWork, ModelChoice, Project, SketchWork
 
@@ -78,23 +78,8 @@ def _manifest_and_assets(project: Project, assets: dict) -> dict:
 def save_project(project: Project, path: str | os.PathLike) -> Path:
     """Write the project file atomically: a crash mid-save leaves the previous file intact."""
     path = Path(path)
-    write_atomically(path, project_bytes(project))
+    atomic_write_bytes(path, project_bytes(project))
     return path
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)        # mkstemp makes 0600 files; a project is a shareable document
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _drawing(assets: dict, stem: str, name: str, array: np.ndarray) -> dict:

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.meta.atomic_file import atomic_write_bytes
 from workbench.meta.checkpoint import checkpoint_paths, read_checkpoint_meta
 from workbench.meta.errors import CheckpointError, WorkbenchError
-from workbench.project.archive import write_atomically
 
 SHIPPED = "shipped:"
 USER = "user:"
@@ -218,7 +218,7 @@ class ModelLibrary:
                 if isinstance(found := data.get(part), dict) else {} for part in ("names", "evaluations")}
 
     def _write(self, catalogue: dict) -> None:
-        write_atomically(self.catalogue_path, json.dumps(catalogue, indent=1).encode())
+        atomic_write_bytes(self.catalogue_path, json.dumps(catalogue, indent=1).encode())
 
     def _free_stem(self, stem: str) -> str:
         candidate, number = stem, 1

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.project.archive import OpenedProject, open_project, project_bytes, write_atomically
+from workbench.meta.atomic_file import atomic_write_bytes
+from workbench.project.archive import OpenedProject, open_project, project_bytes
 from workbench.project.document import Project
 
 INTERVAL_S = 30
@@ -24,7 +25,7 @@ class Autosaver:
 
     def save(self, project: Project, autosave_of: str | None = None) -> Path:
         """Write the recovery file; `autosave_of` names the project file it belongs to (None = untitled)."""
-        write_atomically(self.path, project_bytes(project, autosave_of=autosave_of or ""))
+        atomic_write_bytes(self.path, project_bytes(project, autosave_of=autosave_of or ""))
         return self.path
 
     def pending(self) -> bool:

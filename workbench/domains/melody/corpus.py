@@ -20,11 +20,11 @@ title ("... Reel"), else its metre (6/8 -> jig, 9/8 -> slip jig, 3/4 -> waltz).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -32,6 +32,7 @@ from typing import Callable
 import numpy as np
 
 from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
+from workbench.meta.atomic_file import atomic_write_bytes
 from workbench.meta.errors import DataError
 
 CORPUS_VERSION = 1
@@ -235,18 +236,11 @@ def write_cache(tunes: list[Tune], path: Path) -> None:
          "unit": t.melody.beat_unit, "key": t.melody.key, "mode": t.melody.mode, "tempo": t.melody.tempo}
         for t in tunes
     ]
-    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, counts=counts, notes=notes, header=np.array(json.dumps(header)),
+                        ticks_per_beat=np.array(TICKS_PER_BEAT))
     # a temporary file of its own: two processes building the cache at once must not write into one file
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=".partial.npz")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            np.savez_compressed(out, counts=counts, notes=notes, header=np.array(json.dumps(header)),
-                                ticks_per_beat=np.array(TICKS_PER_BEAT))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def read_cache(path: Path) -> list[Tune]:
