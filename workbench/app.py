@@ -26,6 +26,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--reset-settings", action="store_true", help="forget the remembered layout and settings")
     parser.add_argument("--report-startup", action="store_true", help=argparse.SUPPRESS)  # for `workbench bench ui`
     parser.add_argument("--quit-after-shown", action="store_true", help=argparse.SUPPRESS)
+    # `workbench bench recovery`: edit and autosave until killed; or recover and report
+    parser.add_argument("--crash-drill", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--recovery-report", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -88,6 +91,11 @@ def _run(args: argparse.Namespace, started: float) -> int:
         if args.report_startup:
             torch_loaded = int("torch" in sys.modules)  # must be 0: torch loads after the window is up
             print(f"window-shown-after-s {time.monotonic() - started:.4f} torch-loaded {torch_loaded}", flush=True)
+        if args.crash_drill or args.recovery_report:
+            from workbench.ui import crash_drill
+
+            (crash_drill.start_drill if args.crash_drill else crash_drill.report_recovery)(window)
+            return
         window.start_background_setup()
         if not (args.smoke or args.quit_after_shown):
             window.project.offer_recovery()         # the last session was killed: offer its autosave

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from workbench.cli import main
 
 
@@ -13,7 +15,11 @@ def test_bench_project_json(capsys):
     assert [r["operation"] for r in results] == ["save", "open"]
 
 
-def test_bench_recovery_kills_and_recovers(capsys):
-    assert main(["bench", "recovery", "--runs", "2", "--max-wait", "0.2", "--json"]) == 0
+@pytest.mark.parametrize("process", ["app", "writer"])
+def test_bench_recovery_kills_and_recovers(capsys, process):
+    """`app` SIGKILLs the real window mid-edit and restarts it; `writer` a headless Autosaver."""
+    assert main(["bench", "recovery", "--process", process, "--runs", "2", "--max-wait", "0.2", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert document["results"][0]["recovered_and_opened"] == 2 and document["failures"] == []
+    record = document["results"][0]
+    assert record["process"] == process and record["recovered_and_opened"] == 2 and document["failures"] == []
+    assert record["holds_last_autosave"] == 2

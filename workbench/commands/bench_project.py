@@ -3,9 +3,12 @@
 project: milliseconds to save and to open a project of 5 drawings, 5 melodies
 and 32 results of each (the issue's target: <= 200 ms each on a 2-core CPU).
 
-recovery: start a headless writer that edits a project and autosaves it with
-the desktop app's own Autosaver, SIGKILL it at a random moment, then open the
-recovery file. Reports how often it opened and held the last autosaved state.
+recovery: start the desktop app (offscreen) in a drill that edits the Melody
+Studio and autosaves through the project controller (`--crash-drill`), SIGKILL
+it at a random moment, start the app again and take its recovery offer
+(`--recovery-report`). Reports how often the recovered project opened and held
+the last autosaved state. `--process writer` kills a headless writer running
+the same Autosaver instead (faster: no window).
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_project)
 
-    r = subparsers.add_parser("recovery", help="SIGKILL an autosaving writer at random moments, then recover")
+    r = subparsers.add_parser("recovery", help="SIGKILL the autosaving app at random moments, then recover")
     r.add_argument("--runs", type=int, default=50)
+    r.add_argument("--process", choices=("app", "writer"), default="app",
+                   help="what is killed: the desktop app (default) or a headless writer with its Autosaver")
     r.add_argument("--max-wait", type=float, default=1.5, help="kill within this many seconds of the first save")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--json", action="store_true")
@@ -107,8 +112,6 @@ def autosave_forever() -> None:
 
 def run_recovery(args) -> int:
     from workbench.commands.output import emit
-    from workbench.project.archive import ProjectError
-    from workbench.project.recovery import Autosaver
 
     chooser = random.Random(args.seed)
     opened = held_last = in_flight = 0
@@ -118,23 +121,13 @@ def run_recovery(args) -> int:
         for run in range(args.runs):
             folder = Path(root) / f"run-{run}"
             folder.mkdir()
-            out_path = folder / "writer.out"
-            with open(out_path, "wb") as out:
-                writer = subprocess.Popen([sys.executable, "-c", WRITER, str(folder), str(run)], stdout=out,
-                                          stderr=subprocess.DEVNULL, env={**os.environ, "OMP_NUM_THREADS": "1"})
-                while not out_path.read_bytes().strip() and writer.poll() is None:
-                    time.sleep(0.01)                       # wait for the first completed autosave
-                wait = chooser.uniform(0.0, args.max_wait)
-                time.sleep(wait)
-                writer.send_signal(signal.SIGKILL)
-                writer.wait()
+            wait = chooser.uniform(0.0, args.max_wait)
             kill_after.append(wait)
-            lines = out_path.read_text().split()
-            last = int(lines[-1]) if lines else 0
-            try:
-                state = Autosaver(folder).recover().project.sketch.settings.get("edit")
-            except ProjectError as exc:
-                failures.append(f"run {run}: {exc}")
+            kill, recover = (_app_run, _app_recover) if args.process == "app" else (_writer_run, _writer_recover)
+            last = kill(folder, run, wait)
+            state, problem = recover(folder)
+            if problem:
+                failures.append(f"run {run}: {problem}")
                 continue
             opened += 1
             # The last reported save, or the one whose rename completed just before the kill
@@ -145,10 +138,65 @@ def run_recovery(args) -> int:
                 in_flight += 1
             else:
                 failures.append(f"run {run}: recovered edit {state}, last reported save {last}")
-    results = [{"runs": args.runs, "recovered_and_opened": opened, "opened_share": opened / args.runs,
-                "holds_last_autosave": held_last + in_flight,
+    results = [{"process": args.process, "runs": args.runs, "recovered_and_opened": opened,
+                "opened_share": opened / args.runs, "holds_last_autosave": held_last + in_flight,
                 "holds_last_autosave_share": (held_last + in_flight) / args.runs,
                 "killed_after_save_before_report": in_flight,
                 "kill_delay_s_min": round(min(kill_after), 3), "kill_delay_s_max": round(max(kill_after), 3)}]
     emit("bench recovery", results, device=_device(), as_json=args.json, extra={"failures": failures})
     return 0 if not failures else 1
+
+
+def _killed_after_first_save(argv: list[str], folder: Path, wait: float, env: dict) -> int:
+    """Start argv, wait for its first reported autosave, SIGKILL it `wait` s later; the last save it reported."""
+    out_path = folder / "drill.out"
+    with open(out_path, "wb") as out:
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env={**os.environ, **env})
+        started = time.monotonic()
+        while not out_path.read_bytes().strip() and process.poll() is None and time.monotonic() - started < 60:
+            time.sleep(0.01)                       # wait for the first completed autosave
+        time.sleep(wait)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    lines = out_path.read_text().split()
+    return int(lines[-1]) if lines else 0
+
+
+def _app_env(folder: Path) -> dict:
+    return {"OMP_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen", "WORKBENCH_DATA_DIR": str(folder / "data"),
+            "WORKBENCH_SETTINGS_DIR": str(folder / "settings")}
+
+
+def _app_run(folder: Path, run: int, wait: float) -> int:
+    return _killed_after_first_save([sys.executable, "-m", "workbench.app", "--crash-drill"], folder, wait,
+                                    _app_env(folder))
+
+
+def _app_recover(folder: Path) -> tuple[int | None, str | None]:
+    """Start the app again, take its recovery offer, read back what the recovered project holds."""
+    import json
+
+    done = subprocess.run([sys.executable, "-m", "workbench.app", "--recovery-report"], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, **_app_env(folder)})
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        return None, f"the restarted app reported nothing (exit {done.returncode}): {done.stderr[-300:]}"
+    report = json.loads(lines[-1])
+    if not report["recovered"]:
+        return None, "the restarted app found nothing to recover"
+    return report["edit"], None
+
+
+def _writer_run(folder: Path, run: int, wait: float) -> int:
+    return _killed_after_first_save([sys.executable, "-c", WRITER, str(folder), str(run)], folder, wait,
+                                    {"OMP_NUM_THREADS": "1"})
+
+
+def _writer_recover(folder: Path) -> tuple[int | None, str | None]:
+    from workbench.project.archive import ProjectError
+    from workbench.project.recovery import Autosaver
+
+    try:
+        return Autosaver(folder).recover().project.sketch.settings.get("edit"), None
+    except ProjectError as exc:
+        return None, str(exc)
