@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 
-from workbench.meta.checkpoint import checkpoint_paths
+from tests.project.user_library import library_with
 from workbench.project.archive import open_project, save_project
-from workbench.project.document import ModelChoice, Project, SketchWork
-from workbench.project.library import ModelLibrary
-
-
-def library_with(checkpoint, folder) -> tuple[ModelLibrary, ModelChoice]:
-    """A library whose user folder holds a copy of the checkpoint (a model the user trained)."""
-    library = ModelLibrary(folder / "runs")
-    library.user_folder.mkdir(parents=True)
-    for source in checkpoint_paths(checkpoint):
-        if source.exists():
-            shutil.copyfile(source, library.user_folder / source.name.replace(source.stem, "mine", 1))
-    entry = library.add_run(library.user_folder / "mine.safetensors", "my model")
-    return library, ModelChoice(entry.id, entry.name)
+from workbench.project.document import Project, SketchWork
 
 
 def test_sketch_vary_again_from_a_reopened_project(tmp_path, tiny_checkpoints):
