@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("data", "nothing to evaluate: give --data or drop --no-glyphs")
 
     meta = load_learner("ink", args.checkpoint)
-    models = {"meta": (meta, None), "unadapted": (meta, 0)}
+    models = {"meta": (meta, None), "meta-blank": (meta, None, 1.0), "unadapted": (meta, 0)}
     notes: list[str] = []
     pretrained, choice = _pretrained(args.pretrained)
     if pretrained is not None:

@@ -25,6 +25,9 @@ def register(subparsers) -> None:
     vary.add_argument("--decode-steps", type=int, default=None, help="masked decoding steps (default 8)")
     vary.add_argument("--seed", type=int, default=0)
     vary.add_argument("--temperature", type=float, default=1.0, help="spread of the samples (0-4, default 1)")
+    vary.add_argument("--strength", type=float, default=None,
+                      help="how far each drawing may move from the support, in (0, 1]: 1 draws from a blank canvas, "
+                           "lower starts from a distorted support drawing (default 0.7)")
     vary.add_argument("--checkpoint", default=None, help="a sketch ink checkpoint (default: the shipped one)")
     vary.add_argument("--out", required=True, help="folder for the PNGs and the contact sheet")
     vary.add_argument("--json", action="store_true", help="print one JSON document")
@@ -80,7 +83,7 @@ def run_vary(args: argparse.Namespace) -> int:
         raise DataError("none of the support images could be used")
     out = prepare_output_folder(args.out)  # before the work, so a bad folder costs nothing
     drawings = api.vary(images, n=args.n, steps=args.steps, seed=args.seed, temperature=args.temperature,
-                        checkpoint=args.checkpoint, decode_steps=args.decode_steps)
+                        checkpoint=args.checkpoint, decode_steps=args.decode_steps, strength=args.strength)
     results = []
     for i, drawing in enumerate(drawings, start=1):
         path = _save_png(api, drawing, out / f"vary-{i:02d}.png")

@@ -102,10 +102,10 @@ def _single(token):
     return events
 
 
-def test_rhythm_guide_keeps_a_bar_on_a_known_rhythm():
+def test_a_rhythm_set_keeps_a_bar_on_a_known_rhythm():
     from workbench.domains.melody import rhythm
 
-    guide = rhythm.RhythmGuide([(0, 2, 4, 6, 8, 10, 12, 14), (0, 4, 8, 12), (0, 6, 8, 14)], bar=16)
+    guide = rhythm.RhythmSet([(0, 2, 4, 6, 8, 10, 12, 14), (0, 4, 8, 12), (0, 6, 8, 14)], bar=16)
     allowed = np.flatnonzero(guide.durations((), 0)) + 1
     assert set(allowed) == {2, 4, 6}                        # the next onset must continue a known rhythm
     assert list(np.flatnonzero(guide.durations((0, 4, 8), 12)) + 1) == [4]   # the bar closes on a rhythm
@@ -113,6 +113,21 @@ def test_rhythm_guide_keeps_a_bar_on_a_known_rhythm():
     assert guide.durations((0, 1), 3) is None               # already off every rhythm: no constraint
     cadence = guide.durations((0, 6, 8), 14, cadence=True)   # a phrase end needs room for a held note
     assert cadence is None and guide.durations((0, 4, 8), 12, cadence=True) is not None
+
+
+def test_bars_that_draw_the_support_s_own_rhythms_keep_to_them():
+    from workbench.domains.melody import rhythm
+
+    own, style = [(0, 4, 8, 12)], [(0, 2, 4, 6, 8, 10, 12, 14)]
+    always = rhythm.RhythmGuide(own, style, bar=16, own_share=1.0)
+    assert list(np.flatnonzero(always.durations(0, 0, (), 0)) + 1) == [4]      # quarters only, as the support
+    never = rhythm.RhythmGuide(own, style, bar=16, own_share=0.0)
+    assert set(np.flatnonzero(never.durations(0, 0, (), 0)) + 1) == {2, 4}     # the style's eighths too
+    half = rhythm.RhythmGuide(own, style, bar=16, own_share=0.5, seed=3)
+    picks = [len(np.flatnonzero(half.durations(m, b * 16, (), 0))) == 1 for m in range(20) for b in range(8)]
+    assert 0.3 < np.mean(picks) < 0.7                                          # about half the bars, drawn per bar
+    assert [len(np.flatnonzero(half.durations(m, 0, (), 0))) == 1 for m in range(20)] == picks[::8]   # and kept
+    assert always.durations(0, 16, (0, 2), 4) is not None                      # off the support's: the style's
 
 
 def test_the_support_picks_the_style_its_bar_rhythms_are_most_likely_under():

@@ -88,12 +88,12 @@ def test_eval_sketch_reports_models_and_baselines_side_by_side(tiny_checkpoints,
     document = json.loads(capsys.readouterr().out)
     rows = document["results"]
     vary = [r for r in rows if r["mode"] == "vary"]
-    models = ("meta", "unadapted", "pretrain", "jitter", "nearest", "real")
+    models = ("meta", "meta-blank", "unadapted", "pretrain", "jitter", "start", "nearest", "real")
     assert {(r["model"], r["shots"]) for r in vary} == {(m, k) for m in models for k in (1, 2)}
     for r in vary:
         assert all(0.0 <= r[key] <= 1.0 for key in ("mid_grey", "faint", "fidelity", "near_copy"))
         assert r["chamfer"] >= 0.0
-    assert all(r["mid_grey"] == 0.0 for r in vary if r["model"] in ("meta", "unadapted", "pretrain"))
+    assert all(r["mid_grey"] == 0.0 for r in vary if r["model"] in ("meta", "meta-blank", "unadapted", "pretrain", "start"))
     complete = [r for r in rows if r["mode"] == "complete"]
     assert {r["model"] for r in complete} == {"meta", "unadapted", "pretrain", "mirror", "nearest-fill"}
     assert {r["observed"] for r in complete} == {0.25, 0.5}

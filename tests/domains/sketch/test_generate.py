@@ -30,6 +30,24 @@ def test_vary_returns_n_black_and_white_drawings_and_is_seeded(tiny_checkpoints,
     assert np.abs(np.stack(out) - np.stack(other)).max() > 0
 
 
+def test_vary_strength_keeps_a_share_of_a_distorted_support_drawing(tiny_checkpoints, drawings):
+    from workbench.domains.sketch.generate import _starting_canvases
+
+    import torch
+
+    images = (np.stack(drawings[:2]) > 0.5).astype(np.float32)
+    blank_ink, blank_known = _starting_canvases(images, 4, 1.0, torch.Generator().manual_seed(0))
+    assert blank_known.sum() == 0 and blank_ink.sum() == 0                  # strength 1: from nothing
+    ink, known = _starting_canvases(images, 400, 0.7, torch.Generator().manual_seed(0))
+    assert abs(float(known.mean()) - 0.3) < 0.01                           # 1 - strength of the pixels known
+    assert float((ink * (1 - known)).sum()) == 0 and float(ink.sum()) > 0    # known ink comes from the support
+    ink_out = api.vary(drawings[:2], n=4, seed=1, strength=0.5, checkpoint=tiny_checkpoints["ink"])
+    assert set(np.unique(np.stack(ink_out)).tolist()) <= {0.0, 1.0}
+    for bad in (0.0, 1.5, -1):
+        with pytest.raises(DataError, match="strength"):
+            api.vary(drawings[:2], n=1, strength=bad, checkpoint=tiny_checkpoints["ink"])
+
+
 def test_vary_frames_big_drawings_and_refuses_empty_ones(tiny_checkpoints, drawings):
     ink = tiny_checkpoints["ink"]
     canvas = np.zeros((200, 300), dtype=np.float32)

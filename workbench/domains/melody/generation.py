@@ -28,6 +28,7 @@ RANGE_MARGIN = 5
 MAX_SUPPORT_SEGMENTS = 20   # 8-bar strains: more adds time, not much information
 MAX_N, MAX_BARS = 64, 64
 WINDOW = 128                # events the model looks back over while generating (two 8-bar strains or more)
+OWN_RHYTHM_SHARE = 0.5     # share of bars kept to the support's own bar rhythms (rhythm.RhythmGuide)
 
 
 def load_learner(checkpoint) -> object:
@@ -148,7 +149,8 @@ def sample(learner, params, support, n=8, bars=8, temperature=1.0, top_p=0.9, se
     begin = -(-start // bar) * bar
     end = begin + bars * bar
     plan = form.PhrasePlan(begin, end, bar, beat=form.beat_sixteenths(beats, unit), enabled=form_plan)
-    guide = rhythm.RhythmGuide.for_support(support, beats, unit, bar, plan.hold) if form_plan else None
+    guide = (rhythm.RhythmGuide.for_support(support, beats, unit, bar, plan.hold, OWN_RHYTHM_SHARE, seed)
+             if form_plan else None)
     pitch_mask = _pitch_mask(support, keep_key, keep_range)
     tonic_mask = pitch_mask & _tonic_tokens(tonic)
     _, octave = _folded_pitches(support)
@@ -226,7 +228,7 @@ def _keep_to_known_rhythms(guide, plan, rules, cursors, history) -> None:
             continue
         start = cursor - cursor % bar
         onsets = tuple(onset - start for onset, pitch, _ in history[i] if onset >= start and pitch != vocab.REST)
-        allowed = guide.durations(onsets, cursor - start, cadence=plan.ends_phrase(start))
+        allowed = guide.durations(i, start, onsets, cursor - start, cadence=plan.ends_phrase(start))
         if allowed is not None and (rules.durations[i] & allowed).any():
             rules.durations[i] &= allowed
 

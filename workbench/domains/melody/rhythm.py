@@ -65,8 +65,8 @@ def load_table() -> dict[str, dict[str, list]]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-class RhythmGuide:
-    """Which durations keep the current bar on the way to a known rhythm."""
+class RhythmSet:
+    """Which durations keep the current bar on the way to one of a set of bar rhythms."""
 
     def __init__(self, patterns, bar: int, hold: int = 4):
         self.bar = bar
@@ -76,17 +76,10 @@ class RhythmGuide:
         self.cadences = {p for p in self.patterns if p[-1] <= bar - hold}
         self.cadence_prefixes = _prefixes(self.cadences)
 
-    @classmethod
-    def for_support(cls, support: list[Melody], beats_per_bar: int, beat_unit: int, bar: int,
-                    hold: int = 4) -> "RhythmGuide":
-        own = [p for m in support for p in bar_onsets(m)]
-        styles = load_table().get(metre_key(beats_per_bar, beat_unit), {})
-        return cls(own + closest_style(own, styles), bar, hold)
-
     def durations(self, onsets: tuple[int, ...], cursor: int, cadence: bool = False) -> np.ndarray | None:
         """Allowed durations (bool over 1..N_DURATIONS 16ths) for a note at `cursor` (16ths into its
         bar) after the bar's earlier `onsets` (cadence: the bar ends a phrase); None when the bar has
-        already left every known rhythm."""
+        already left every rhythm of the set."""
         patterns, prefixes = (self.cadences, self.cadence_prefixes) if cadence else (self.patterns, self.prefixes)
         here = onsets + (cursor,)
         if here not in prefixes:
@@ -100,6 +93,41 @@ class RhythmGuide:
                 allowed[i] = here in patterns
             # a note tied over the barline would leave the next bar without a downbeat onset: not offered
         return allowed if allowed.any() else None
+
+
+class RhythmGuide:
+    """The support's own bar rhythms and its closest style's. Each bar of each melody keeps to
+    the support's own rhythms with probability `own_share` (drawn once per bar), else to either.
+    Why: the model alone leans to the style's commonest rhythm (a K=1 support of quarter-note
+    airs came back in eighths); a bar on the support's own rhythms pulls the mix back to it."""
+
+    def __init__(self, own, style, bar: int, hold: int = 4, own_share: float = 0.0, seed: int = 0):
+        self.bar = bar
+        self.own = RhythmSet(own, bar, hold)
+        self.known = RhythmSet(list(own) + list(style), bar, hold)
+        self.own_share = own_share
+        self._rng = np.random.default_rng(seed)
+        self._own_bars: dict[tuple[int, int], bool] = {}
+
+    @classmethod
+    def for_support(cls, support: list[Melody], beats_per_bar: int, beat_unit: int, bar: int,
+                    hold: int = 4, own_share: float = 0.0, seed: int = 0) -> "RhythmGuide":
+        own = [p for m in support for p in bar_onsets(m)]
+        styles = load_table().get(metre_key(beats_per_bar, beat_unit), {})
+        return cls(own, closest_style(own, styles), bar, hold, own_share, seed)
+
+    def durations(self, melody: int, bar_start: int, onsets: tuple[int, ...], cursor: int,
+                  cadence: bool = False) -> np.ndarray | None:
+        """RhythmSet.durations for bar `bar_start` of melody number `melody`: on the support's own
+        rhythms where this bar drew them and can still reach one, else on any known rhythm."""
+        key = (melody, bar_start)
+        if key not in self._own_bars:
+            self._own_bars[key] = bool(self._rng.random() < self.own_share)
+        if self._own_bars[key]:
+            allowed = self.own.durations(onsets, cursor, cadence)
+            if allowed is not None:
+                return allowed
+        return self.known.durations(onsets, cursor, cadence)
 
 
 def closest_style(bars: list[tuple[int, ...]], styles: dict[str, list]) -> list[tuple[int, ...]]:

@@ -2,10 +2,15 @@
 
 Rows (`model` field):
   meta        the meta-trained InkNet, adapted with its validated rate and steps
+              (Vary at the default strength, generate.VARY_STRENGTH)
+  meta-blank  (Vary) the same at strength 1: drawn from a blank canvas
   unadapted   the same network and support context, no adaptation steps
   pretrain    InkNet trained on all training drawings jointly, fine-tuned with
               the rate and steps chosen on validation tasks (tune.py)
   jitter      (Vary) affine + elastic distortions of the support drawings
+  start       (Vary) what Vary starts from below strength 1: the support under
+              the stronger elastic distortion, binarized, all of it kept (so the
+              model's redrawing is measured against its own starting point)
   nearest     (Vary) the training drawings nearest to the support
   mirror      (Complete) the partial plus its mirror image
   nearest-fill (Complete) the partial plus the best-covering training drawing
@@ -27,7 +32,7 @@ import torch
 
 from workbench.domains.imageio import frame_ink
 from workbench.domains.sketch import baselines, metrics
-from workbench.domains.sketch.generate import complete, vary
+from workbench.domains.sketch.generate import START_ELASTIC, complete, vary
 from workbench.domains.sketch.observe import partial_drawings
 from workbench.meta.errors import DataError
 
@@ -57,12 +62,17 @@ def _embed(judge, drawings: np.ndarray) -> torch.Tensor:
     return judge.forward(judge.params, x).flatten(1)
 
 
+def _vary_options(spec: tuple) -> dict:
+    learner, adapt_steps, *strength = spec
+    return {"learner": learner, "steps": adapt_steps, "strength": strength[0] if strength else None}
+
+
 def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3, 5), tasks: int = 30,
                   way: int = 20, seed: int = 0, split: str = "test", data_name: str = "glyphs",
                   progress: Callable | None = None) -> list[dict]:
     """One record per (row, K): the mean of each measure over tasks.
 
-    models: row name -> (Learner, adaptation steps or None for the learner's own)."""
+    models: row name -> (Learner, adaptation steps or None for the learner's own[, Vary strength])."""
     rng = np.random.default_rng(seed)
     n_classes = source.num_classes(split)
     way = min(way, n_classes)
@@ -77,10 +87,11 @@ def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3,
         for k in shots:
             support = target[:k]
             prototypes = torch.stack([_embed(judge, support).mean(0)] + [_embed(judge, o[:k]).mean(0) for o in others])
-            rows = {name: np.stack(vary(list(support), n=SAMPLES, seed=seed * 1000 + t, learner=learner,
-                                        steps=adapt_steps))
-                    for name, (learner, adapt_steps) in models.items()}
+            rows = {name: np.stack(vary(list(support), n=SAMPLES, seed=seed * 1000 + t, **_vary_options(spec)))
+                    for name, spec in models.items()}
             rows["jitter"] = baselines.jitter(support, SAMPLES, generator)
+            start = baselines.jitter(support, SAMPLES, generator, elastic=START_ELASTIC)
+            rows["start"] = (start > metrics.INK).astype(np.float32)
             rows["nearest"] = baselines.nearest(support, pool, SAMPLES)
             rows["real"] = target[max(shots) + 1:]
             for name, drawings in rows.items():
@@ -95,7 +106,8 @@ def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3,
             done += 1
             if progress:
                 progress(done, total, f"vary on {data_name}")
-    order = {"meta": 0, "unadapted": 1, "pretrain": 2, "jitter": 3, "nearest": 4, "real": 5}
+    order = {"meta": 0, "meta-blank": 1, "unadapted": 2, "pretrain": 3, "jitter": 4, "start": 5, "nearest": 6,
+             "real": 7}
     results = [{"data": data_name, "mode": "vary", "model": name, "shots": k, "way": way, "tasks": tasks,
                 **{key: float(np.mean(vals)) for key, vals in values.items()}}
                for (name, k), values in sums.items()]
@@ -120,7 +132,7 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
         for t in range(tasks):
             outputs = {name: complete(partials[t], steps=steps, learner=learner, seed=seed * 1000 + t,
                                       adapt_steps=adapt_steps)[1:]
-                       for name, (learner, adapt_steps) in models.items()}
+                       for name, (learner, adapt_steps, *_) in models.items() if name != "meta-blank"}
             outputs["mirror"] = [baselines.mirror(partials[t])]
             outputs["nearest-fill"] = [baselines.nearest_fill(partials[t], pool)]
             for name, frames in outputs.items():

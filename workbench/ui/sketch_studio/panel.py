@@ -123,6 +123,11 @@ class SketchStudioPanel(QWidget):
         self.temperature = QDoubleSpinBox(minimum=0.05, maximum=2.0, singleStep=0.1, value=1.0, decimals=2)
         self.temperature.setToolTip("How far the variations stray: low = close to the most likely drawing, "
                                     "high = wilder (0.05-2; at 0 all would be the same drawing)")
+        from workbench.domains.sketch.generate import VARY_STRENGTH
+
+        self.strength = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.05, value=VARY_STRENGTH, decimals=2)
+        self.strength.setToolTip("How far each drawing may move from your examples: 1 = drawn from a blank "
+                                 f"canvas, lower = redrawn from a distorted example (default {VARY_STRENGTH})")
         self.vary_steps = self._steps_spin("Inner gradient steps on the support set")
         self.vary_button = QPushButton("Vary")
         self.vary_button.setToolTip("Adapt to the support set and draw variations (Ctrl+R)")
@@ -130,6 +135,7 @@ class SketchStudioPanel(QWidget):
         vary_form.addRow("Variations", self.variations)
         vary_form.addRow("Seed", seed_row)
         vary_form.addRow("Temperature", self.temperature)
+        vary_form.addRow("Strength", self.strength)
         vary_form.addRow("Adapt steps", self.vary_steps)
         vary_form.addRow("Model", self.vary_checkpoint)
         vary_form.addRow(self.vary_button)
@@ -223,12 +229,14 @@ class SketchStudioPanel(QWidget):
             support = [to_model_array(self.canvas.to_array())]
             self.notifier.info("The support set is empty: varying the canvas drawing.")
         options = dict(n=self.variations.value(), seed=self.seed.value(),
-                       temperature=self.temperature.value(),
+                       temperature=self.temperature.value(), strength=self.strength.value(),
                        steps=self.vary_steps.value() or None, checkpoint=self.vary_checkpoint.path())
         self._pending_caption = (f"{options['n']} variations of {len(support)} example"
                                  f"{'s' if len(support) != 1 else ''} · seed {options['seed']} · "
-                                 f"temperature {options['temperature']:.2f} · model {self.vary_checkpoint.label()}")
-        self.gallery.made_by = {"Model": self.vary_checkpoint.label(), "Seed": str(options["seed"])}
+                                 f"temperature {options['temperature']:.2f} · strength {options['strength']:.2f} · "
+                                 f"model {self.vary_checkpoint.label()}")
+        self.gallery.made_by = {"Model": self.vary_checkpoint.label(), "Seed": str(options["seed"]),
+                                "Strength": f"{options['strength']:.2f}"}
         self._submit("vary", [np.asarray(s, np.float32) for s in support], options)
         return True
 
@@ -310,6 +318,7 @@ class SketchStudioPanel(QWidget):
         self.variations.setValue(read_value(s, SETTINGS + "variations", 8))
         self.seed.setValue(read_value(s, SETTINGS + "seed", 0))
         self.temperature.setValue(read_value(s, SETTINGS + "temperature", 1.0))
+        self.strength.setValue(read_value(s, SETTINGS + "strength", self.strength.value()))
         self.vary_steps.setValue(read_value(s, SETTINGS + "vary_steps", 0))
         self.complete_steps.setValue(read_value(s, SETTINGS + "complete_steps", 0))
         self.modes.setCurrentIndex(read_value(s, SETTINGS + "mode", 0))
@@ -320,6 +329,7 @@ class SketchStudioPanel(QWidget):
         s.setValue(SETTINGS + "variations", self.variations.value())
         s.setValue(SETTINGS + "seed", self.seed.value())
         s.setValue(SETTINGS + "temperature", self.temperature.value())
+        s.setValue(SETTINGS + "strength", self.strength.value())
         s.setValue(SETTINGS + "vary_steps", self.vary_steps.value())
         s.setValue(SETTINGS + "complete_steps", self.complete_steps.value())
         s.setValue(SETTINGS + "mode", self.modes.currentIndex())
