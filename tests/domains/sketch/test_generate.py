@@ -31,9 +31,9 @@ def test_vary_returns_n_black_and_white_drawings_and_is_seeded(tiny_checkpoints,
 
 
 def test_vary_strength_keeps_a_share_of_a_distorted_support_drawing(tiny_checkpoints, drawings):
-    from workbench.domains.sketch.generate import _starting_canvases
-
     import torch
+
+    from workbench.domains.sketch.generate import _starting_canvases
 
     images = (np.stack(drawings[:2]) > 0.5).astype(np.float32)
     blank_ink, blank_known = _starting_canvases(images, 4, 1.0, torch.Generator().manual_seed(0))
