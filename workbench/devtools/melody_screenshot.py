@@ -14,7 +14,6 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 
@@ -29,6 +28,7 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
+    from workbench.devtools.qt_wait import wait_until_idle
     from workbench.domains.melody import api, corpus
     from workbench.ui.context import AppContext
     from workbench.ui.melody_studio.panel import MelodyStudioPanel
@@ -56,12 +56,9 @@ def main(argv=None) -> int:
     panel.controls.variations.setValue(8)
     panel.controls.bars.setValue(4)
     panel.controls.seed.setValue(3)
-    started = time.monotonic()
     panel.generate()
-    while panel.is_busy() and time.monotonic() - started < 300:
-        app.processEvents()
-        time.sleep(0.01)
-    print(f"generated {panel.results.count()} melodies in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    seconds = wait_until_idle(app, panel)
+    print(f"generated {panel.results.count()} melodies in {seconds:.1f} s", file=sys.stderr)
     panel.editor.open_melody(panel.support.melodies()[0])
     melody = panel.editor.melody
     panel.editor.model.set_selection(melody.notes[4:7])

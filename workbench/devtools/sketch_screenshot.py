@@ -28,6 +28,7 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
+    from workbench.devtools.qt_wait import wait_until_idle
     from workbench.domains.drawings.sources import make_source
     from workbench.ui.context import AppContext
     from workbench.ui.sketch_studio.panel import SketchStudioPanel
@@ -44,12 +45,8 @@ def main(argv=None) -> int:
         panel.strip.add_image(drawing, f"example-{i}.png")
     panel.canvas.set_array(drawings[0], "Screenshot")
     panel.variations.setValue(8)
-    started = time.monotonic()
     panel.start_vary()
-    while panel.is_busy() and time.monotonic() - started < 300:
-        app.processEvents()
-        time.sleep(0.01)
-    print(f"varied in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    print(f"varied in {wait_until_idle(app, panel):.1f} s", file=sys.stderr)
     for _ in range(20):
         app.processEvents()
         time.sleep(0.02)
