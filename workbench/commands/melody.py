@@ -21,7 +21,8 @@ def register(subparsers) -> None:
     g.add_argument("-n", type=int, default=8, help="how many melodies (default 8)")
     g.add_argument("--bars", type=int, default=8, help="length in bars (default 8)")
     g.add_argument("--temperature", type=float, default=1.0, help="sampling temperature, 0-5 (default 1.0)")
-    g.add_argument("--top-p", type=float, default=0.9, dest="top_p", help="nucleus sampling mass (default 0.9)")
+    g.add_argument("--top-p", type=float, default=0.9, dest="top_p",
+                   help="nucleus sampling mass of the pitches (default 0.9; durations use the whole distribution)")
     g.add_argument("--continue", dest="continue_from", metavar="MIDI", help="continue this melody by --bars bars")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--steps", type=int, help="adaptation steps (default: the checkpoint's)")

@@ -42,10 +42,16 @@ def test_continuation_keeps_the_given_notes(tiny_checkpoint, support):
         assert len(melody.notes) > 16
 
 
-def test_temperature_and_top_p_change_the_output(tiny_checkpoint, support):
-    greedy = api.generate(support, n=2, bars=4, top_p=0.01, seed=1, checkpoint=tiny_checkpoint)
-    greedy_again = api.generate(support, n=2, bars=4, top_p=0.01, seed=2, checkpoint=tiny_checkpoint)
-    assert greedy == greedy_again  # top_p -> 0 leaves only the most likely choice: the seed no longer matters
+def test_generation_is_seeded_and_top_p_narrows_the_pitches(tiny_checkpoint, support):
+    def pitches(**options):
+        made = api.generate(support, n=2, bars=4, checkpoint=tiny_checkpoint, **options)
+        return made, [n.pitch for m in made for n in m.notes]
+
+    narrow, narrow_pitches = pitches(top_p=0.01, seed=1)
+    assert narrow == pitches(top_p=0.01, seed=1)[0]               # the same seed, the same melodies
+    wide, wide_pitches = pitches(top_p=1.0, seed=1)
+    assert narrow != wide                                           # top-p changes what is drawn
+    assert len(set(narrow_pitches)) <= len(set(wide_pitches))      # the narrow nucleus keeps to likelier pitches
 
 
 def test_progress_and_cancel(tiny_checkpoint, support):

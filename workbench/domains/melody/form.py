@@ -6,8 +6,11 @@ often opens like the first and answers it, and the strain ends on the tonic.
 A note-by-note model rarely finds that shape by itself, so generation follows
 a plan, step by step, as rules on what may be sampled next:
 
-- notes never run across a phrase end (or into the last bar's downbeat);
-- the last note of a phrase is a note (not a rest) of at least a beat
+- the piece ends on a held note; each phrase end before it is held with
+  the support's own rate (`hold_share`, drawn once per phrase and melody):
+  reels run through most phrase ends, airs stop at them;
+- notes never run across a held phrase end (or into the last bar's downbeat);
+- the last note of a held phrase is a note (not a rest) of at least a beat
   (no gap shorter than a quarter may be left before the phrase end, and the
   last beat is filled by one note);
 - an answering phrase (the 2nd, 4th, ... of the piece) opens with the first
@@ -45,19 +48,49 @@ class Rules:
     forced: np.ndarray      # [n, 2] int: the (pitch, duration) tokens to take, or -1
 
 
+def hold_share(support) -> float:
+    """How often the support holds a note at a 4-bar phrase end (add-one smoothed, so one tune's
+    two phrase ends give 0.25, 0.5 or 0.75)."""
+    from workbench.domains.melody.shape import phrase_end_holds
+
+    flags = [flag for melody in support for flag in phrase_end_holds(melody)]
+    return (sum(flags) + 1) / (len(flags) + 2)
+
+
 class PhrasePlan:
-    def __init__(self, begin: int, end: int, bar: int, beat: int, enabled: bool = True):
+    def __init__(self, begin: int, end: int, bar: int, beat: int, enabled: bool = True,
+                 hold_share: float = 1.0, seed: int = 0):
         self.begin, self.end, self.bar, self.enabled = begin, end, bar, enabled
         self.hold = max(MIN_HOLD, beat)
         self.phrase = PHRASE_BARS * bar
         self.last_downbeat = max(begin, end - bar)
         self.queues: dict[int, list[tuple[int, int]]] = {}
+        self.hold_share = hold_share
+        self._rng = np.random.default_rng(seed)
+        self._held: dict[tuple[int, int], bool] = {}
 
-    def ends_phrase(self, bar_start: int) -> bool:
-        """Is the bar starting here the last bar of a phrase (where a held note closes it)?"""
+    def _holds(self, i: int, phrase_end: int) -> bool:
+        """Does melody i hold a note at this phrase end? The piece's end always; others drawn once."""
+        if phrase_end >= self.end:
+            return True
+        if (i, phrase_end) not in self._held:
+            self._held[(i, phrase_end)] = bool(self._rng.random() < self.hold_share)
+        return self._held[(i, phrase_end)]
+
+    def _held_end(self, i: int, cursor: int) -> int:
+        """The first phrase end after `cursor` that melody i holds (at the latest the piece's end)."""
+        index = (cursor - self.begin) // self.phrase
+        while True:
+            phrase_end = min(self.begin + (index + 1) * self.phrase, self.end)
+            if self._holds(i, phrase_end):
+                return phrase_end
+            index += 1
+
+    def ends_phrase(self, i: int, bar_start: int) -> bool:
+        """Is the bar starting here the last bar of a phrase that melody i closes with a held note?"""
         following = bar_start + self.bar
         return self.enabled and bar_start >= self.begin and (
-            (following - self.begin) % self.phrase == 0 or following >= self.end)
+            (following - self.begin) % self.phrase == 0 or following >= self.end) and self._holds(i, following)
 
     def rules(self, cursors: list[int], history: list[list[tuple[int, int, int]]]) -> Rules:
         """What sample i may do at cursor i (16ths); history[i] holds its (onset, pitch, duration) events."""
@@ -78,8 +111,7 @@ class PhrasePlan:
             if self.queues.get(i):
                 rules.forced[i] = self.queues[i].pop(0)
                 continue
-            index = (cursor - self.begin) // self.phrase
-            phrase_end = min(self.begin + (index + 1) * self.phrase, self.end)
+            phrase_end = self._held_end(i, cursor)
             if cursor < self.last_downbeat < phrase_end:
                 rules.durations[i] = lengths <= self.last_downbeat - cursor
             else:

@@ -2,13 +2,13 @@
 
 One path for the studio and the command line (api.generate calls this).
 Sampling is autoregressive over note events (vocab.py) with temperature and
-nucleus (top-p) sampling, a cached transformer window (model.decode), an
+nucleus (top-p) sampling of the pitches, a cached transformer window (model.decode), an
 optional key constraint (theory.allowed_pitch_classes) and a pitch range of
 the support's range widened by RANGE_MARGIN semitones.
 
 With form_plan=True (the default) a phrase plan (form.py) gives the result the
-shape of a tune: 4-bar phrases whose notes never run across a phrase end, a
-note held for at least a beat at each phrase end, answering phrases that open
+shape of a tune: 4-bar phrases, a note held for at least a beat at the end
+and at the support's share of the phrase ends before it, answering phrases that open
 like the phrase before them, and a last bar that starts on the tonic; and each
 bar keeps to a rhythm of the support or a common one of the corpus (rhythm.py).
 """
@@ -28,7 +28,6 @@ RANGE_MARGIN = 5
 MAX_SUPPORT_SEGMENTS = 20   # 8-bar strains: more adds time, not much information
 MAX_N, MAX_BARS = 64, 64
 WINDOW = 128                # events the model looks back over while generating (two 8-bar strains or more)
-OWN_RHYTHM_SHARE = 0.5     # share of bars kept to the support's own bar rhythms (rhythm.RhythmGuide)
 
 
 def load_learner(checkpoint) -> object:
@@ -148,9 +147,9 @@ def sample(learner, params, support, n=8, bars=8, temperature=1.0, top_p=0.9, se
         start = 0
     begin = -(-start // bar) * bar
     end = begin + bars * bar
-    plan = form.PhrasePlan(begin, end, bar, beat=form.beat_sixteenths(beats, unit), enabled=form_plan)
-    guide = (rhythm.RhythmGuide.for_support(support, beats, unit, bar, plan.hold, OWN_RHYTHM_SHARE, seed)
-             if form_plan else None)
+    plan = form.PhrasePlan(begin, end, bar, beat=form.beat_sixteenths(beats, unit), enabled=form_plan,
+                           hold_share=form.hold_share(support), seed=seed)
+    guide = rhythm.RhythmGuide.for_support(support, beats, unit, bar, plan.hold, seed) if form_plan else None
     pitch_mask = _pitch_mask(support, keep_key, keep_range)
     tonic_mask = pitch_mask & _tonic_tokens(tonic)
     _, octave = _folded_pitches(support)
@@ -193,7 +192,10 @@ def sample(learner, params, support, n=8, bars=8, temperature=1.0, top_p=0.9, se
         pitch_logits = torch.where(tonic_rows[:, None] & tonic_mask.any(), pitch_logits.masked_fill(~tonic_mask, float("-inf")), pitch_logits)
         pitch_logits[note_rows, vocab.REST] = float("-inf")
         pitch = _nucleus(pitch_logits, temperature, top_p, generator)
-        duration = _nucleus(duration_logits, temperature, top_p, generator)
+        # durations from the full distribution: the rhythm guide already keeps them to known bar rhythms,
+        # and top-p pushed them to the commonest one (eighth share 0.02-0.03 nearer the support without it,
+        # corpus validation tasks; docs/melody.md)
+        duration = _nucleus(duration_logits, temperature, 1.0, generator)
         forced = torch.from_numpy(rules.forced)            # [n, 2]: (pitch, duration) or -1
         pitch = torch.where(forced[:, 0] >= 0, forced[:, 0], pitch)
         duration = torch.where(forced[:, 1] >= 0, forced[:, 1], duration)
@@ -228,7 +230,7 @@ def _keep_to_known_rhythms(guide, plan, rules, cursors, history) -> None:
             continue
         start = cursor - cursor % bar
         onsets = tuple(onset - start for onset, pitch, _ in history[i] if onset >= start and pitch != vocab.REST)
-        allowed = guide.durations(i, start, onsets, cursor - start, cadence=plan.ends_phrase(start))
+        allowed = guide.durations(i, start, onsets, cursor - start, cadence=plan.ends_phrase(i, start))
         if allowed is not None and (rules.durations[i] & allowed).any():
             rules.durations[i] &= allowed
 

@@ -44,14 +44,20 @@ _META = {"algo": "metasgd", "first_order": True, "inner_steps": 1, "inner_lr": 0
 PRESETS = {
     "default": {
         "help": "the shipped checkpoint, meta-trained from the pretrained network (--init-from "
-                "melody.pretrained.safetensors at 1600 iterations, as Meta-Baseline does): first-order Meta-SGD "
+                "melody.pretrained.safetensors at 1600 iterations, as Meta-Baseline does): second-order Meta-SGD "
                 "with learned per-parameter rates for every parameter of a 3-layer transformer, the support loss "
                 "kept in the outer loss (support_weight 1), on style tasks (support: 8-bar strains of 1-5 tunes "
-                "of a style; query: 2 strains of other tunes of it; random transposition), 1600 iterations; "
-                "adaptation steps chosen by meta-validation",
+                "of a style; query: 2 strains of other tunes of it; random transposition), 2400 iterations with "
+                "the pretraining's rate schedule; adaptation steps chosen by meta-validation",
         "problem": {**_STYLE_TASKS, "adapt": "all"},
-        "config": {**_META, **_TRAINING, "inner_lr": 0.01, "support_weight": 1.0, "lr_halve_every": 400,
-                   "val_every": 200},
+        "config": {**_META, **_TRAINING, "first_order": False, "inner_lr": 0.01, "support_weight": 1.0,
+                   "iterations": 2400, "select_steps": "1,2,3,5"},
+    },
+    "first-order": {
+        "help": "the previous default (docs/melody.md): the same with first-order Meta-SGD and the outer rate "
+                "halved every 400 iterations",
+        "problem": {**_STYLE_TASKS, "adapt": "all"},
+        "config": {**_META, **_TRAINING, "inner_lr": 0.01, "support_weight": 1.0, "lr_halve_every": 400},
     },
     "adapt-style": {
         "help": "the default's recipe adapting only the style vector and output head (rates from 0.1)",
