@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -23,7 +24,7 @@ def main(argv=None) -> int:
     parser.add_argument("--checkpoint", help="melody checkpoint (default: the shipped one)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QApplication
 
@@ -50,9 +51,14 @@ def main(argv=None) -> int:
     panel.show()
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in [*paths, bad]])
-    drag = (QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    for event in (QDragEnterEvent(*drag), QDropEvent(*drag)):
+    drag = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    # the enter event takes an integer point, the drop a float one (PySide6 6.x signatures)
+    for event in (QDragEnterEvent(QPoint(20, 20), *drag), QDropEvent(QPointF(20, 20), *drag)):
         QApplication.sendEvent(panel.support.list.viewport(), event)
+    started = time.monotonic()   # dropped MIDI files are read off the GUI thread
+    while len(panel.support.melodies()) < len(paths) and time.monotonic() - started < 60:
+        app.processEvents()
+        time.sleep(0.01)
     panel.controls.variations.setValue(8)
     panel.controls.bars.setValue(4)
     panel.controls.seed.setValue(3)
