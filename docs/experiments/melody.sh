@@ -30,7 +30,7 @@ workbench eval melody --checkpoint "$out/melody.safetensors" --pretrained "$out/
     --data "$out/airds" --tasks 40 --json > "$out/eval-melody-airds.json"
 # the same on another draw of 40 tasks (is the margin more than the luck of one draw?)
 workbench eval melody --checkpoint "$out/melody.safetensors" --pretrained "$out/melody.pretrained.safetensors" \
-    --tasks 40 --seed 1 --no-samples --json > "$out/eval-melody-corpus-seed1.json"
+    --tasks 40 --seed 1 --json > "$out/eval-melody-corpus-seed1.json"
 workbench eval melody --checkpoint "$out/melody.safetensors" --pretrained "$out/melody.pretrained.safetensors" \
-    --data "$out/airds" --tasks 40 --seed 1 --no-samples --json > "$out/eval-melody-airds-seed1.json"
+    --data "$out/airds" --tasks 40 --seed 1 --json > "$out/eval-melody-airds-seed1.json"
 workbench bench adapt --domains melody --json > "$out/bench-adapt-melody.json"
