@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from workbench.domains.melody import api, generation, latency, theory
+from workbench.domains.melody import api, generation, latency, theory, vocab
 from workbench.domains.melody.notes import TICKS_PER_BEAT, Melody, Note
 from workbench.meta.errors import CheckpointError, ConfigError, DataError
 
@@ -52,6 +52,19 @@ def test_generation_is_seeded_and_top_p_narrows_the_pitches(tiny_checkpoint, sup
     wide, wide_pitches = pitches(top_p=1.0, seed=1)
     assert narrow != wide                                           # top-p changes what is drawn
     assert len(set(narrow_pitches)) <= len(set(wide_pitches))      # the narrow nucleus keeps to likelier pitches
+
+
+def test_a_bar_rocking_between_two_pitches_is_pushed_to_a_third():
+    logits = torch.zeros(2, vocab.N_PITCH_TOKENS)
+    history = [[(0, 40, 1), (2, 42, 1), (4, 40, 1)],        # A B A in this bar: A and B lose
+               [(0, 40, 1), (2, 42, 1), (4, 45, 1)]]        # three pitches: left alone
+    generation._discourage_rocking(logits, [6, 6], history, bar=16)
+    assert logits[0, 40] == logits[0, 42] == -generation.ROCKING_PENALTY and logits[0].sum() == 2 * logits[0, 40]
+    assert logits[1].abs().sum() == 0
+    history = [[(0, 40, 1), (2, 42, 1), (4, 40, 1)]]        # the same notes, but a new bar has begun
+    fresh = torch.zeros(1, vocab.N_PITCH_TOKENS)
+    generation._discourage_rocking(fresh, [16], history, bar=16)
+    assert fresh.abs().sum() == 0
 
 
 def test_progress_and_cancel(tiny_checkpoint, support):
