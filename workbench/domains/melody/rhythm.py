@@ -3,10 +3,11 @@
 A bar rhythm is the tuple of note onsets within a bar, in 16ths. Sampling
 note by note at temperature 1 writes about one bar in five with a rhythm that
 no tune of the style has (measured by `eval melody`); generation therefore
-keeps every bar's onsets on a path to a known rhythm: the support's own bars
-and the bars that occur at least MIN_COUNT times in the training corpus' tunes
-of the style whose rhythms the support's bars match best (per metre and style,
-shipped as resources/melody/bar-rhythms.json, made by
+keeps every bar's onsets on a path to a known rhythm (RhythmGuide): first one
+of the support's own bars drawn by how often the support uses it, then the
+support's other bars, then the bars that occur at least MIN_COUNT times in the
+training corpus' tunes of the style whose rhythms the support's bars match best
+(per metre and style, shipped as resources/melody/bar-rhythms.json, made by
 `workbench melody corpus --write-rhythms resources/melody/bar-rhythms.json`).
 """
 
