@@ -128,18 +128,23 @@ def test_out_naming_a_folder_is_refused(tmp_path, capsys):
 
 # -- 2. validation never reads uninitialised memory -----------------------------------------
 
-def test_a_validation_split_with_too_few_classes_is_refused_naming_the_split(tmp_path):
+def _class_folders(root, classes: int, per_class: int = 4) -> None:
+    """A class-per-folder image set: `classes` folders of `per_class` 12x12 PNGs, a bar each."""
     import numpy as np
     from PIL import Image
 
-    from workbench.domains.registry import build_problem
-
-    for c in range(10):
-        (tmp_path / f"c{c}").mkdir()
-        for i in range(4):
+    for c in range(classes):
+        (root / f"c{c}").mkdir()
+        for i in range(per_class):
             image = np.full((12, 12), 255, np.uint8)
             image[c:c + 4, i:i + 6] = 0
-            Image.fromarray(image).save(tmp_path / f"c{c}" / f"{i}.png")
+            Image.fromarray(image).save(root / f"c{c}" / f"{i}.png")
+
+
+def test_a_validation_split_with_too_few_classes_is_refused_naming_the_split(tmp_path):
+    from workbench.domains.registry import build_problem
+
+    _class_folders(tmp_path, classes=10)
     problem = build_problem("omniglot", {"data": str(tmp_path), "way": 3, "shot": 1, "query": 1, "size": 12,
                                          "rotations": False})
     with pytest.raises(ConfigError, match=r"3-way tasks need 3 classes; the val split of .* has 2"):
@@ -382,17 +387,9 @@ def test_the_kill_9_evaluation_finds_every_checkpoint_loadable_and_consistent(tm
 
 
 def test_a_corrupt_image_among_training_images_is_skipped_and_reported(tmp_path, caplog):
-    import numpy as np
-    from PIL import Image
-
     from workbench.domains.drawings.sources import FolderSource
 
-    for c in range(3):
-        (tmp_path / f"c{c}").mkdir()
-        for i in range(4):
-            image = np.full((12, 12), 255, np.uint8)
-            image[c:c + 4, i:i + 6] = 0
-            Image.fromarray(image).save(tmp_path / f"c{c}" / f"{i}.png")
+    _class_folders(tmp_path, classes=3)
     (tmp_path / "c1" / "2.png").write_bytes(b"not a png")
     source = FolderSource(tmp_path, size=12, whole=True)
     index = next(i for i in range(3) if source.class_name("train", i) == "c1")

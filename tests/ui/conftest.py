@@ -20,6 +20,19 @@ def isolated_settings(tmp_path, monkeypatch):
     yield folder
 
 
+@pytest.fixture
+def ready_training_panel(qtbot):
+    """A Training panel with its presets loaded (shut down after the test)."""
+    from workbench.ui.context import AppContext
+    from workbench.ui.training.panel import TrainingPanel
+
+    widget = TrainingPanel(AppContext())
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: not widget.preset_jobs.busy, timeout=30_000)
+    yield widget
+    widget.shutdown()
+
+
 @pytest.fixture(autouse=True)
 def unsaved_project_is_discarded_on_close(monkeypatch):
     """qtbot closes each test's windows: a changed project must not wait there on the modal

@@ -9,18 +9,12 @@ import pytest
 from tests.meta.toy import ToyRegression
 from workbench.meta.config import MetaConfig
 from workbench.meta.trainer import MetaTrainer
-from workbench.ui.context import AppContext
-from workbench.ui.training.panel import TrainingPanel
 
 
 @pytest.fixture
-def panel(qtbot):
-    widget = TrainingPanel(AppContext())
-    qtbot.addWidget(widget)
-    qtbot.waitUntil(lambda: not widget.preset_jobs.busy, timeout=30_000)
-    widget.follower.timer.setInterval(20)
-    yield widget
-    widget.shutdown()
+def panel(ready_training_panel):
+    ready_training_panel.follower.timer.setInterval(20)
+    return ready_training_panel
 
 
 @pytest.fixture(scope="module")

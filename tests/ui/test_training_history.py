@@ -5,18 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.ui.test_training_panel import FAST
-from workbench.ui.context import AppContext
 from workbench.ui.training.history import history_path
-from workbench.ui.training.panel import TrainingPanel
 
 
 @pytest.fixture
-def panel(qtbot):
-    widget = TrainingPanel(AppContext())
-    qtbot.addWidget(widget)
-    qtbot.waitUntil(lambda: not widget.preset_jobs.busy, timeout=30_000)
-    yield widget
-    widget.shutdown()
+def panel(ready_training_panel):
+    return ready_training_panel
 
 
 def run(qtbot, panel, iterations: int) -> str:

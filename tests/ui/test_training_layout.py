@@ -6,20 +6,14 @@ import pytest
 
 from tests.ui.test_training_plots import iteration
 from workbench.meta.records import ValidationRecord
-from workbench.ui.context import AppContext
-from workbench.ui.training.panel import TrainingPanel
 
 READABLE_HEIGHT, READABLE_WIDTH = 150, 300   # room for a title, tick labels and a curve
 USABLE_HEIGHT, USABLE_WIDTH = 100, 200
 
 
 @pytest.fixture
-def panel(qtbot):
-    widget = TrainingPanel(AppContext())
-    qtbot.addWidget(widget)
-    qtbot.waitUntil(lambda: not widget.preset_jobs.busy, timeout=30_000)
-    yield widget
-    widget.shutdown()
+def panel(ready_training_panel):
+    return ready_training_panel
 
 
 def classification_run_with_learned_rates(panel):

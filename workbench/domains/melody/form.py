@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.domains.melody import vocab
+from workbench.domains.melody.shape import phrase_end_holds
 
 PHRASE_BARS = 4
 ANSWER_BARS = 2     # how much of the question an answering phrase repeats
@@ -51,8 +52,6 @@ class Rules:
 def hold_share(support) -> float:
     """How often the support holds a note at a 4-bar phrase end (add-one smoothed, so one tune's
     two phrase ends give 0.25, 0.5 or 0.75)."""
-    from workbench.domains.melody.shape import phrase_end_holds
-
     flags = [flag for melody in support for flag in phrase_end_holds(melody)]
     return (sum(flags) + 1) / (len(flags) + 2)
 
