@@ -26,7 +26,7 @@ def register(eval_subparsers) -> None:
                              "`workbench train --domain sketch --preset classify --data .../images_background_small1.zip` "
                              "(default: the shipped sketch-classify, trained on built-in glyphs, which the note flags)")
     parser.add_argument("--mode", choices=("vary", "complete", "both"), default="both")
-    parser.add_argument("--shots", type=int, nargs="+", default=[1, 3, 5], help="vary support sizes K (default 1 3 5)")
+    parser.add_argument("--shots", type=int, nargs="+", default=[1, 3, 5], help="support sizes K: Vary's support drawings, Complete's examples (default 1 3 5)")
     parser.add_argument("--observed", type=float, nargs="+", default=[0.25, 0.5],
                         help="complete: shares of the ink kept (default 0.25 0.5)")
     parser.add_argument("--tasks", type=int, default=30, help="held-out tasks per setting (default 30)")
@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
                                               progress=None if args.json else _progress_printer(f"vary {name}"))
         if args.mode in ("complete", "both"):
             results += evaluate.evaluate_complete(models, source, pool, fractions=tuple(args.observed),
-                                                  tasks=args.tasks, steps=steps, seed=args.seed, data_name=name,
+                                                  shots=tuple(args.shots), tasks=args.tasks, steps=steps, seed=args.seed, data_name=name,
                                                   progress=None if args.json else _progress_printer(f"complete {name}"))
     emit("eval sketch", results, device="cpu", as_json=args.json, extra={"notes": notes} if notes else None)
     for note in notes:

@@ -6,6 +6,7 @@ Both go through workbench.domains.sketch.api, the same functions the GUI calls.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 SCALE = 4  # upscale factor of the larger PNGs
@@ -27,7 +28,7 @@ def register(subparsers) -> None:
     vary.add_argument("--temperature", type=float, default=1.0, help="spread of the samples (0-4, default 1)")
     vary.add_argument("--strength", type=float, default=None,
                       help="how far each drawing may move from the support, in (0, 1]: 1 draws from a blank canvas, "
-                           "lower starts from a distorted support drawing (default 0.7)")
+                           "lower starts from a distorted support drawing (default 0.5)")
     vary.add_argument("--checkpoint", default=None, help="a sketch ink checkpoint (default: the shipped one)")
     vary.add_argument("--out", required=True, help="folder for the PNGs and the contact sheet")
     vary.add_argument("--json", action="store_true", help="print one JSON document")
@@ -35,6 +36,12 @@ def register(subparsers) -> None:
 
     complete = actions.add_parser("complete", help="finish a partial drawing, one picture per inner step")
     complete.add_argument("--partial", required=True, metavar="IMAGE", help="the partial drawing")
+    complete.add_argument("--examples", nargs="+", default=None, metavar="IMAGE",
+                          help="drawings of the kind being drawn, whose style the completion follows "
+                               "(default: the built-in glyphs that cover the partial best)")
+    complete.add_argument("--strength", type=float, default=None,
+                          help="with --examples: how much of the best-fitting example is redrawn, in (0, 1]; "
+                               "1 decodes from the examples' style alone (default 0.5)")
     complete.add_argument("--steps", type=int, default=None, help="decoding steps, one picture each (default 12)")
     complete.add_argument("--seed", type=int, default=0)
     complete.add_argument("--checkpoint", default=None, help="a sketch ink checkpoint (default: the shipped one)")
@@ -67,20 +74,14 @@ def _save_png(api, array, path: Path, scale: int = 1) -> Path:
 
 
 def run_vary(args: argparse.Namespace) -> int:
-    import sys
 
     from workbench.commands.output import emit, prepare_output_folder
     from workbench.domains.sketch import api
-    from workbench.meta.errors import DataError
 
     _check_count("n", args.n, 1)
     _check_count("steps", args.steps, 0)
     _check_count("decode_steps", args.decode_steps, 1)
-    images, _names, errors = api.load_support_images(args.support)
-    for message in errors:
-        print(f"workbench sketch vary: skipped {message}", file=sys.stderr)
-    if not images:
-        raise DataError("none of the support images could be used")
+    images, errors = _examples(api, args.support, "vary")
     out = prepare_output_folder(args.out)  # before the work, so a bad folder costs nothing
     drawings = api.vary(images, n=args.n, steps=args.steps, seed=args.seed, temperature=args.temperature,
                         checkpoint=args.checkpoint, decode_steps=args.decode_steps, strength=args.strength)
@@ -95,6 +96,18 @@ def run_vary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _examples(api, paths: list[str], action: str) -> tuple[list, list[str]]:
+    """The drawings of these image files; a file that cannot be used is reported and skipped."""
+    from workbench.meta.errors import DataError
+
+    images, _names, errors = api.load_support_images(paths)
+    for message in errors:
+        print(f"workbench sketch {action}: skipped {message}", file=sys.stderr)
+    if not images:
+        raise DataError("none of the support images could be used")
+    return images, errors
+
+
 def run_complete(args: argparse.Namespace) -> int:
     from workbench.commands.output import emit, prepare_output_folder
     from workbench.domains.imageio import load_ink
@@ -103,8 +116,10 @@ def run_complete(args: argparse.Namespace) -> int:
     _check_count("steps", args.steps, 1)
     # A partial drawing keeps its place on the page: scaled, not cropped to its ink.
     partial = load_ink(args.partial, api.MODEL_SIZE, crop=False)
+    examples, errors = _examples(api, args.examples, "complete") if args.examples else ([], [])
     out = prepare_output_folder(args.out)
-    frames = api.complete(partial, steps=args.steps, checkpoint=args.checkpoint, seed=args.seed)
+    frames = api.complete(partial, steps=args.steps, checkpoint=args.checkpoint, seed=args.seed, examples=examples,
+                          strength=args.strength)
     results = []
     for step, frame in enumerate(frames):
         path = _save_png(api, frame, out / f"step-{step:02d}.png")
@@ -113,7 +128,7 @@ def run_complete(args: argparse.Namespace) -> int:
     _save_png(api, frames[-1], out / f"completed@{SCALE}x.png", scale=SCALE)
     strip = _save_png(api, api.contact_sheet(frames, columns=len(frames)), out / "filmstrip.png", scale=SCALE)
     emit("sketch complete", results, device="cpu", as_json=args.json,
-         extra={"completed": str(final), "filmstrip": str(strip)})
+         extra={"completed": str(final), "filmstrip": str(strip), "examples": len(examples), "skipped": errors})
     return 0
 
 

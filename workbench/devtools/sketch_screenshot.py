@@ -1,10 +1,12 @@
 """Render a real Sketch Studio session to a PNG (for docs/screenshot-sketch.png).
 
     python -m workbench.devtools.sketch_screenshot docs/screenshot-sketch.png [--data ZIP] [--character 7]
+        [--complete]
 
 Five drawings of one character (a class of --data, default the built-in test glyphs) go on the
 support strip, one of them is copied onto the canvas, and Vary draws eight variations at the
-default strength with the shipped checkpoint.
+default strength with the shipped checkpoint. With --complete, four drawings go on the strip, a
+quarter of the fifth's ink goes on the canvas, and Complete finishes it in the strip's style.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ def main(argv=None) -> int:
     parser.add_argument("out")
     parser.add_argument("--data", default=None, help="a class-per-folder set (folder or zip)")
     parser.add_argument("--character", type=int, default=7, help="class index in the set's test split")
+    parser.add_argument("--complete", action="store_true", help="show Complete instead of Vary")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
@@ -41,18 +44,33 @@ def main(argv=None) -> int:
     panel = SketchStudioPanel(context)
     panel.resize(1440, 900)
     panel.show()
-    for i, drawing in enumerate(drawings, start=1):
+    examples = drawings[:4] if args.complete else drawings
+    for i, drawing in enumerate(examples, start=1):
         panel.strip.add_image(drawing, f"example-{i}.png")
-    panel.canvas.set_array(drawings[0], "Screenshot")
-    panel.variations.setValue(8)
-    panel.start_vary()
-    print(f"varied in {wait_until_idle(app, panel):.1f} s", file=sys.stderr)
+    if args.complete:
+        panel.canvas.set_array(_partial(drawings[4]), "Screenshot")
+        panel.start_complete()
+    else:
+        panel.canvas.set_array(drawings[0], "Screenshot")
+        panel.variations.setValue(8)
+        panel.start_vary()
+    print(f"generated in {wait_until_idle(app, panel):.1f} s", file=sys.stderr)
     for _ in range(20):
         app.processEvents()
         time.sleep(0.02)
     panel.grab().save(args.out)
     panel.shutdown()
     return 0
+
+
+def _partial(drawing):
+    """A quarter of the drawing's ink, nearest to one point of it (as the evaluation cuts partials)."""
+    import torch
+
+    from workbench.domains.sketch.observe import partial_drawings
+
+    whole = torch.from_numpy(drawing[None].astype("float32"))
+    return partial_drawings(whole, torch.tensor([0.25]), torch.Generator().manual_seed(0)).numpy()[0]
 
 
 if __name__ == "__main__":

@@ -1,8 +1,14 @@
-"""A sheet of typical Vary outputs for docs/sketch.md: support drawings, other real drawings of the
-class, then samples at the default strength and drawn from a blank canvas (strength 1).
+"""Sheets of typical outputs for docs/sketch.md.
+
+Vary: support drawings, other real drawings of the class, then samples at the default strength and
+drawn from a blank canvas (strength 1).
+Complete (--complete): three examples of the class, the whole drawing, the partial (25 % of its ink),
+four steps of the completion in the examples' style, the last step without examples (built-in
+glyphs), and the support-fill baseline (the partial plus the example that covers it best).
 
     python -m workbench.devtools.sketch_sheet --out docs/sketch-vary.png
         [--data ../shared/datasets/omniglot/images_background_small2.zip] [--classes 0 1 2 4 6 7] [--seed 0]
+    python -m workbench.devtools.sketch_sheet --complete --out docs/sketch-complete.png [--data ...]
 
 One row per class: built-in test-split glyph classes, then (with --data) as many classes of that set.
 White paper, black ink, 2x with the smooth upscaling of exports. numpy, torch and PIL only.
@@ -15,6 +21,7 @@ import argparse
 import numpy as np
 
 SUPPORT, REAL, SAMPLES = 5, 3, 6
+EXAMPLES, KEPT, SHOWN_STEPS = 3, 0.25, (3, 6, 9, 12)
 
 
 def main(argv=None) -> int:
@@ -24,6 +31,7 @@ def main(argv=None) -> int:
     parser.add_argument("--classes", type=int, nargs="+", default=[0, 1, 2, 4, 6, 7])
     parser.add_argument("--checkpoint", default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--complete", action="store_true", help="a sheet of Complete instead of Vary")
     args = parser.parse_args(argv)
 
     from workbench.domains.drawings.sources import GlyphSource, make_source
@@ -34,19 +42,38 @@ def main(argv=None) -> int:
     sources = [GlyphSource(size=size, seed=seed)]
     if args.data:
         sources.append(make_source(args.data, size=size, whole=True))
-    rows = []
-    for source in sources:
-        for index in args.classes:
-            drawings = source.images("test", index, list(range(SUPPORT + REAL)))
-            support = list(drawings[:SUPPORT])
-            near = generate.vary(support, n=SAMPLES, seed=args.seed, learner=learner)
-            blank = generate.vary(support, n=SAMPLES, seed=args.seed, learner=learner, strength=1.0)
-            rows.append([*support, None, *drawings[SUPPORT:], None, *near, None, *blank])
-    sheet = _tile(rows, size)
-    api.save_png(sheet, args.out, scale=2)
-    print(f"wrote {args.out}: {len(rows)} rows of {SUPPORT} support | {REAL} real | {SAMPLES} at strength "
-          f"{generate.VARY_STRENGTH} | {SAMPLES} at strength 1")
+    make_row = _complete_row if args.complete else _vary_row
+    rows = [make_row(source, index, learner, args.seed) for source in sources for index in args.classes]
+    api.save_png(_tile(rows, size), args.out, scale=2)
+    print(f"wrote {args.out}: {len(rows)} rows")
     return 0
+
+
+def _vary_row(source, index: int, learner, seed: int) -> list:
+    from workbench.domains.sketch import generate
+
+    drawings = source.images("test", index, list(range(SUPPORT + REAL)))
+    support = list(drawings[:SUPPORT])
+    near = generate.vary(support, n=SAMPLES, seed=seed, learner=learner)
+    blank = generate.vary(support, n=SAMPLES, seed=seed, learner=learner, strength=1.0)
+    return [*support, None, *drawings[SUPPORT:], None, *near, None, *blank]
+
+
+def _complete_row(source, index: int, learner, seed: int) -> list:
+    import torch
+
+    from workbench.domains.sketch import baselines, generate
+    from workbench.domains.sketch.observe import partial_drawings
+
+    drawings = (source.images("test", index, list(range(EXAMPLES + 1))) > 0.5).astype(np.float32)
+    examples, whole = drawings[:EXAMPLES], drawings[EXAMPLES]
+    generator = torch.Generator().manual_seed(seed * 1000 + index)
+    partial = partial_drawings(torch.from_numpy(whole[None]), torch.tensor([KEPT]), generator).numpy()[0]
+    partial = (partial > 0.5).astype(np.float32)
+    frames = generate.complete(partial, learner=learner, seed=seed, examples=list(examples))
+    alone = generate.complete(partial, learner=learner, seed=seed)[-1]
+    fill = baselines.nearest_fill(partial, examples)
+    return [*examples, None, whole, partial, None, *(frames[s] for s in SHOWN_STEPS), None, alone, fill]
 
 
 def _tile(rows, size: int, pad: int = 2, gap: int = 12) -> np.ndarray:

@@ -59,6 +59,19 @@ def test_sketch_complete_writes_every_step_and_a_filmstrip(tiny_checkpoints, tmp
     assert "sketch complete" in capsys.readouterr().out
 
 
+def test_sketch_complete_follows_examples_and_skips_bad_files(tiny_checkpoints, tmp_path, capsys):
+    partial = _drawing(tmp_path / "partial.png")
+    example = _drawing(tmp_path / "example.png")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not a png")
+    code = main(["sketch", "complete", "--partial", partial, "--examples", example, str(broken), "--steps", "2",
+                 "--checkpoint", str(tiny_checkpoints["ink"]), "--out", str(tmp_path / "done"), "--json"])
+    assert code == 0
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert document["examples"] == 1 and len(document["skipped"]) == 1 and "broken.png" in captured.err
+
+
 def test_sketch_tune_stores_the_validated_rate_and_steps(tiny_checkpoints, tmp_path, capsys):
     import shutil
 
@@ -95,9 +108,12 @@ def test_eval_sketch_reports_models_and_baselines_side_by_side(tiny_checkpoints,
         assert r["chamfer"] >= 0.0
     assert all(r["mid_grey"] == 0.0 for r in vary if r["model"] in ("meta", "meta-blank", "unadapted", "pretrain", "start"))
     complete = [r for r in rows if r["mode"] == "complete"]
-    assert {r["model"] for r in complete} == {"meta", "unadapted", "pretrain", "mirror", "nearest-fill"}
+    with_examples = {(m, k) for m in ("meta", "meta-blank", "unadapted", "pretrain", "support-fill") for k in (1, 2)}
+    without = {(m, 0) for m in ("meta-alone", "mirror", "nearest-fill")}
+    assert {(r["model"], r["shots"]) for r in complete} == with_examples | without
     assert {r["observed"] for r in complete} == {0.25, 0.5}
     for r in complete:
         assert 0.0 <= r["recall"] <= 1.0 and 0.0 <= r["precision"] <= 1.0
-        assert len(r["recall_by_step"]) == (3 if r["model"] in ("meta", "unadapted", "pretrain") else 1)
+        decoded = r["model"] in ("meta", "meta-blank", "meta-alone", "unadapted", "pretrain")
+        assert len(r["recall_by_step"]) == (3 if decoded else 1)
     assert any("pretrain fine-tuned with inner_lr" in note for note in document["notes"])

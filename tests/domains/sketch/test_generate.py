@@ -82,10 +82,14 @@ def test_complete_returns_the_partial_and_one_picture_per_decoding_step(tiny_che
         api.complete(np.zeros((32, 32)), checkpoint=tiny_checkpoints["ink"])
     with pytest.raises(DataError, match="at least one"):
         api.complete(partial, steps=0, checkpoint=tiny_checkpoints["ink"])
-    from workbench.domains.sketch.generate import complete
-
-    alone = complete(partial, steps=2, checkpoint=tiny_checkpoints["ink"], support="partial")
-    assert len(alone) == 3 and (alone[-1] >= partial - 1e-6).all()
+    styled = api.complete(partial, steps=2, checkpoint=tiny_checkpoints["ink"], examples=drawings[1:3])
+    assert len(styled) == 3 and (styled[-1] >= partial - 1e-6).all()
+    blank = api.complete(partial, steps=2, checkpoint=tiny_checkpoints["ink"], examples=drawings[1:3], strength=1.0)
+    assert (blank[-1] >= partial - 1e-6).all()
+    with pytest.raises(DataError, match="strength"):
+        api.complete(partial, checkpoint=tiny_checkpoints["ink"], examples=drawings[1:3], strength=0.0)
+    with pytest.raises(DataError, match="support drawing 1"):
+        api.complete(partial, steps=2, checkpoint=tiny_checkpoints["ink"], examples=[np.zeros((32, 32))])
 
 
 def test_wrong_or_missing_checkpoint(tiny_checkpoints, drawings, tmp_path):

@@ -45,6 +45,35 @@ def test_ink_tasks_mask_binary_drawings_and_weight_one_to_k_supports():
     assert held_out.support[1].shape == (2, 5)
 
 
+def test_supported_complete_tasks_keep_the_class_drawings_as_support():
+    problem = _problem(complete_share=1.0, supported_complete=1.0)
+    plain = _problem(complete_share=1.0)
+    tasks = problem.sample_tasks(4, torch.Generator().manual_seed(0), "train")
+    drawings, weight, *_ = tasks.support
+    _context, _weight, query, _query_weight, query_known = tasks.query
+    alone = plain.sample_tasks(4, torch.Generator().manual_seed(0), "train").support
+    assert (alone[1].sum(1) == 1).all()                     # without: the partial alone is the support
+    for i in range(4):
+        real = int(weight[i].sum())
+        assert (drawings[i, :real].sum(1) > 0).all()         # whole drawings of the class, not a partial
+        assert torch.equal(query[i, 0], query[i, 1])          # every query is the one whole drawing
+        assert 0 < query_known[i, 0].mean() < 1
+
+
+def test_fine_support_reads_the_support_pixel_by_pixel():
+    torch.manual_seed(0)
+    net = InkNet(size=32, width=8, fine_support=True)
+    assert "fine.weight" in dict(net.named_parameters())
+    assert "fine.weight" not in dict(InkNet(size=32, width=8).named_parameters())
+    support = torch.zeros(1, 32, 32)
+    support[0, 10:20, 15] = 1.0
+    moved = torch.roll(support, 1, dims=2)
+    canvas = torch.zeros(1, 32 * 32)
+    a = net(support.reshape(1, -1), torch.ones(1), canvas, canvas).reshape(32, 32)
+    b = net(moved.reshape(1, -1), torch.ones(1), canvas, canvas).reshape(32, 32)
+    assert (a - b)[10:20, 14:18].abs().max() > 1e-4
+
+
 def test_ink_loss_is_finite_and_vmap_matches_loop():
     problem = _problem()
     torch.manual_seed(0)

@@ -68,6 +68,21 @@ def test_complete_shows_the_drawing_after_each_decoding_step(qtbot, panel, conte
     assert panel.gallery.list.currentRow() == 0
 
 
+def test_complete_follows_the_support_set_as_drawn(qtbot, panel, context):
+    draw_stroke(qtbot, panel.canvas, line_points(40, 40, 220, 220))
+    panel.add_canvas_to_support()                          # drawn here: goes to Complete as drawn on the page
+    panel.strip.add_image(glyph_array("cross"), "dropped")  # a file: goes framed
+    pages = panel.strip.page_images()
+    assert pages[0].shape == panel.canvas.to_array().shape and pages[1] is panel.strip.images()[1]
+    draw_stroke(qtbot, panel.canvas, line_points(40, 40, 120, 120))
+    panel.complete_steps.setValue(2)
+    assert panel.start_complete()
+    wait_idle(qtbot, panel)
+    assert errors(context) == []
+    assert len(panel.gallery.results()) == 3
+    assert "in the style of 2 examples" in panel.gallery.caption.text()
+
+
 def test_a_second_press_while_running_restarts_with_the_new_settings(qtbot, panel, context):
     panel.strip.add_image(glyph_array("cross"), "a")
     panel.variations.setValue(3)

@@ -1,9 +1,10 @@
 """`workbench eval sketch`: Vary and Complete side by side with models and trivial baselines.
 
 Rows (`model` field):
-  meta        the meta-trained InkNet, adapted with its validated rate and steps
-              (Vary at the default strength, generate.VARY_STRENGTH)
-  meta-blank  (Vary) the same at strength 1: drawn from a blank canvas
+  meta        the meta-trained InkNet, adapted with its validated rate and steps, at the
+              default strength (generate.VARY_STRENGTH, COMPLETE_STRENGTH)
+  meta-blank  the same at strength 1: drawn from a blank canvas (Complete: with the
+              examples read, but not started from one)
   unadapted   the same network and support context, no adaptation steps
   pretrain    InkNet trained on all training drawings jointly, fine-tuned with
               the rate and steps chosen on validation tasks (tune.py)
@@ -12,15 +13,19 @@ Rows (`model` field):
               the stronger elastic distortion, binarized, all of it kept (so the
               model's redrawing is measured against its own starting point)
   nearest     (Vary) the training drawings nearest to the support
+  meta-alone  (Complete) the meta model without the user's examples: its support is the
+              built-in glyphs that cover the partial best (the studio with an empty strip)
   mirror      (Complete) the partial plus its mirror image
   nearest-fill (Complete) the partial plus the best-covering training drawing
+  support-fill (Complete) the partial plus the example drawing that covers it best
   real        (Vary) other real drawings of the class, for scale
 
 Vary measures (metrics.py): mid_grey, faint, fidelity (share of samples a
 20-way ProtoNet judge assigns to the support's class, K support drawings per
 class), near_copy, chamfer (to a held-out drawing of the class).
 Complete measures: recall and precision of the missing ink at 1 px after the
-last step, and per decoding step for the models.
+last step, and per decoding step for the models. The models complete in the
+style of K examples of the class (the studio's support strip), K = shots.
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ def _embed(judge, drawings: np.ndarray) -> torch.Tensor:
     return judge.forward(judge.params, x).flatten(1)
 
 
-def _vary_options(spec: tuple) -> dict:
+def _options(spec: tuple) -> dict:
     learner, adapt_steps, *strength = spec
     return {"learner": learner, "steps": adapt_steps, "strength": strength[0] if strength else None}
 
@@ -87,7 +92,7 @@ def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3,
         for k in shots:
             support = target[:k]
             prototypes = torch.stack([_embed(judge, support).mean(0)] + [_embed(judge, o[:k]).mean(0) for o in others])
-            rows = {name: np.stack(vary(list(support), n=SAMPLES, seed=seed * 1000 + t, **_vary_options(spec)))
+            rows = {name: np.stack(vary(list(support), n=SAMPLES, seed=seed * 1000 + t, **_options(spec)))
                     for name, spec in models.items()}
             rows["jitter"] = baselines.jitter(support, SAMPLES, generator)
             start = baselines.jitter(support, SAMPLES, generator, elastic=START_ELASTIC)
@@ -114,38 +119,49 @@ def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3,
     return sorted(results, key=lambda r: (r["shots"], order.get(r["model"], 9)))
 
 
-def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25, 0.5), tasks: int = 30,
-                      steps: int = 12, seed: int = 0, split: str = "test", data_name: str = "glyphs",
+def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25, 0.5), shots=(1, 3, 5),
+                      tasks: int = 30, steps: int = 12, seed: int = 0, split: str = "test", data_name: str = "glyphs",
                       progress: Callable | None = None) -> list[dict]:
-    """One record per (row, share of ink kept): recall and precision at 1 px, per step for the models."""
+    """One record per (row, share of ink kept, K): recall and precision at 1 px, per step for the models.
+
+    A task is a drawing of one class cut to a partial, and K other drawings of the class as the
+    user's examples. Rows that do not read the examples (`-alone`, mirror, nearest-fill) have K = 0."""
     rng = np.random.default_rng(seed)
     n_classes = source.num_classes(split)
-    truths = np.stack([_class_drawings(source, split, int(rng.integers(n_classes)), 1, rng)[0] for _ in range(tasks)])
-    truths = (truths > metrics.INK).astype(np.float32)
+    drawn = []
+    for _ in range(tasks):
+        drawings = _class_drawings(source, split, int(rng.integers(n_classes)), max(shots) + 1, rng)
+        drawn.append((drawings > metrics.INK).astype(np.float32))
     generator = torch.Generator().manual_seed(seed)
     results = []
     total, done = tasks * len(fractions), 0
     for f in fractions:
+        truths = np.stack([d[-1] for d in drawn])
         partials = partial_drawings(torch.from_numpy(truths), torch.full((tasks,), float(f)), generator).numpy()
         partials = (partials > metrics.INK).astype(np.float32)
-        scores: dict[str, list[list[tuple[float, float]]]] = {}
+        scores: dict[tuple[str, int], list[list[tuple[float, float]]]] = {}
         for t in range(tasks):
-            outputs = {name: complete(partials[t], steps=steps, learner=learner, seed=seed * 1000 + t,
-                                      adapt_steps=adapt_steps)[1:]
-                       for name, (learner, adapt_steps, *_) in models.items() if name != "meta-blank"}
-            outputs["mirror"] = [baselines.mirror(partials[t])]
-            outputs["nearest-fill"] = [baselines.nearest_fill(partials[t], pool)]
-            for name, frames in outputs.items():
-                scores.setdefault(name, []).append([metrics.completion_scores(fr, partials[t], truths[t])
-                                                    for fr in frames])
+            partial, examples = partials[t], drawn[t][:-1]
+            outputs = {("meta-alone", 0): complete(partial, steps=steps, learner=models["meta"][0], seed=seed * 1000 + t,
+                                                   adapt_steps=models["meta"][1])[1:],
+                       ("mirror", 0): [baselines.mirror(partial)],
+                       ("nearest-fill", 0): [baselines.nearest_fill(partial, pool)]}
+            for k in shots:
+                for name, spec in models.items():
+                    options = _options(spec)
+                    outputs[(name, k)] = complete(partial, steps=steps, learner=options["learner"],
+                                                  seed=seed * 1000 + t, adapt_steps=options["steps"],
+                                                  strength=options["strength"], examples=examples[:k])[1:]
+                outputs[("support-fill", k)] = [baselines.nearest_fill(partial, examples[:k])]
+            for key, frames in outputs.items():
+                scores.setdefault(key, []).append([metrics.completion_scores(fr, partial, truths[t]) for fr in frames])
             done += 1
             if progress:
                 progress(done, total, f"complete on {data_name}")
-        for name, per_task in scores.items():
-            table = np.array(per_task)                                   # [tasks, frames, 2]
-            mean = table.mean(0)
-            results.append({"data": data_name, "mode": "complete", "model": name, "observed": f, "tasks": tasks,
-                            "steps": len(mean), "recall": float(mean[-1, 0]), "precision": float(mean[-1, 1]),
-                            "recall_by_step": [float(v) for v in mean[:, 0]],
+        for (name, k), per_task in scores.items():
+            mean = np.array(per_task).mean(0)                            # [frames, 2]
+            results.append({"data": data_name, "mode": "complete", "model": name, "observed": f, "shots": k,
+                            "tasks": tasks, "steps": len(mean), "recall": float(mean[-1, 0]),
+                            "precision": float(mean[-1, 1]), "recall_by_step": [float(v) for v in mean[:, 0]],
                             "precision_by_step": [float(v) for v in mean[:, 1]]})
     return results

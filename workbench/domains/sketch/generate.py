@@ -61,8 +61,8 @@ COMPLETE_DECODE_STEPS = 12  # decoding steps of Complete: the filmstrip's pictur
 # Vary below strength 1 (docs/sketch.md, validation grid on built-in validation classes): the most
 # recognisable setting whose near-copies stay at most 15 %; the stronger elastic distortion than the
 # jitter baseline's (0.04) is what keeps the results from being near-copies.
-VARY_STRENGTH = 0.7
-START_ELASTIC = 0.1
+VARY_STRENGTH = 0.5
+START_ELASTIC = 0.08
 
 
 def _support_batch(images: np.ndarray, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
@@ -141,21 +141,35 @@ def _starting_canvases(images: np.ndarray, n: int, strength: float, generator: t
     return start * known, known
 
 
-COMPLETE_SUPPORT = 3         # built-in glyphs that cover the partial best: Complete's support
+COMPLETE_SUPPORT = 3         # built-in glyphs that cover the partial best: Complete's support without examples
+# Complete with examples (docs/sketch.md, validation grid on built-in validation classes): the canvas
+# starts from the example that fits the partial best; a share 1 - strength of its pixels is known,
+# except within COMPLETE_GAP pixels of the partial's ink, where the two meet and the network redraws.
+COMPLETE_STRENGTH = 0.5
+COMPLETE_GAP = 3
 
 
 def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, progress=None, cancelled=None,
              learner=None, seed: int = 0, temperature: float = 1.0, adapt_steps: int | None = None,
-             support: str = "glyphs") -> list[np.ndarray]:
+             examples: Sequence[np.ndarray] | None = None, strength: float | None = None) -> list[np.ndarray]:
     """The partial drawing, then the canvas after each decoding step 1..steps ([S, S] arrays in [0, 1]).
 
     `steps` are decoding steps (the filmstrip). The partial's ink and a
     one-pixel band of paper around it are known and kept; the network decodes
     the rest. Its support (what it adapts to, `adapt_steps`, and draws like):
-    support="glyphs" (default), the built-in training glyphs whose ink covers
-    the partial's best, so the strokes it adds continue a known kind of
-    drawing; support="partial", the partial drawing itself (measured: it adds
-    little ink, docs/sketch.md).
+    the user's `examples` of the kind being drawn (1-5 drawings), so the
+    completion follows them; without examples, the built-in training glyphs
+    whose ink covers the partial's best, so the strokes it adds continue a
+    known kind of drawing, decoded from a blank canvas. The partial and the
+    examples are read as given, on their page (not cropped to their ink):
+    InkNet reads the examples pixel by pixel beside the canvas, so they must
+    sit where the finished drawing would (the studio passes drawings made on
+    the same canvas as they were drawn; model-size arrays are taken as they
+    are). Lining them up automatically was tried and dropped: a quarter of a
+    drawing fits too many places (docs/sketch.md). With examples, `strength`
+    works as in Vary: below 1 the canvas starts from the example that covers
+    the partial best, a share 1 - strength of its pixels known (default
+    COMPLETE_STRENGTH).
     """
     from workbench.domains.sketch import baselines
     from workbench.domains.sketch.inknet import binary_ink
@@ -165,19 +179,41 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     total = COMPLETE_DECODE_STEPS if steps is None else int(steps)
     if total < 1:
         raise DataError(f"complete needs at least one decoding step, got {total}")
-    if support not in ("glyphs", "partial"):
-        raise DataError(f"complete's support is 'glyphs' or 'partial', got {support!r}")
     drawing = model_input(partial, size, "partial drawing", crop=False)
     ink = binary_ink(torch.from_numpy(drawing).reshape(1, -1))
-    images = drawing[None]
-    if support == "glyphs":
+    strength = COMPLETE_STRENGTH if strength is None else float(strength)
+    if not (0.0 < strength <= 1.0):
+        raise DataError(f"completion strength must be above 0 and at most 1, got {strength}")
+    generator = torch.Generator().manual_seed(int(seed))
+    known = observed_mask(ink.reshape(size, size)).reshape(1, -1)
+    if examples is not None and len(examples):
+        images = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=False) for i, d in enumerate(examples)])
+        if strength < 1.0:
+            ink, known = _from_best_example(images, ink, known, strength, generator)
+    else:
         pool = baselines.training_pool(size, learner.problem.options["seed"])
         images = pool[baselines.covering(ink.reshape(size, size).numpy(), pool, COMPLETE_SUPPORT)]
-    generator = torch.Generator().manual_seed(int(seed))
     params, batch = adapted(learner, images, adapt_steps, generator)
-    known = observed_mask(ink.reshape(size, size)).reshape(1, -1)
     frames = draw(learner, params, batch[:2], ink, known, total, generator, float(temperature),
                   on_step=_step_callback(total, progress, cancelled, "completing"))
     if cancelled and cancelled():
         return []
     return [ink.reshape(size, size).numpy()] + [f.reshape(size, size).numpy() for f in frames]
+
+
+def _from_best_example(images: np.ndarray, ink: torch.Tensor, known: torch.Tensor, strength: float,
+                       generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Complete's canvas (ink, known) [1, P] started from the example [K, S, S] that covers the
+    partial best: a random share 1 - strength of its pixels known, none near the partial's ink."""
+    from torch.nn import functional as F
+
+    from workbench.domains.sketch import baselines
+
+    size = images.shape[-1]
+    partial = ink.reshape(size, size).numpy()
+    best = torch.from_numpy((images[baselines.covering(partial, images, 1)[0]] > 0.5).astype(np.float32))
+    start = torch.maximum(best.reshape(1, -1), ink)
+    near = F.max_pool2d(ink.reshape(1, 1, size, size), 2 * COMPLETE_GAP + 1, stride=1, padding=COMPLETE_GAP)
+    chosen = (torch.rand(start.shape, generator=generator) >= strength).float() * (1.0 - near.reshape(1, -1))
+    known_now = torch.maximum(known, chosen)
+    return torch.where(known > 0, ink, start) * known_now, known_now

@@ -9,7 +9,8 @@ out is black and white, never grey.
 
 The drawings of the task (the support) reach the decoder two ways: their
 weighted mean image is an input channel beside the canvas (where the support
-has ink, pixel by pixel: drawings are framed alike, so it lines up), and a
+has ink, pixel by pixel: drawings are framed alike, so it lines up; with
+`fine_support` also at full resolution in the last layers), and a
 small encoder's pooled embedding, plus a learned per-task `code`, scales and
 shifts the decoder's features (FiLM, Perez et al. 2018). The engine adapts
 `code` and `film` to the support (first-order ANIL); the rest is shared.
@@ -28,8 +29,10 @@ INK_THRESHOLD = 0.5  # a pixel of a greyscale drawing counts as ink above this
 
 
 class InkNet(nn.Module):
-    def __init__(self, size: int = 64, width: int = 32, embed: int = 64, dilations=(1, 2, 4, 8, 1)):
+    def __init__(self, size: int = 64, width: int = 32, embed: int = 64, dilations=(1, 2, 4, 8, 1),
+                 fine_support: bool = False):
         super().__init__()
+        self.fine_support = bool(fine_support)
         if size % 4:
             raise ValueError(f"InkNet needs a size divisible by 4, got {size}")
         self.size, self.width, self.embed = size, width, embed
@@ -48,7 +51,13 @@ class InkNet(nn.Module):
         self.blocks = nn.ModuleList(nn.Conv2d(width, width, 3, padding=d, dilation=d) for d in dilations)
         self.norms = nn.ModuleList(nn.GroupNorm(8, width) for _ in dilations)
         self.head = nn.Conv2d(width, 4 * 16, 1)
-        self.refine = nn.Conv2d(4 + 2, 1, 3, padding=1)
+        if self.fine_support:
+            # The support's mean at full resolution beside the decoder's output: the 16x16 grid
+            # alone places strokes only to within a few pixels of where the examples have them.
+            self.fine = nn.Conv2d(4 + 2 + 1, 16, 3, padding=1)
+            self.refine = nn.Conv2d(16, 1, 3, padding=1)
+        else:
+            self.refine = nn.Conv2d(4 + 2, 1, 3, padding=1)
 
     def context(self, drawings: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         """Weighted mean embedding [embed] of drawings [K, P] (weights [K]) plus the task code."""
@@ -74,7 +83,11 @@ class InkNet(nn.Module):
             y = norm(conv(h)) * (1.0 + gamma_beta[i, 0]) + gamma_beta[i, 1]
             h = h + F.relu(y)
         up = F.pixel_shuffle(self.head(h), 4)                                  # [N, 4, S, S]
-        logits = self.refine(torch.cat([up, known_ink, known - known_ink], dim=1))
+        pixels = [up, known_ink, known - known_ink]
+        if self.fine_support:
+            logits = self.refine(F.relu(self.fine(torch.cat(pixels + [support_mean], dim=1))))
+        else:
+            logits = self.refine(torch.cat(pixels, dim=1))
         return logits.reshape(n, s * s)
 
 

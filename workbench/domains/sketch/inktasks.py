@@ -7,10 +7,13 @@ the class, each on a canvas with some pixels known, scored on the unknown
 ones. The share of unknown pixels follows MaskGIT's cosine schedule, so every
 stage of decoding (all unknown .. almost all known) is trained.
 
-Some tasks are Complete tasks: the support is a partial drawing (the ink
-nearest to one point, as `observe.partial_drawings` cuts it), and the query is
-the whole drawing with that ink and a band of paper around it known, plus a
-random share of the rest (what earlier decoding steps would have committed).
+Some tasks are Complete tasks: the query is a whole drawing with a partial of
+it (the ink nearest to one point, as `observe.partial_drawings` cuts it) and a
+band of paper around it known, plus a random share of the rest (what earlier
+decoding steps would have committed). The support is either the partial
+itself (Complete with nothing else to go on) or, for a share
+`supported_complete` of them, the class's other drawings (Complete in the
+style of the user's examples).
 All randomness is drawn here, so the loss is a pure function.
 """
 
@@ -32,7 +35,7 @@ def cosine_known(shape: tuple[int, ...], generator: torch.Generator) -> torch.Te
 
 
 def ink_tasks(drawings: torch.Tensor, shots: int, generator: torch.Generator, *, vary_shots: bool,
-              complete_share: float, min_observed: float, max_observed: float):
+              complete_share: float, min_observed: float, max_observed: float, supported_complete: float = 0.0):
     """drawings [n, shots + queries, S, S] of one class per task -> (support, query) tuples.
 
     support = (drawings [n, K, P], weight [n, K], the same drawings and weights, known [n, K, P])
@@ -55,10 +58,14 @@ def ink_tasks(drawings: torch.Tensor, shots: int, generator: torch.Generator, *,
         fractions = min_observed + (max_observed - min_observed) * torch.rand(len(picked), generator=generator)
         partial = binary_ink(partial_drawings(whole, fractions, generator))
         observed = observed_mask(partial).reshape(-1, 1, s * s)
-        support[picked] = 0.0
-        support[picked, 0] = partial.reshape(-1, s * s)
-        weight[picked] = 0.0
-        weight[picked, 0] = 1.0
+        # Drawn only when used, so the random stream (and older checkpoints' runs) stay as they were.
+        own = (torch.rand(len(picked), generator=generator) < supported_complete if supported_complete > 0
+               else torch.zeros(len(picked), dtype=torch.bool))
+        alone = picked[~own]
+        support[alone] = 0.0
+        support[alone, 0] = partial[~own].reshape(-1, s * s)
+        weight[alone] = 0.0
+        weight[alone, 0] = 1.0
         query[picked] = whole.reshape(-1, 1, s * s).expand(-1, queries, -1)
         # Known: the partial's neighbourhood plus a random share of the rest.
         extra = torch.rand(len(picked), queries, 1, generator=generator)

@@ -44,7 +44,9 @@ DEFAULTS = {
     "complete_share": 0.3,  # ink: share of tasks that complete a partial drawing
     "min_observed": 0.1,   # ink, complete tasks: share of the ink kept, drawn per task
     "max_observed": 0.6,
+    "supported_complete": 0.0,  # ink, complete tasks: share whose support is the class's drawings, not the partial
     "width": 32,           # ink: InkNet channels
+    "fine_support": False,  # ink: InkNet's last layers also see the support at full resolution
     "train_classes": 4000,
     "whole": False,        # folder data: every split is the whole set
 }
@@ -67,8 +69,11 @@ def build(options: dict) -> "SketchProblem":
         raise ConfigError("width", f"must be a multiple of 8 (GroupNorm groups), got {opts['width']}")
     if not 0 < opts["min_observed"] <= opts["max_observed"] < 1:
         raise ConfigError("min_observed", "need 0 < min_observed <= max_observed < 1")
-    if not 0 <= opts["complete_share"] <= 1:
-        raise ConfigError("complete_share", f"must be between 0 and 1, got {opts['complete_share']!r}")
+    if not isinstance(opts["fine_support"], bool):
+        raise ConfigError("fine_support", f"must be true or false, got {opts['fine_support']!r}")
+    for key in ("complete_share", "supported_complete"):
+        if not 0 <= opts[key] <= 1:
+            raise ConfigError(key, f"must be between 0 and 1, got {opts[key]!r}")
     return SketchProblem(opts)
 
 
@@ -100,7 +105,7 @@ class SketchProblem:
 
     def build_model(self) -> torch.nn.Module:
         if self.mode == "ink":
-            return InkNet(size=self.size, width=self.options["width"])
+            return InkNet(size=self.size, width=self.options["width"], fine_support=self.options["fine_support"])
         return GlyphEmbedding(size=self.size, way=self.options["way"])
 
     # -- losses (one task, pure tensor ops) ---------------------------------
@@ -152,7 +157,8 @@ class SketchProblem:
         x = torch.stack([self._drawings(split, c, shots + queries, generator) for c in self._classes(split, n, generator)])
         support, query = ink_tasks(x.reshape(n, shots + queries, self.size, self.size), shots, generator,
                                    vary_shots=o["vary_shots"] and split == "train", complete_share=o["complete_share"],
-                                   min_observed=o["min_observed"], max_observed=o["max_observed"])
+                                   min_observed=o["min_observed"], max_observed=o["max_observed"],
+                                   supported_complete=o["supported_complete"])
         return TaskBatch(support=support, query=query)
 
     def _classify_tasks(self, n, generator, split) -> TaskBatch:
@@ -172,7 +178,8 @@ class SketchProblem:
 
 # -- presets -------------------------------------------------------------------
 # Short runs: the defaults are trained on a shared 2-core CPU in minutes.
-INK_PROBLEM = {"mode": "ink", "size": 64, "query": 3, "train_classes": 1500}
+INK_PROBLEM = {"mode": "ink", "size": 64, "query": 3, "train_classes": 1500, "complete_share": 0.4,
+               "supported_complete": 0.6, "fine_support": True}
 PRESETS = {
     "ink": {
         "help": "Vary and Complete (the default): InkNet decodes binary ink at 64x64 step by step; the task "

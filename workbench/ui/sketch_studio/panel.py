@@ -145,7 +145,10 @@ class SketchStudioPanel(QWidget):
         self.complete_button.setToolTip("Complete the canvas drawing; the slider shows every step "
                                         "(Ctrl+Shift+R)")
         complete_form = QFormLayout()
-        complete_form.addRow(QLabel("Completes the drawing on the canvas."))
+        complete_label = QLabel("Completes the drawing on the canvas in the style of the support set "
+                                "(built-in glyphs when it is empty).")
+        complete_label.setWordWrap(True)
+        complete_form.addRow(complete_label)
         complete_form.addRow("Decoding steps", self.complete_steps)
         complete_form.addRow("Model", self.complete_checkpoint)
         complete_form.addRow(self.complete_button)
@@ -246,9 +249,15 @@ class SketchStudioPanel(QWidget):
             return False
         # The whole page, not the framed drawing: Complete keeps the strokes where they are.
         partial = self.canvas.to_array()
-        options = dict(steps=self.complete_steps.value() or None, checkpoint=self.complete_checkpoint.path())
-        self._pending_caption = (f"Completion of the canvas drawing · model {self.complete_checkpoint.label()} · "
-                                 "no seed (Complete is deterministic)")
+        # The support set's drawings, when there are any, are the style to complete in; those drawn
+        # on this canvas go as drawn, so they line up with the partial.
+        examples = [np.asarray(s, np.float32) for s in self.strip.page_images()]
+        options = dict(steps=self.complete_steps.value() or None, checkpoint=self.complete_checkpoint.path(),
+                       examples=examples)
+        style = (f"in the style of {len(examples)} example{'s' if len(examples) != 1 else ''}" if examples
+                 else "from built-in glyphs (the support set is empty)")
+        self._pending_caption = (f"Completion of the canvas drawing {style} · "
+                                 f"model {self.complete_checkpoint.label()} · no seed (Complete is deterministic)")
         self.gallery.made_by = {"Model": self.complete_checkpoint.label(), "Seed": "none (deterministic)"}
         self._submit("complete", partial, options)
         return True
