@@ -12,7 +12,7 @@ from workbench.ui.context import AppContext
 from workbench.ui.sketch_studio.gallery import Gallery
 
 
-def test_exported_pngs_carry_the_model_and_seed(qtbot, tmp_path):
+def test_exported_files_carry_the_model_and_seed(qtbot, tmp_path):
     context = AppContext()
     gallery = Gallery(context.notifier)
     qtbot.addWidget(gallery)
@@ -20,7 +20,9 @@ def test_exported_pngs_carry_the_model_and_seed(qtbot, tmp_path):
     gallery.show_variations([np.zeros((28, 28), np.float32)], "1 variation · seed 7 · model Sketch ink (shipped)")
     written = gallery.export_to(tmp_path)
     sheet = gallery.save_contact_sheet(tmp_path / "sheet.png")
-    for path in [*written, sheet]:
+    vectors = [p for p in written if p.suffix == ".svg"]
+    assert len(vectors) == 1 and "Model: Sketch ink (shipped)" in vectors[0].read_text(encoding="utf-8")
+    for path in [*(p for p in written if p.suffix == ".png"), sheet]:
         text = Image.open(path).text
         assert text["Model"] == "Sketch ink (shipped)" and text["Seed"] == "7" and "seed 7" in text["Description"]
 

@@ -89,6 +89,7 @@ def run_vary(args: argparse.Namespace) -> int:
     for i, drawing in enumerate(drawings, start=1):
         path = _save_png(api, drawing, out / f"vary-{i:02d}.png")
         _save_png(api, drawing, out / f"vary-{i:02d}@{SCALE}x.png", scale=SCALE)
+        api.save_svg(drawing, out / f"vary-{i:02d}.svg")
         results.append({"index": i, "path": str(path)})
     sheet = _save_png(api, api.contact_sheet(drawings, columns=8), out / "contact-sheet.png", scale=SCALE)
     emit("sketch vary", results, device="cpu", as_json=args.json,
@@ -126,6 +127,7 @@ def run_complete(args: argparse.Namespace) -> int:
         results.append({"step": step, "path": str(path)})
     final = _save_png(api, frames[-1], out / "completed.png")
     _save_png(api, frames[-1], out / f"completed@{SCALE}x.png", scale=SCALE)
+    api.save_svg(frames[-1], out / "completed.svg")
     strip = _save_png(api, api.contact_sheet(frames, columns=len(frames)), out / "filmstrip.png", scale=SCALE)
     emit("sketch complete", results, device="cpu", as_json=args.json,
          extra={"completed": str(final), "filmstrip": str(strip), "examples": len(examples), "skipped": errors})

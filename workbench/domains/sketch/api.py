@@ -105,6 +105,23 @@ def save_png(array: np.ndarray, path, scale: int = 1, text: dict[str, str] | Non
     return path
 
 
+def save_svg(array: np.ndarray, path, text: dict[str, str] | None = None) -> Path:
+    """Write an SVG of the drawing: its ink outlines as vector paths (sketch.svg), sharp at any size;
+    text (what made the drawing) goes into the SVG's description."""
+    from workbench.domains.sketch.svg import svg_document
+
+    array = np.asarray(array, dtype=np.float32)
+    if array.ndim != 2:
+        raise ValueError(f"save_svg expects a 2-D ink array, got shape {array.shape}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.write_text(svg_document(array, text=text), encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"{path}: cannot write the SVG ({exc})") from None
+    return path
+
+
 def contact_sheet(arrays: Sequence[np.ndarray], columns: int = 8, gap: int = 2) -> np.ndarray:
     """One ink image of many, in rows of `columns`, separated by `gap` blank pixels."""
     arrays = [np.asarray(a, dtype=np.float32) for a in arrays]

@@ -1,6 +1,6 @@
-"""Write results as PNG files (model resolution and upscaled) and as a contact sheet.
+"""Write results as PNG files (model resolution and upscaled), SVG outlines and a contact sheet.
 
-Thin wrappers over the sketch facade's save_png/contact_sheet so the GUI and the CLI
+Thin wrappers over the sketch facade's save_png/save_svg/contact_sheet so the GUI and the CLI
 write the same files; what this adds is file naming that never overwrites.
 """
 
@@ -24,9 +24,10 @@ def safe_name(name: str) -> str:
 
 def export_pngs(results: list[tuple[str, np.ndarray]], folder: str | Path,
                 upscale: int = UPSCALE, text: dict[str, str] | None = None) -> list[Path]:
-    """For each (name, image): name.png at model resolution and name@{upscale}x.png;
-    `text` goes into each file's PNG text chunks (the model and seed that made it)."""
-    from workbench.domains.sketch.api import save_png
+    """For each (name, image): name.png at model resolution, name@{upscale}x.png and name.svg
+    (the ink's outlines as vectors); `text` goes into each file (PNG text chunks, SVG description):
+    the model and seed that made it."""
+    from workbench.domains.sketch.api import save_png, save_svg
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -36,7 +37,8 @@ def export_pngs(results: list[tuple[str, np.ndarray]], folder: str | Path,
         save_png(image, small, scale=1, text=text)
         big = unique_path(folder / f"{small.stem}@{upscale}x.png")
         save_png(image, big, scale=upscale, text=text)
-        written += [small, big]
+        vector = save_svg(image, unique_path(folder / f"{small.stem}.svg"), text=text)
+        written += [small, big, vector]
     return written
 
 

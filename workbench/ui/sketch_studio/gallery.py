@@ -107,8 +107,9 @@ class Gallery(QWidget):
         self.act_canvas = self._action("To canvas", "Open the current result in the canvas", self.to_canvas)
         self.act_support = self._action("To support", "Add the selected results to the support set",
                                         self.to_support)
-        self.act_export = self._action("Export PNG…", "Export the selected results as PNG at model resolution "
-                                       "and upscaled; all of them when none (or all) are selected",
+        self.act_export = self._action("Export PNG + SVG…", "Export the selected results as PNG at model "
+                                       "resolution and upscaled, and as SVG outlines; all of them when none "
+                                       "(or all) are selected",
                                        self.choose_export)
         self.act_sheet = self._action("Contact sheet…", "Save the selected results (all when none are selected) "
                                       "as one image", self.choose_contact_sheet)
@@ -234,7 +235,7 @@ class Gallery(QWidget):
         self.act_export.setEnabled(has)
         self.act_sheet.setEnabled(has)
         selected, total = len(self.list.selectedItems()), len(self._results)
-        self.act_export.setText(export_label(selected, total, "Export PNG"))
+        self.act_export.setText(export_label(selected, total, "Export PNG + SVG"))
         self.act_sheet.setText(export_label(selected, total, "Contact Sheet of"))
 
     # ---- sending ----------------------------------------------------------------
@@ -261,10 +262,10 @@ class Gallery(QWidget):
         return {"Software": "Workbench", **self.made_by, "Description": self.caption.text()}
 
     def export_to(self, folder: str | Path) -> list[Path]:
-        """Selected results (or all): PNG at model resolution and upscaled."""
+        """Selected results (or all): PNG at model resolution and upscaled, and SVG."""
         targets = [(f"sketch-{name}", img) for name, img in self._targets()]
         written = export.export_pngs(targets, folder, text=self.png_text())
-        self._notifier.info(f"Exported {len(targets)} drawings ({len(written)} PNG files) to {folder}")
+        self._notifier.info(f"Exported {len(targets)} drawings ({len(written)} PNG and SVG files) to {folder}")
         return written
 
     def save_contact_sheet(self, path: str | Path) -> Path:
@@ -273,7 +274,7 @@ class Gallery(QWidget):
         return written
 
     def choose_export(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export results as PNG")
+        folder = QFileDialog.getExistingDirectory(self, "Export results as PNG and SVG")
         if folder:
             self._guarded(self.export_to, folder)
 
