@@ -23,7 +23,7 @@ def register(subparsers) -> None:
     vary.add_argument("-n", type=int, default=16, help="number of new drawings (default 16)")
     vary.add_argument("--steps", type=int, default=None,
                       help="adaptation steps on the support (default: the checkpoint's, chosen on validation tasks)")
-    vary.add_argument("--decode-steps", type=int, default=None, help="masked decoding steps (default 8)")
+    vary.add_argument("--decode-steps", type=int, default=None, help="masked decoding steps (default 6)")
     vary.add_argument("--seed", type=int, default=0)
     vary.add_argument("--temperature", type=float, default=1.0, help="spread of the samples (0-4, default 1)")
     vary.add_argument("--strength", type=float, default=None,

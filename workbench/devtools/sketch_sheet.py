@@ -21,7 +21,7 @@ import argparse
 import numpy as np
 
 SUPPORT, REAL, SAMPLES = 5, 3, 6
-EXAMPLES, KEPT, SHOWN_STEPS = 3, 0.25, (3, 6, 9, 12)
+EXAMPLES, KEPT, SHOWN_STEPS = 3, 0.25, (1, 3, 6, 12)
 
 
 def main(argv=None) -> int:

@@ -22,6 +22,9 @@ from typing import Callable
 import torch
 
 CHOICE_NOISE = 4.5  # scale of the Gumbel noise on the confidence at step 0 (MaskGIT's value)
+# Frames show a still-unknown pixel's predicted ink this faint: committed ink is black, so the
+# drawing visibly grows step by step (at full strength a confident prediction looked finished at step 1).
+FOG = 0.4
 
 
 def decode(predict: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], ink: torch.Tensor, known: torch.Tensor,
@@ -31,9 +34,9 @@ def decode(predict: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], ink: t
     """Decode canvases ink, known [N, P] (known pixels stay as given).
 
     predict(ink, known) -> logits [N, P]. Returns the canvas after each step
-    1..steps as ink probability images [N, P]: committed pixels are 0 or 1, the
-    still-unknown ones show the current prediction (the filmstrip's "fog"
-    that clears). The last one is fully committed (0/1). on_step(step, ink,
+    1..steps as ink images [N, P]: committed pixels are 0 or 1, the
+    still-unknown ones show the current prediction, FOG times as dark (the
+    filmstrip's faint "fog" that clears). The last one is fully committed (0/1). on_step(step, ink,
     known) may return True to stop early.
     """
     if steps < 1:
@@ -65,7 +68,7 @@ def decode(predict: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], ink: t
         newly = (rank < commit.unsqueeze(1)) & (known == 0)
         ink = torch.where(newly, draw, ink)
         known = torch.where(newly, torch.ones_like(known), known)
-        frames.append(torch.where(known > 0, ink, probs))
+        frames.append(torch.where(known > 0, ink, FOG * probs))
         if on_step is not None and on_step(step + 1, ink, known):
             break
     return frames

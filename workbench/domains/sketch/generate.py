@@ -56,7 +56,7 @@ def model_input(drawing: np.ndarray, size: int, name: str, crop: bool) -> np.nda
     return fit_page(drawing, size)
 
 
-VARY_DECODE_STEPS = 8       # decoding steps of Vary (each a pass over all samples)
+VARY_DECODE_STEPS = 6       # decoding steps of Vary (each a pass over all samples; 4-8 score alike, docs/sketch.md)
 COMPLETE_DECODE_STEPS = 12  # decoding steps of Complete: the filmstrip's pictures
 # Vary below strength 1 (docs/sketch.md, validation grid on built-in validation classes): the most
 # recognisable setting whose near-copies stay at most 15 %; the stronger elastic distortion than the
