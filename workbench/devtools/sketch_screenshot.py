@@ -49,6 +49,7 @@ def main(argv=None) -> int:
         panel.strip.add_image(drawing, f"example-{i}.png")
     if args.complete:
         panel.canvas.set_array(_partial(drawings[4]), "Screenshot")
+        panel.modes.setCurrentIndex(1)
         panel.start_complete()
     else:
         panel.canvas.set_array(drawings[0], "Screenshot")

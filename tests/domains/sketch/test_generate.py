@@ -84,6 +84,7 @@ def test_complete_returns_the_partial_and_one_picture_per_decoding_step(tiny_che
         api.complete(partial, steps=0, checkpoint=tiny_checkpoints["ink"])
     styled = api.complete(partial, steps=2, checkpoint=tiny_checkpoints["ink"], examples=drawings[1:3])
     assert len(styled) == 3 and (styled[-1] >= partial - 1e-6).all()
+    assert np.array_equal(styled[0], partial)           # step 0 is the user's drawing, not the example
     blank = api.complete(partial, steps=2, checkpoint=tiny_checkpoints["ink"], examples=drawings[1:3], strength=1.0)
     assert (blank[-1] >= partial - 1e-6).all()
     with pytest.raises(DataError, match="strength"):

@@ -180,7 +180,7 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     if total < 1:
         raise DataError(f"complete needs at least one decoding step, got {total}")
     drawing = model_input(partial, size, "partial drawing", crop=False)
-    ink = binary_ink(torch.from_numpy(drawing).reshape(1, -1))
+    ink = given = binary_ink(torch.from_numpy(drawing).reshape(1, -1))
     strength = COMPLETE_STRENGTH if strength is None else float(strength)
     if not (0.0 < strength <= 1.0):
         raise DataError(f"completion strength must be above 0 and at most 1, got {strength}")
@@ -198,7 +198,7 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
                   on_step=_step_callback(total, progress, cancelled, "completing"))
     if cancelled and cancelled():
         return []
-    return [ink.reshape(size, size).numpy()] + [f.reshape(size, size).numpy() for f in frames]
+    return [given.reshape(size, size).numpy()] + [f.reshape(size, size).numpy() for f in frames]
 
 
 def _from_best_example(images: np.ndarray, ink: torch.Tensor, known: torch.Tensor, strength: float,
