@@ -25,7 +25,8 @@ def sample_project() -> Project:
     drawings = [(f"drawing {i}", rng.random((28, 28), dtype=np.float32)) for i in range(3)]
     return Project(
         panel="melody",
-        sketch=SketchWork(support=drawings, canvas=rng.random((64, 80), dtype=np.float32),
+        sketch=SketchWork(support=drawings, support_pages=[rng.random((90, 90), dtype=np.float32), None, None],
+                          canvas=rng.random((64, 80), dtype=np.float32),
                           results=[("variation 1", rng.random((28, 28), dtype=np.float32))],
                           results_mode="vary", results_caption="1 variation · seed 7",
                           settings={"seed": 7, "temperature": 0.5},
@@ -42,6 +43,9 @@ def assert_same(a: Project, b: Project) -> None:
                                   strict=True):
         assert na == nb and np.array_equal(xa, xb)
     assert np.array_equal(a.sketch.canvas, b.sketch.canvas)
+    assert len(a.sketch.support_pages) == len(b.sketch.support_pages)
+    for pa, pb in zip(a.sketch.support_pages, b.sketch.support_pages):
+        assert (pa is None and pb is None) or np.array_equal(pa, pb)
     assert (a.sketch.settings, a.sketch.models, a.sketch.results_caption) == \
         (b.sketch.settings, b.sketch.models, b.sketch.results_caption)
     assert a.melody == b.melody
@@ -91,6 +95,8 @@ def test_missing_and_corrupt_assets_are_named_and_the_rest_opens(tmp_path):
     assert any("sketch/support/001.npy is missing" in p for p in opened.problems)
     assert any("sketch/results/000.npy" in p for p in opened.problems)
     assert [n for n, _ in opened.project.sketch.support] == ["drawing 0", "drawing 2"]
+    pages = opened.project.sketch.support_pages        # each still beside its own drawing
+    assert pages[0] is not None and pages[0].shape == (90, 90) and pages[1] is None
     assert len(opened.project.melody.support) == 2
 
 

@@ -39,7 +39,8 @@ def fill(window):
     sketch = window.host.show_panel("sketch")
     rng = np.random.default_rng(0)
     for i in range(2):
-        sketch.strip.add_image(rng.random((28, 28), dtype=np.float32), f"drawing {i + 1}")
+        page = rng.random((256, 256), dtype=np.float32) if i == 0 else None   # drawn on the canvas / a file
+        sketch.strip.add_image(rng.random((28, 28), dtype=np.float32), f"drawing {i + 1}", ink=page)
     ink = np.zeros((256, 256), np.float32)
     ink[100:140, 60:200] = 1.0
     sketch.canvas.set_array(ink)
@@ -72,6 +73,9 @@ def test_save_then_open_restores_both_studios_and_the_title(make_window, tmp_pat
     sketch2 = other.host.show_panel("sketch")                         # built now: restored from the project
     assert sketch2.strip.names() == sketch.strip.names()
     assert all(np.array_equal(a, b) for a, b in zip(sketch2.strip.images(), sketch.strip.images(), strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(sketch2.strip.page_images(), sketch.strip.page_images(),
+                                                     strict=True))             # Complete lines them up the same
+    assert sketch2.strip.pages()[1] is None
     assert np.array_equal(sketch2.canvas.to_array(), sketch.canvas.to_array())
     assert len(sketch2.gallery.results()) == 3 and "seed 9" in sketch2.gallery.caption.text()
     assert (sketch2.seed.value(), sketch2.temperature.value()) == (9, 0.7)

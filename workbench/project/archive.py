@@ -99,9 +99,23 @@ def _png(array: np.ndarray) -> bytes:
     return out.getvalue()
 
 
+def _padded(pages: list, count: int) -> list:
+    return list(pages[:count]) + [None] * (count - len(pages))
+
+
+def _support_drawing(assets: dict, index: int, name: str, array: np.ndarray, page) -> dict:
+    """A support drawing's entry; with `page`, also the canvas drawing it was made from."""
+    entry = _drawing(assets, f"sketch/support/{index:03d}", name, array)
+    if page is not None:
+        entry["page"] = _drawing(assets, f"sketch/support/{index:03d}-page", name, page)
+    return entry
+
+
 def _sketch_manifest(work: SketchWork, assets: dict) -> dict:
     return {
-        "support": [_drawing(assets, f"sketch/support/{i:03d}", name, a) for i, (name, a) in enumerate(work.support)],
+        "support": [_support_drawing(assets, i, name, a, page)
+                    for i, ((name, a), page) in enumerate(zip(work.support, _padded(work.support_pages,
+                                                                                      len(work.support))))],
         "canvas": _drawing(assets, "sketch/canvas", "canvas", work.canvas) if work.canvas is not None else None,
         "results": {"mode": work.results_mode, "caption": work.results_caption,
                     "items": [_drawing(assets, f"sketch/results/{i:03d}", name, a)
@@ -253,8 +267,14 @@ def _read_sketch(section, reader: _Reader) -> SketchWork:
     canvas = reader.drawing(section["canvas"], "canvas") if section.get("canvas") else None
     models = {mode: choice for mode, raw in _section(section, "models").items()
               if (choice := ModelChoice.from_json(raw)) is not None}
+    support, pages = [], []
+    for entry in _list(section.get("support")):
+        if (drawing := reader.drawing(entry, "support drawing")):
+            page = reader.drawing(entry["page"], "support drawing's canvas") if entry.get("page") else None
+            support.append(drawing)
+            pages.append(page[1] if page else None)
     return SketchWork(
-        support=[d for e in _list(section.get("support")) if (d := reader.drawing(e, "support drawing"))],
+        support=support, support_pages=pages,
         canvas=canvas[1] if canvas else None,
         results=[d for e in _list(results.get("items")) if (d := reader.drawing(e, "result"))],
         results_mode=str(results.get("mode") or "vary"), results_caption=str(results.get("caption") or ""),

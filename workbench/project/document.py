@@ -33,6 +33,9 @@ class ModelChoice:
 @dataclass
 class SketchWork:
     support: list[tuple[str, np.ndarray]] = field(default_factory=list)   # (name, [S, S] float32)
+    # per support drawing, the canvas drawing it was made from (Complete lines it up with the
+    # canvas), or None for a file; may be shorter than support (older projects: none)
+    support_pages: list[np.ndarray | None] = field(default_factory=list)
     canvas: np.ndarray | None = None                                      # the canvas ink, any size
     results: list[tuple[str, np.ndarray]] = field(default_factory=list)
     results_mode: str = "vary"                                            # "vary" | "complete"

@@ -15,7 +15,7 @@ SETTINGS = ("variations", "seed", "temperature", "strength", "vary_steps", "comp
 def collect(panel) -> SketchWork:
     gallery = panel.gallery
     return SketchWork(
-        support=list(zip(panel.strip.names(), panel.strip.images())),
+        support=list(zip(panel.strip.names(), panel.strip.images())), support_pages=panel.strip.pages(),
         canvas=panel.canvas.to_array() if panel.canvas.has_ink() else None,
         results=gallery.results(), results_mode=gallery.mode or "vary", results_caption=gallery.caption.text(),
         settings={**{name: getattr(panel, name).value() for name in SETTINGS}, "mode": panel.modes.currentIndex()},
@@ -26,8 +26,9 @@ def restore(panel, work: SketchWork) -> list[str]:
     """Put the project's sketch work into the panel; returns what could not be restored."""
     problems = []
     panel.strip.clear()
-    for name, image in work.support:
-        panel.strip.add_image(image, name)
+    pages = work.support_pages + [None] * (len(work.support) - len(work.support_pages))
+    for (name, image), page in zip(work.support, pages):
+        panel.strip.add_image(image, name, ink=page)
     if work.canvas is not None:
         panel.canvas.set_array(work.canvas, "Open project")
     elif panel.canvas.has_ink():

@@ -156,11 +156,14 @@ class SupportStrip(QWidget):
     def list_widget(self) -> QListWidget:
         return self._list
 
+    def pages(self) -> list[np.ndarray | None]:
+        """Per drawing, the full canvas drawing it came from, or None (a file)."""
+        return [self._items[self._list.item(r).data(Qt.UserRole)].ink for r in range(self._list.count())]
+
     def page_images(self) -> list[np.ndarray]:
         """Each example as drawn: the full canvas drawing where it came from the canvas (so it lines
         up with a partial drawn on the same canvas), else the framed image."""
-        items = [self._items[self._list.item(r).data(Qt.UserRole)] for r in range(self._list.count())]
-        return [item.ink if item.ink is not None else item.image for item in items]
+        return [page if page is not None else image for page, image in zip(self.pages(), self.images())]
 
     def add_image(self, image: np.ndarray, name: str, ink: np.ndarray | None = None) -> None:
         """Add an image already at model resolution (ink = the full-size drawing it came from)."""
