@@ -64,6 +64,7 @@ def test_complete_shows_the_drawing_after_each_decoding_step(qtbot, panel, conte
     assert errors(context) == []
     assert panel.gallery.mode == "complete" and len(panel.gallery.results()) == 4     # steps 0..3
     assert panel.gallery.step_slider.maximum() == 3
+    assert any("completing from built-in glyphs" in n.message for n in context.notifier.history())
     panel.gallery.step_slider.setValue(0)
     assert panel.gallery.list.currentRow() == 0
 

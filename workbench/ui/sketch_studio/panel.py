@@ -252,6 +252,9 @@ class SketchStudioPanel(QWidget):
         # The support set's drawings, when there are any, are the style to complete in; those drawn
         # on this canvas go as drawn, so they line up with the partial.
         examples = [np.asarray(s, np.float32) for s in self.strip.page_images()]
+        if not examples:
+            self.notifier.info("The support set is empty: completing from built-in glyphs. Add a few drawings "
+                               "of this kind to complete in their style.")
         options = dict(steps=self.complete_steps.value() or None, checkpoint=self.complete_checkpoint.path(),
                        examples=examples)
         style = (f"in the style of {len(examples)} example{'s' if len(examples) != 1 else ''}" if examples
