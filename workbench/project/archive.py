@@ -99,10 +99,6 @@ def _png(array: np.ndarray) -> bytes:
     return out.getvalue()
 
 
-def _padded(pages: list, count: int) -> list:
-    return list(pages[:count]) + [None] * (count - len(pages))
-
-
 def _support_drawing(assets: dict, index: int, name: str, array: np.ndarray, page) -> dict:
     """A support drawing's entry; with `page`, also the canvas drawing it was made from."""
     entry = _drawing(assets, f"sketch/support/{index:03d}", name, array)
@@ -114,8 +110,7 @@ def _support_drawing(assets: dict, index: int, name: str, array: np.ndarray, pag
 def _sketch_manifest(work: SketchWork, assets: dict) -> dict:
     return {
         "support": [_support_drawing(assets, i, name, a, page)
-                    for i, ((name, a), page) in enumerate(zip(work.support, _padded(work.support_pages,
-                                                                                      len(work.support))))],
+                    for i, ((name, a), page) in enumerate(zip(work.support, work.pages()))],
         "canvas": _drawing(assets, "sketch/canvas", "canvas", work.canvas) if work.canvas is not None else None,
         "results": {"mode": work.results_mode, "caption": work.results_caption,
                     "items": [_drawing(assets, f"sketch/results/{i:03d}", name, a)

@@ -43,6 +43,11 @@ class SketchWork:
     settings: dict = field(default_factory=dict)                          # variations, seed, temperature, ...
     models: dict[str, ModelChoice] = field(default_factory=dict)          # mode -> model
 
+    def pages(self) -> list[np.ndarray | None]:
+        """support_pages, one per support drawing (None where none is known)."""
+        known = list(self.support_pages[:len(self.support)])
+        return known + [None] * (len(self.support) - len(known))
+
 
 @dataclass
 class MelodyWork:

@@ -73,17 +73,26 @@ def mirror(partial: np.ndarray) -> np.ndarray:
 _NEAR_CACHE: dict[tuple, tuple[torch.Tensor, torch.Tensor]] = {}
 
 
+CACHED_POOL = 100  # pools at least this large (the training pool) are cached; a user's few examples are not
+
+
 def _near_ink(pool: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     """(pixels within 1 px of each pool drawing's ink [N, P], ink pixel counts [N]), computed once
-    per pool array (the cached training pool is one array for the process: Complete stays fast)."""
+    per large pool array (the cached training pool is one array for the process: Complete stays
+    fast); a handful of examples is cheap to do afresh and must not evict it."""
+    if len(pool) < CACHED_POOL:
+        return _near_and_counts(pool)
     # address, shape and ink total: a freed array's address reused by another pool still misses
     key = (pool.__array_interface__["data"][0], pool.shape, float(pool.sum()))
     if key not in _NEAR_CACHE:
-        ink = torch.from_numpy(pool > INK).float().unsqueeze(1)
-        near = F.max_pool2d(ink, 3, stride=1, padding=1).flatten(1)
         _NEAR_CACHE.clear()
-        _NEAR_CACHE[key] = (near, ink.flatten(1).sum(1))
+        _NEAR_CACHE[key] = _near_and_counts(pool)
     return _NEAR_CACHE[key]
+
+
+def _near_and_counts(pool: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    ink = torch.from_numpy(pool > INK).float().unsqueeze(1)
+    return F.max_pool2d(ink, 3, stride=1, padding=1).flatten(1), ink.flatten(1).sum(1)
 
 
 def covering(partial: np.ndarray, pool: np.ndarray, k: int = 1) -> np.ndarray:

@@ -135,8 +135,8 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
     generator = torch.Generator().manual_seed(seed)
     results = []
     total, done = tasks * len(fractions), 0
+    truths = np.stack([d[-1] for d in drawn])
     for f in fractions:
-        truths = np.stack([d[-1] for d in drawn])
         partials = partial_drawings(torch.from_numpy(truths), torch.full((tasks,), float(f)), generator).numpy()
         partials = (partials > metrics.INK).astype(np.float32)
         scores: dict[tuple[str, int], list[list[tuple[float, float]]]] = {}

@@ -26,8 +26,7 @@ def restore(panel, work: SketchWork) -> list[str]:
     """Put the project's sketch work into the panel; returns what could not be restored."""
     problems = []
     panel.strip.clear()
-    pages = work.support_pages + [None] * (len(work.support) - len(work.support_pages))
-    for (name, image), page in zip(work.support, pages):
+    for (name, image), page in zip(work.support, work.pages()):
         panel.strip.add_image(image, name, ink=page)
     if work.canvas is not None:
         panel.canvas.set_array(work.canvas, "Open project")
