@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace, started: float) -> int:
     from workbench import __version__
     from workbench.ui.context import APPLICATION, ORGANIZATION, AppContext
     from workbench.ui.icons import app_icon
-    from workbench.ui.jobs import prefer_gui_thread
+    from workbench.ui.jobs import collect_garbage_on_gui_thread, prefer_gui_thread
     from workbench.ui.platform import quiet_offscreen_noise
 
     prefer_gui_thread()
@@ -76,6 +76,7 @@ def _run(args: argparse.Namespace, started: float) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
+    collect_garbage_on_gui_thread(app)
 
     context = AppContext()
     if args.reset_settings:

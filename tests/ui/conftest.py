@@ -8,6 +8,21 @@ import pytest
 from PySide6.QtCore import QSettings, QThread
 
 
+@pytest.fixture(autouse=True, scope="session")
+def garbage_collected_on_gui_thread(qapp):
+    """As in the app: a Qt object left in a reference cycle by one test must not be freed on
+    another test's worker thread (that hung the suite once: a QMenu destroyed on a training thread)."""
+    import gc
+
+    from workbench.ui.jobs import collect_garbage_on_gui_thread
+
+    timer = collect_garbage_on_gui_thread(qapp)
+    yield
+    timer.stop()
+    gc.enable()
+    gc.collect()
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path, monkeypatch):
     """Every QSettings the app opens (INI, user scope) lives in this test's temp folder."""

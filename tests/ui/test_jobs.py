@@ -138,3 +138,27 @@ def test_shutdown_without_any_job_is_harmless(qtbot):
     jobs = JobRunner()
     assert jobs.shutdown()
     assert not jobs.busy
+
+
+def test_reference_cycles_are_freed_on_the_gui_thread(qtbot, runner):
+    import gc
+
+    freed_on = []
+
+    class Cycle:
+        def __init__(self):
+            self.me = self
+
+        def __del__(self):
+            freed_on.append(threading.current_thread())
+
+    assert not gc.isenabled()                  # the automatic collector would run on any thread
+    Cycle()
+
+    def allocate_a_lot(progress, cancelled):  # enough to trigger an automatic collection, on the worker
+        return len([[i] for i in range(20_000)])
+
+    runner.submit(allocate_a_lot)
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: bool(freed_on), timeout=5_000)
+    assert freed_on == [threading.main_thread()]

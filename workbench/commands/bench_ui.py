@@ -60,13 +60,15 @@ def _application():
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from workbench.ui.jobs import prefer_gui_thread
+    from workbench.ui.jobs import collect_garbage_on_gui_thread, prefer_gui_thread
     from workbench.ui.platform import quiet_offscreen_noise
 
     quiet_offscreen_noise()
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, os.environ["WORKBENCH_SETTINGS_DIR"])
     prefer_gui_thread()  # as the app does
-    return QApplication.instance() or QApplication([sys.argv[0]])
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    collect_garbage_on_gui_thread(app)
+    return app
 
 
 # -- start-up ----------------------------------------------------------------------

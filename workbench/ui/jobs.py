@@ -13,6 +13,7 @@ A job that was cancelled (by `cancel()`, by a newer `submit()` or by
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import threading
@@ -20,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from workbench.ui.errors import describe_error
 
@@ -40,6 +41,34 @@ def prefer_gui_thread() -> None:
     """
     if sys.getswitchinterval() > GUI_SWITCH_INTERVAL_S:
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+
+
+GC_INTERVAL_MS = 1000
+
+
+def collect_garbage_on_gui_thread(app: QObject) -> QTimer:
+    """Turn Python's automatic cyclic garbage collection off and collect on the GUI thread instead.
+
+    The automatic collector runs on whichever thread allocates next. A Qt object held only by a
+    reference cycle then dies on a worker thread: seen as a hang in the test suite, a QMenu's
+    destructor on the training thread waiting for the GIL forever. Collected here, by a timer on
+    the GUI thread, each generation when its count passes Python's usual threshold (as
+    pyqtgraph's GarbageCollector does). Returns the timer (a child of `app`); stop it and call
+    gc.enable() to undo.
+    """
+    thresholds = gc.get_threshold()
+
+    def collect() -> None:
+        for generation, (count, threshold) in enumerate(zip(gc.get_count(), thresholds)):
+            if count <= threshold:
+                break
+            gc.collect(generation)
+
+    gc.disable()
+    timer = QTimer(app)
+    timer.timeout.connect(collect)
+    timer.start(GC_INTERVAL_MS)
+    return timer
 
 
 @dataclass
