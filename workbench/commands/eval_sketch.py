@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("data", "nothing to evaluate: give --data or drop --no-glyphs")
 
     meta = load_learner("ink", args.checkpoint)
-    models = {"meta": (meta, None), "meta-blank": (meta, None, 1.0), "unadapted": (meta, 0)}
+    models = {"meta": (meta, None), "meta-blank": (meta, None, {"strength": 1.0}), "unadapted": (meta, 0)}
     notes: list[str] = []
     pretrained, choice = _pretrained(args.pretrained)
     if pretrained is not None:
@@ -100,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
         source = glyphs if data == "glyphs" else make_source(data, size=size, whole=True)
         name = "glyphs" if data == "glyphs" else Path(str(data)).name
         if args.mode in ("vary", "both"):
-            results += evaluate.evaluate_vary(models, judge, source, pool, shots=tuple(args.shots), tasks=args.tasks,
+            every = {**models, "meta-all": (meta, None, {"candidates": 1})}
+            results += evaluate.evaluate_vary(every, judge, source, pool, shots=tuple(args.shots), tasks=args.tasks,
                                               seed=args.seed, data_name=name,
                                               progress=None if args.json else _progress_printer(f"vary {name}"))
         if args.mode in ("complete", "both"):

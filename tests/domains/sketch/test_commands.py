@@ -103,7 +103,7 @@ def test_eval_sketch_reports_models_and_baselines_side_by_side(tiny_checkpoints,
     document = json.loads(capsys.readouterr().out)
     rows = document["results"]
     vary = [r for r in rows if r["mode"] == "vary"]
-    models = ("meta", "meta-blank", "unadapted", "pretrain", "jitter", "start", "nearest", "real")
+    models = ("meta", "meta-all", "meta-blank", "unadapted", "pretrain", "jitter", "start", "nearest", "real")
     assert {(r["model"], r["shots"]) for r in vary} == {(m, k) for m in models for k in (1, 2)}
     for r in vary:
         assert all(0.0 <= r[key] <= 1.0 for key in ("mid_grey", "faint", "fidelity", "near_copy"))

@@ -48,6 +48,38 @@ def test_vary_strength_keeps_a_share_of_a_distorted_support_drawing(tiny_checkpo
             api.vary(drawings[:2], n=1, strength=bad, checkpoint=tiny_checkpoints["ink"])
 
 
+def test_vary_keeps_the_judges_surest_candidates_that_are_not_copies(tiny_checkpoints, drawings):
+    from workbench.domains.sketch.generate import model_input
+    from workbench.domains.sketch.scores import score_variations, select_variations
+
+    ink = tiny_checkpoints["ink"]
+    every = api.vary(drawings[:2], n=8, seed=3, checkpoint=ink, candidates=1)     # the 8 candidates, all kept
+    kept = api.vary(drawings[:2], n=4, seed=3, checkpoint=ink, candidates=2)      # the same 8, best 4 kept
+    support = [model_input(d, 32, "support", crop=True) for d in drawings[:2]]
+    chosen = select_variations(support, every, 4)
+    assert chosen == sorted(chosen) and len(set(chosen)) == 4
+    np.testing.assert_array_equal(np.stack(kept), np.stack([every[i] for i in chosen]))
+    scores = score_variations(support, every)
+    copies = [i for i, s in enumerate(scores) if s["novelty"] <= 0.4]
+    others = [i for i in range(8) if i not in copies]
+    if len(others) >= 4:
+        assert not set(chosen) & set(copies)
+    surest = sorted(others, key=lambda i: -scores[i]["fidelity"])[:4]
+    assert set(surest) <= set(chosen) or len(others) < 4
+
+
+def test_choosing_variations_puts_copies_of_the_support_last(drawings):
+    from workbench.domains.sketch.scores import select_variations
+
+    support = [(d > 0.5).astype(np.float32) for d in drawings[:1]]
+    others = [(d > 0.5).astype(np.float32) for d in render_glyphs([5, 6, 7], [0], split="test", size=32)[:, 0]]
+    samples = [support[0].copy()] + others                                  # a copy first, then three others
+    assert select_variations(support, samples, 3) == [1, 2, 3]
+    assert 0 in select_variations(support, samples, 4)                      # a copy only to make up n
+    with pytest.raises(DataError, match="candidate"):
+        api.vary(drawings[:1], n=2, candidates=0.5)
+
+
 def test_vary_frames_big_drawings_and_refuses_empty_ones(tiny_checkpoints, drawings):
     ink = tiny_checkpoints["ink"]
     canvas = np.zeros((200, 300), dtype=np.float32)

@@ -157,18 +157,21 @@ def vary(
     cancelled: Cancelled | None = None,
     decode_steps: int | None = None,
     strength: float | None = None,
+    candidates: float | None = None,
 ) -> list[np.ndarray]:
     """n new drawings of the support's kind, each float32 [S, S] of 0/1 ink.
 
     steps: adaptation steps (default: the checkpoint's validated count);
     decode_steps: masked decoding steps (default generate.VARY_DECODE_STEPS);
     strength: in (0, 1], how far a drawing may move from the support: 1 draws from a blank
-    canvas, lower keeps that share less of a distorted support drawing (default generate.VARY_STRENGTH)."""
+    canvas, lower keeps that share less of a distorted support drawing (default generate.VARY_STRENGTH);
+    candidates: drawings made per result, the best n kept (default generate.VARY_CANDIDATES; 1 keeps all)."""
     from workbench.domains.sketch import generate
 
     return generate.vary(support, n=n, steps=steps, seed=seed, temperature=temperature,
                          checkpoint=checkpoint, progress=progress, cancelled=cancelled,
-                         decode_steps=decode_steps or generate.VARY_DECODE_STEPS, strength=strength)
+                         decode_steps=decode_steps or generate.VARY_DECODE_STEPS, strength=strength,
+                         candidates=generate.VARY_CANDIDATES if candidates is None else candidates)
 
 
 def score_variations(support: Sequence[np.ndarray], samples: Sequence[np.ndarray]) -> list[dict]:

@@ -2,7 +2,9 @@
 
 Rows (`model` field):
   meta        the meta-trained InkNet, adapted with its validated rate and steps, at the
-              default strength (generate.VARY_STRENGTH, COMPLETE_STRENGTH)
+              default strength (generate.VARY_STRENGTH, COMPLETE_STRENGTH); Vary keeps the
+              best of its candidates (generate.VARY_CANDIDATES), as in the studio
+  meta-all    (Vary) the same, keeping every drawing it makes (no choice among candidates)
   meta-blank  the same at strength 1: drawn from a blank canvas (Complete: with the
               examples read, but not started from one)
   unadapted   the same network and support context, no adaptation steps
@@ -68,8 +70,9 @@ def _embed(judge, drawings: np.ndarray) -> torch.Tensor:
 
 
 def _options(spec: tuple) -> dict:
-    learner, adapt_steps, *strength = spec
-    return {"learner": learner, "steps": adapt_steps, "strength": strength[0] if strength else None}
+    """(Learner, adaptation steps[, {keyword: value} for vary / complete]) -> their keywords."""
+    learner, adapt_steps, *more = spec
+    return {"learner": learner, "steps": adapt_steps, **(more[0] if more else {})}
 
 
 def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3, 5), tasks: int = 30,
@@ -77,7 +80,8 @@ def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3,
                   progress: Callable | None = None) -> list[dict]:
     """One record per (row, K): the mean of each measure over tasks.
 
-    models: row name -> (Learner, adaptation steps or None for the learner's own[, Vary strength])."""
+    models: row name -> (Learner, adaptation steps or None for the learner's own[, {"strength": ...,
+    "candidates": ...} for generate.vary])."""
     rng = np.random.default_rng(seed)
     n_classes = source.num_classes(split)
     way = min(way, n_classes)
@@ -111,8 +115,8 @@ def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3,
             done += 1
             if progress:
                 progress(done, total, f"vary on {data_name}")
-    order = {"meta": 0, "meta-blank": 1, "unadapted": 2, "pretrain": 3, "jitter": 4, "start": 5, "nearest": 6,
-             "real": 7}
+    order = {"meta": 0, "meta-all": 1, "meta-blank": 2, "unadapted": 3, "pretrain": 4, "jitter": 5, "start": 6,
+             "nearest": 7, "real": 8}
     results = [{"data": data_name, "mode": "vary", "model": name, "shots": k, "way": way, "tasks": tasks,
                 **{key: float(np.mean(vals)) for key, vals in values.items()}}
                for (name, k), values in sums.items()]
@@ -149,9 +153,9 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
             for k in shots:
                 for name, spec in models.items():
                     options = _options(spec)
-                    outputs[(name, k)] = complete(partial, steps=steps, learner=options["learner"],
-                                                  seed=seed * 1000 + t, adapt_steps=options["steps"],
-                                                  strength=options["strength"], examples=examples[:k])[1:]
+                    outputs[(name, k)] = complete(partial, steps=steps, learner=options.pop("learner"),
+                                                  seed=seed * 1000 + t, adapt_steps=options.pop("steps"),
+                                                  examples=examples[:k], **options)[1:]
                 outputs[("support-fill", k)] = [baselines.nearest_fill(partial, examples[:k])]
             for key, frames in outputs.items():
                 scores.setdefault(key, []).append([metrics.completion_scores(fr, partial, truths[t]) for fr in frames])

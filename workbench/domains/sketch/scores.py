@@ -7,6 +7,8 @@
   20-way test (which uses a judge trained on Omniglot instead).
 - novelty: 1 - the largest IoU with a support drawing after centring (0 = a
   copy of one, 1 = no overlap); the evaluation counts IoU >= 0.6 a near-copy.
+
+Vary uses both to choose which of its candidates to keep (select_variations).
 """
 
 from __future__ import annotations
@@ -26,6 +28,15 @@ def _distractors(size: int) -> np.ndarray:
     from workbench.domains.drawings.glyphs import render_glyphs
 
     return render_glyphs(range(DISTRACTORS), [0], seed=0, split="test", size=size)[:, 0]
+
+
+def select_variations(support: list[np.ndarray], samples: list[np.ndarray], n: int) -> list[int]:
+    """Indices of the n samples to keep, in the order drawn: those that are not near-copies of a
+    support drawing first, the judge's surest among them; near-copies only to make up n."""
+    scored = score_variations(support, samples)
+    copy = 1.0 - metrics.NEAR_COPY_IOU
+    best = sorted(range(len(samples)), key=lambda i: (scored[i]["novelty"] <= copy, -scored[i]["fidelity"]))
+    return sorted(best[:n])
 
 
 def score_variations(support: list[np.ndarray], samples: list[np.ndarray], judge=None) -> list[dict]:
