@@ -58,6 +58,21 @@ def test_eval_fewshot_reports_accuracy_with_an_interval(tmp_path, capsys):
     assert row["way"] == 4 and 0.0 <= row["accuracy"] <= 1.0 and row["ci95"] >= 0.0
 
 
+def test_eval_fewshot_leaves_out_test_classes_the_training_data_has(tmp_path, capsys):
+    trained_on = make_image_set(tmp_path / "small1", classes=6, drawings=4)
+    test = make_image_set(tmp_path / "small2", classes=9, drawings=4)   # its first 6 classes: the same files
+    ckpt = str(tmp_path / "proto")
+    run_json(capsys, "train", "--domain", "omniglot", "--data", str(trained_on), "--algo", "protonet", "--way", "3",
+             "--shot", "1", "--query", "1", "--iterations", "1", "--meta-batch", "1", "--inner-steps", "0",
+             "--inner-lr", "0", "--val-every", "0", "--out", ckpt, "--json")
+    common = ["eval", "fewshot", "--checkpoint", ckpt, "--data", str(test), "--way", "3", "--shot", "1",
+              "--query", "1", "--episodes", "2", "--json"]
+    row = run_json(capsys, *common)["results"][0]
+    assert (row["classes"], row["left_out_seen"], row["seen_check"]) == (3, 6, "checked")
+    kept = run_json(capsys, *common, "--keep-seen")["results"][0]
+    assert (kept["classes"], kept["left_out_seen"]) == (9, 0)
+
+
 @pytest.mark.parametrize(
     "argv, words",
     [

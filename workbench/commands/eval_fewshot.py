@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("fewshot", help="few-shot classification accuracy on an image folder or zip")
@@ -13,6 +15,9 @@ def register(subparsers) -> None:
     p.add_argument("--episodes", type=int, default=600)
     p.add_argument("--steps", type=int, help="inner steps (default: the checkpoint's test-time steps)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--keep-seen", action="store_true",
+                   help="keep test classes that share a drawing file with the checkpoint's training data "
+                        "(left out by default: Omniglot's small1 and small2 share their Greek and Latin characters)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 
@@ -22,15 +27,18 @@ def run(args) -> int:
     from workbench.meta.device import device_label
 
     results = [evaluate_fewshot(args.checkpoint, args.data, args.way, args.shot, args.query, args.episodes,
-                                args.steps, args.seed)]
+                                args.steps, args.seed, keep_seen=args.keep_seen)]
+    if not args.json and results[0]["seen_check"] != "checked":
+        print(f"note: {results[0]['seen_check']}", file=sys.stderr)
     emit("eval fewshot", results, device=device_label("cpu"), as_json=args.json)
     return 0
 
 
-def evaluate_fewshot(checkpoint, data, way, shot, query, episodes, steps=None, seed=0) -> dict:
+def evaluate_fewshot(checkpoint, data, way, shot, query, episodes, steps=None, seed=0, keep_seen=False) -> dict:
     import torch
 
     from workbench.domains import registry
+    from workbench.domains.drawings.sources import unseen_by
     from workbench.meta.checkpoint import load_checkpoint
     from workbench.meta.errors import ConfigError
     from workbench.meta.learner import Learner
@@ -43,8 +51,9 @@ def evaluate_fewshot(checkpoint, data, way, shot, query, episodes, steps=None, s
     if algo != "protonet" and way != trained.get("way"):
         raise ConfigError("way", f"this {algo} checkpoint has a {trained.get('way')}-way head; use --way "
                                  f"{trained.get('way')} (only ProtoNet checkpoints take any way)")
+    seen_by, seen_check = unseen_by(trained.get("data"), data, keep_seen)
     options = dict(trained, data=str(data), way=way, shot=shot, query=query, whole=True,
-                   head_way=trained.get("head_way") or trained.get("way"))
+                   head_way=trained.get("head_way") or trained.get("way"), unseen_by=seen_by)
     problem = registry.build_problem("omniglot", options)
     learner = Learner.from_checkpoint(checkpoint, problem)
     generator = torch.Generator().manual_seed(seed)
@@ -58,4 +67,7 @@ def evaluate_fewshot(checkpoint, data, way, shot, query, episodes, steps=None, s
         "query": query, "episodes": episodes, "steps": learner.default_steps if steps is None else steps,
         "accuracy": round(float(accuracy.mean()), 4),
         "ci95": round(float(1.96 * accuracy.std() / len(accuracy) ** 0.5), 4),
+        "classes": problem.source.num_classes("test"),
+        "left_out_seen": len(getattr(problem.source, "dropped", [])),   # test classes the training data has
+        "seen_check": seen_check,
     }

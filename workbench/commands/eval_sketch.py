@@ -25,6 +25,9 @@ def register(eval_subparsers) -> None:
                         help="20-way ProtoNet checkpoint for fidelity, trained on data the generator never saw: "
                              "`workbench train --domain sketch --preset classify --data .../images_background_small1.zip` "
                              "(default: the shipped sketch-classify, trained on built-in glyphs, which the note flags)")
+    parser.add_argument("--keep-seen", action="store_true",
+                        help="keep --data classes that share a drawing file with the judge's training data (left "
+                             "out by default: Omniglot small1 and small2 share their Greek and Latin characters)")
     parser.add_argument("--mode", choices=("vary", "complete", "both"), default="both")
     parser.add_argument("--shots", type=int, nargs="+", default=[1, 3, 5], help="support sizes K: Vary's support drawings, Complete's examples (default 1 3 5)")
     parser.add_argument("--observed", type=float, nargs="+", default=[0.25, 0.5],
@@ -58,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from workbench.commands.output import emit
-    from workbench.domains.drawings.sources import GlyphSource, make_source
+    from workbench.domains.drawings.sources import GlyphSource, make_source, unseen_by
     from workbench.domains.sketch import baselines, evaluate
     from workbench.domains.sketch.generate import COMPLETE_DECODE_STEPS, load_learner
     from workbench.meta.errors import ConfigError
@@ -96,9 +99,16 @@ def run(args: argparse.Namespace) -> int:
                      "training data): pass --judge with one trained on Omniglot small1 for an independent judge")
     steps = args.decode_steps or COMPLETE_DECODE_STEPS
     results: list[dict] = []
+    judged_on = judge.problem.options.get("data") if judge is not None else None
     for data in sets:
-        source = glyphs if data == "glyphs" else make_source(data, size=size, whole=True)
         name = "glyphs" if data == "glyphs" else Path(str(data)).name
+        if data == "glyphs":
+            source = glyphs
+        else:
+            seen_by, seen_check = unseen_by(judged_on, data, args.keep_seen)
+            source = make_source(data, size=size, whole=True, unseen_by=seen_by)
+            notes.append(f"{name}: {source.num_classes('test')} classes; overlap with the judge's training data "
+                         f"{seen_check}" + (f", {len(source.dropped)} classes left out" if seen_by else ""))
         if args.mode in ("vary", "both"):
             every = {**models, "meta-all": (meta, None, {"candidates": 1})}
             results += evaluate.evaluate_vary(every, judge, source, pool, shots=tuple(args.shots), tasks=args.tasks,

@@ -6,6 +6,7 @@ character; a flat set (class/drawing.png) works the same way. No torch.
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -63,3 +64,14 @@ def list_classes(path: str | Path) -> list[ClassEntry]:
         if file.is_file() and file.suffix.lower() in IMAGE_SUFFIXES:
             groups.setdefault(str(file.parent), []).append(str(file))
     return [ClassEntry(name=str(Path(parent).relative_to(path)), files=sorted(files)) for parent, files in sorted(groups.items())]
+
+
+def classes_also_in(classes: list[ClassEntry], other: list[ClassEntry]) -> set[str]:
+    """Names of `classes` with a drawing whose file is byte for byte a drawing of `other`: the
+    classes an evaluation must leave out when `other` trained the model (Omniglot's small1 and
+    small2 share their Greek and Latin characters, file for file)."""
+    def digests(entry: ClassEntry) -> set[str]:
+        return {hashlib.sha1(entry.read(i)[1]).hexdigest() for i in range(len(entry.files))}
+
+    seen = set().union(*(digests(entry) for entry in other))
+    return {entry.name for entry in classes if digests(entry) & seen}

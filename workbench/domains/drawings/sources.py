@@ -46,14 +46,22 @@ class FolderSource:
     so drawings are framed exactly like the built-in glyphs.
     """
 
-    def __init__(self, path: str | Path, size: int = 28, seed: int = 0, fractions=(0.7, 0.1, 0.2), whole: bool = False):
-        from workbench.domains.drawings.folders import list_classes
+    def __init__(self, path: str | Path, size: int = 28, seed: int = 0, fractions=(0.7, 0.1, 0.2), whole: bool = False,
+                 unseen_by: str | Path | None = None):
+        """unseen_by: a class-per-folder set a model was trained on; classes of this one that share
+        a drawing (the same file) with it are left out (`dropped`), so a test is on unseen classes."""
+        from workbench.domains.drawings.folders import classes_also_in, list_classes
 
         self.path = str(path)
         self.size = size
         classes = list_classes(path)
+        self.dropped: list[str] = []
+        if unseen_by is not None:
+            self.dropped = sorted(classes_also_in(classes, list_classes(unseen_by)))
+            classes = [c for c in classes if c.name not in set(self.dropped)]
         if len(classes) < 2:
-            raise DataError(f"{path}: found {len(classes)} classes with images; need at least 2 class folders")
+            left = f" after leaving out {len(self.dropped)} also in {unseen_by}" if self.dropped else ""
+            raise DataError(f"{path}: found {len(classes)} classes with images{left}; need at least 2 class folders")
         order = np.random.default_rng(seed).permutation(len(classes))
         if whole:  # every split is the whole set (e.g. meta-train on small1, test on small2)
             self._splits = {s: list(range(len(classes))) for s in ("train", "val", "test")}
@@ -113,8 +121,22 @@ class FolderSource:
         return found
 
 
+def unseen_by(trained_on, test_data, keep_seen: bool) -> tuple[str | None, str]:
+    """(the set a test on `test_data` leaves the classes of out: the data the model trained on, or
+    None; how that overlap was checked), for FolderSource's unseen_by."""
+    if keep_seen:
+        return None, "not checked (--keep-seen)"
+    if trained_on in (None, "", "glyphs"):
+        return None, "trained on the built-in glyphs: no file can overlap"
+    if not Path(trained_on).exists():
+        return None, f"not checked: the training data {trained_on} is not here"
+    if Path(trained_on).resolve() == Path(test_data).resolve():
+        return None, "not checked: the test data is the training data"
+    return str(trained_on), "checked"
+
+
 def make_source(data: str | None, size: int = 28, seed: int = 0, **options):
     """"glyphs" (or None) = the built-in data; anything else is a folder or zip path."""
     if data in (None, "", "glyphs"):
         return GlyphSource(size=size, seed=seed, **{k: v for k, v in options.items() if k in ("train_classes", "instances")})
-    return FolderSource(data, size=size, seed=seed, whole=bool(options.get("whole")))
+    return FolderSource(data, size=size, seed=seed, whole=bool(options.get("whole")), unseen_by=options.get("unseen_by"))

@@ -20,8 +20,10 @@ from workbench.meta.problem import TaskBatch
 ROTATIONS = 4
 # head_way: the size of the model's head (default: way). ProtoNet ignores the head,
 # so a ProtoNet checkpoint evaluates at any way with its trained head size.
+# unseen_by: a class-per-folder set whose classes (same drawing files) are left out of `data`: an
+# evaluation on classes the model never trained on (eval fewshot passes the training data).
 DEFAULTS = {"data": None, "way": 5, "shot": 1, "query": 15, "size": 28, "rotations": True, "whole": False,
-            "seed": 0, "head_way": None}
+            "seed": 0, "head_way": None, "unseen_by": None}
 
 # The MAML paper's settings (REFERENCE.md), shortened to what a 2-core CPU can run.
 PRESETS = {
@@ -77,7 +79,7 @@ class FewShotProblem:
                 self._source = GlyphSource(size=size, seed=seed)
             else:
                 self._source = FolderSource(data, size=size, seed=seed, fractions=(0.8, 0.2, 0.0),
-                                            whole=bool(self.options["whole"]))
+                                            whole=bool(self.options["whole"]), unseen_by=self.options["unseen_by"])
         return self._source
 
     def classes(self, split: str) -> int:
