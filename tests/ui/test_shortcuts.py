@@ -70,7 +70,7 @@ def test_studio_menus_show_their_shortcuts(window):
     melody = _menu(window, "&Melody Studio")
     assert melody["Generate"] == "Ctrl+G" and melody["Play / Stop Clip"] == "Space"
     sketch = _menu(window, "&Sketch Studio")
-    assert sketch["Vary"] == "Ctrl+R" and sketch["Complete"] == "Ctrl+Shift+R"
+    assert sketch["Vary"] == "Ctrl+R" and sketch["Complete"] == "Ctrl+Shift+R" and sketch["Invent"] == "Ctrl+I"
     assert _menu(window, "&Training")["Resume From…"] != "Ctrl+Shift+R"
 
 

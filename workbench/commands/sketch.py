@@ -1,4 +1,4 @@
-"""`workbench sketch vary|complete`: the sketch studio's two actions, headless.
+"""`workbench sketch vary|invent|complete`: the sketch studio's actions, headless.
 
 Both go through workbench.domains.sketch.api, the same functions the GUI calls.
 """
@@ -13,26 +13,32 @@ SCALE = 4  # upscale factor of the larger PNGs
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("sketch", help="few-shot drawing: vary a support set or complete a partial drawing",
+    parser = subparsers.add_parser("sketch", help="few-shot drawing: vary a support set, invent characters, or complete a partial drawing",
                                    description="Few-shot drawing with the sketch domain's meta-trained models.")
     actions = parser.add_subparsers(dest="sketch_command", metavar="ACTION", required=True)
 
-    vary = actions.add_parser("vary", help="draw new drawings of the kind shown by a few support images")
-    vary.add_argument("--support", nargs="+", required=True, metavar="IMAGE",
-                      help="1-5 (or more) images of one kind: PNG, JPEG, BMP, ...")
-    vary.add_argument("-n", type=int, default=16, help="number of new drawings (default 16)")
-    vary.add_argument("--steps", type=int, default=None,
-                      help="adaptation steps on the support (default: the checkpoint's, chosen on validation tasks)")
-    vary.add_argument("--decode-steps", type=int, default=None, help="masked decoding steps (default 6)")
-    vary.add_argument("--seed", type=int, default=0)
-    vary.add_argument("--temperature", type=float, default=1.0, help="spread of the samples (0-4, default 1)")
-    vary.add_argument("--strength", type=float, default=None,
-                      help="how far each drawing may move from the support, in (0, 1]: 1 draws from a blank canvas, "
-                           "lower starts from a distorted support drawing (default 0.5)")
-    vary.add_argument("--checkpoint", default=None, help="a sketch ink checkpoint (default: the shipped one)")
-    vary.add_argument("--out", required=True, help="folder for the PNGs and the contact sheet")
-    vary.add_argument("--json", action="store_true", help="print one JSON document")
-    vary.set_defaults(func=run_vary)
+    for name, help_text, support_help, n_help in (
+            ("vary", "draw new drawings of the kind shown by a few support images",
+             "1-5 (or more) images of one kind: PNG, JPEG, BMP, ...", "number of new drawings (default 16)"),
+            ("invent", "draw new characters of the writing system shown by a few different characters",
+             "2-5 (or more) images, each a different character of one alphabet or style",
+             "number of new characters (default 16)")):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument("--support", nargs="+", required=True, metavar="IMAGE", help=support_help)
+        action.add_argument("-n", type=int, default=16, help=n_help)
+        action.add_argument("--steps", type=int, default=None,
+                            help="adaptation steps on the support (default: the checkpoint's, chosen on validation tasks)")
+        action.add_argument("--decode-steps", type=int, default=None, help="masked decoding steps (default 4)")
+        action.add_argument("--seed", type=int, default=0)
+        action.add_argument("--temperature", type=float, default=1.0, help="spread of the samples (0-4, default 1)")
+        action.add_argument("--strength", type=float, default=None,
+                            help="how far each drawing may move from its starting drawing, in (0, 1]: 1 draws from a "
+                                 "blank canvas, lower starts from a distorted support drawing (Invent: two support "
+                                 "characters cut and joined) (default 0.5)")
+        action.add_argument("--checkpoint", default=None, help="a sketch ink checkpoint (default: the shipped one)")
+        action.add_argument("--out", required=True, help="folder for the PNGs and the contact sheet")
+        action.add_argument("--json", action="store_true", help="print one JSON document")
+        action.set_defaults(func=run_vary)
 
     complete = actions.add_parser("complete", help="finish a partial drawing, one picture per inner step")
     complete.add_argument("--partial", required=True, metavar="IMAGE", help="the partial drawing")
@@ -74,25 +80,26 @@ def _save_png(api, array, path: Path, scale: int = 1) -> Path:
 
 
 def run_vary(args: argparse.Namespace) -> int:
-
+    """`sketch vary` and `sketch invent`: the same options, files and report."""
     from workbench.commands.output import emit, prepare_output_folder
     from workbench.domains.sketch import api
 
+    action = args.sketch_command
     _check_count("n", args.n, 1)
     _check_count("steps", args.steps, 0)
     _check_count("decode_steps", args.decode_steps, 1)
-    images, errors = _examples(api, args.support, "vary")
+    images, errors = _examples(api, args.support, action)
     out = prepare_output_folder(args.out)  # before the work, so a bad folder costs nothing
-    drawings = api.vary(images, n=args.n, steps=args.steps, seed=args.seed, temperature=args.temperature,
-                        checkpoint=args.checkpoint, decode_steps=args.decode_steps, strength=args.strength)
+    drawings = getattr(api, action)(images, n=args.n, steps=args.steps, seed=args.seed, temperature=args.temperature,
+                                    checkpoint=args.checkpoint, decode_steps=args.decode_steps, strength=args.strength)
     results = []
     for i, drawing in enumerate(drawings, start=1):
-        path = _save_png(api, drawing, out / f"vary-{i:02d}.png")
-        _save_png(api, drawing, out / f"vary-{i:02d}@{SCALE}x.png", scale=SCALE)
-        api.save_svg(drawing, out / f"vary-{i:02d}.svg")
+        path = _save_png(api, drawing, out / f"{action}-{i:02d}.png")
+        _save_png(api, drawing, out / f"{action}-{i:02d}@{SCALE}x.png", scale=SCALE)
+        api.save_svg(drawing, out / f"{action}-{i:02d}.svg")
         results.append({"index": i, "path": str(path)})
     sheet = _save_png(api, api.contact_sheet(drawings, columns=8), out / "contact-sheet.png", scale=SCALE)
-    emit("sketch vary", results, device="cpu", as_json=args.json,
+    emit(f"sketch {action}", results, device="cpu", as_json=args.json,
          extra={"contact_sheet": str(sheet), "support": len(images), "skipped": errors})
     return 0
 

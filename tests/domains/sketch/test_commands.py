@@ -39,6 +39,19 @@ def test_sketch_vary_writes_pngs_and_a_contact_sheet(tiny_checkpoints, tmp_path,
         assert sheet.size[0] > 5 * 32
 
 
+def test_sketch_invent_writes_new_characters_and_refuses_a_single_one(tiny_checkpoints, tmp_path, capsys):
+    support = [_drawing(tmp_path / f"s{i}.png", i * 3) for i in range(3)]
+    out = tmp_path / "out"
+    code = main(["sketch", "invent", "--support", *support, "-n", "3", "--checkpoint", str(tiny_checkpoints["ink"]),
+                 "--out", str(out), "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0 and document["command"] == "sketch invent" and len(document["results"]) == 3
+    assert sorted(p.name for p in out.glob("invent-0?.svg")) == [f"invent-0{i}.svg" for i in range(1, 4)]
+    assert main(["sketch", "invent", "--support", support[0], "--checkpoint", str(tiny_checkpoints["ink"]),
+                 "--out", str(tmp_path / "one")]) == 2
+    assert "at least two different characters" in capsys.readouterr().err
+
+
 def test_sketch_vary_with_only_bad_support_fails_cleanly(tiny_checkpoints, tmp_path, capsys):
     blank = tmp_path / "blank.png"
     Image.new("L", (40, 40), 255).save(blank)

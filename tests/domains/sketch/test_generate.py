@@ -80,6 +80,27 @@ def test_choosing_variations_puts_copies_of_the_support_last(drawings):
         api.vary(drawings[:1], n=2, candidates=0.5)
 
 
+def test_invent_joins_two_support_characters_and_redraws_the_seam(tiny_checkpoints, drawings):
+    import torch
+
+    from workbench.domains.sketch.generate import INVENT_SEAM, chimera_canvases
+
+    others = list(render_glyphs([5, 6], [0], split="test", size=32)[:, 0])
+    support = [drawings[0]] + others
+    out = api.invent(support, n=5, seed=2, checkpoint=tiny_checkpoints["ink"])
+    assert len(out) == 5 and set(np.unique(np.stack(out)).tolist()) <= {0.0, 1.0}
+    np.testing.assert_array_equal(np.stack(out), np.stack(api.invent(support, n=5, seed=2,
+                                                                       checkpoint=tiny_checkpoints["ink"])))
+    images = (np.stack(support) > 0.5).astype(np.float32)
+    ink, known, pairs = chimera_canvases(images, 200, 0.5, torch.Generator().manual_seed(0))
+    assert all(a != b for a, b in pairs) and len(set(pairs)) == 6            # every ordered pair of 3 occurs
+    assert float((ink * (1 - known)).sum()) == 0                            # only known pixels carry ink
+    assert 0.3 < float(known.mean()) < 0.5                                   # half known, less the seam
+    assert INVENT_SEAM >= 1
+    with pytest.raises(DataError, match="at least two different characters"):
+        api.invent(support[:1], checkpoint=tiny_checkpoints["ink"])
+
+
 def test_vary_frames_big_drawings_and_refuses_empty_ones(tiny_checkpoints, drawings):
     ink = tiny_checkpoints["ink"]
     canvas = np.zeros((200, 300), dtype=np.float32)

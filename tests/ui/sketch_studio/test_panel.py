@@ -56,6 +56,21 @@ def test_vary_fills_the_gallery_with_new_drawings(qtbot, panel, context):
     assert panel.strip.count() == 2                      # the support set is untouched
 
 
+def test_invent_draws_new_characters_from_different_ones(qtbot, panel, context):
+    panel.strip.add_image(glyph_array("cross"), "a")
+    assert not panel.start_invent()                      # one character is not a writing system
+    assert any("at least two different characters" in n.message for n in context.notifier.history())
+    panel.strip.add_image(glyph_array("plus"), "b")
+    panel.variations.setValue(4)
+    assert panel.start_invent()
+    wait_idle(qtbot, panel)
+    assert errors(context) == []
+    results = panel.gallery.results()
+    assert [name for name, _ in results] == [f"new character {i}" for i in range(1, 5)]
+    assert all(set(image.ravel().tolist()) <= {0.0, 1.0} for _, image in results)
+    assert "4 new characters from 2 examples" in panel.gallery.caption.text()
+
+
 def test_complete_shows_the_drawing_after_each_decoding_step(qtbot, panel, context):
     draw_stroke(qtbot, panel.canvas, line_points(60, 60, 200, 200))
     panel.complete_steps.setValue(3)

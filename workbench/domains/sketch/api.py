@@ -174,6 +174,27 @@ def vary(
                          candidates=generate.VARY_CANDIDATES if candidates is None else candidates)
 
 
+def invent(
+    support: Sequence[np.ndarray],
+    n: int = 16,
+    steps: int | None = None,
+    seed: int = 0,
+    temperature: float = 1.0,
+    checkpoint=None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    decode_steps: int | None = None,
+    strength: float | None = None,
+) -> list[np.ndarray]:
+    """n new characters that belong with the support's 2 or more different characters (one
+    writing system), each float32 [S, S] of 0/1 ink; options as in vary (generate.invent)."""
+    from workbench.domains.sketch import generate
+
+    return generate.invent(support, n=n, steps=steps, seed=seed, temperature=temperature, checkpoint=checkpoint,
+                           progress=progress, cancelled=cancelled,
+                           decode_steps=decode_steps or generate.VARY_DECODE_STEPS, strength=strength)
+
+
 def score_variations(support: Sequence[np.ndarray], samples: Sequence[np.ndarray]) -> list[dict]:
     """Per sample {"fidelity", "novelty"} in [0, 1] (workbench.domains.sketch.scores)."""
     from workbench.domains.sketch import scores

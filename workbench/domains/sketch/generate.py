@@ -158,6 +158,69 @@ def _starting_canvases(images: np.ndarray, n: int, strength: float, generator: t
     return start * known, known
 
 
+# Invent (from different characters of one writing system, new characters of it): each canvas
+# starts from a chimera, two support characters joined along a random straight cut, distorted like
+# Vary's start; a share 1 - INVENT_STRENGTH of its pixels is known, none within INVENT_SEAM pixels
+# of the cut, where the network joins the two halves. Decoded with the pair as context.
+INVENT_STRENGTH = 0.5
+INVENT_SEAM = 3
+INVENT_CUT_SHIFT = 0.15     # the cut passes within this share of the frame from its centre
+
+
+def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, seed: int = 0,
+           temperature: float = 1.0, checkpoint=None, progress=None, cancelled=None, learner=None,
+           decode_steps: int = VARY_DECODE_STEPS, strength: float | None = None) -> list[np.ndarray]:
+    """n new drawings [S, S] (0/1 ink) that belong with 2 or more different support characters
+    (e.g. letters of one alphabet): the network adapts to all of them (the writing system's hand),
+    and redraws chimeras of two of them into one character (see INVENT_STRENGTH)."""
+    if len(support) < 2:
+        raise DataError("Invent needs at least two different characters of one writing system")
+    if n < 1:
+        raise DataError(f"the number of characters to invent must be at least 1, got {n}")
+    if not (0.0 <= float(temperature) <= 4.0):
+        raise DataError(f"temperature must be between 0 and 4, got {temperature}")
+    strength = INVENT_STRENGTH if strength is None else float(strength)
+    if not (0.0 < strength <= 1.0):
+        raise DataError(f"invention strength must be above 0 and at most 1, got {strength}")
+    learner = learner or load_learner("ink", checkpoint)
+    size = learner.problem.size
+    images = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=True) for i, d in enumerate(support)])
+    generator = torch.Generator().manual_seed(int(seed))
+    params, (drawings, weight, *_) = adapted(learner, images, steps, generator, progress, cancelled)
+    if cancelled and cancelled():
+        return []
+    ink, known, pairs = chimera_canvases(images, int(n), strength, generator)
+    out = torch.empty_like(ink)
+    for pair in sorted(set(pairs)):
+        rows = [i for i, p in enumerate(pairs) if p == pair]
+        context = (drawings[list(pair)], weight[list(pair)])
+        out[rows] = draw(learner, params, context, ink[rows], known[rows], decode_steps, generator,
+                         float(temperature))[-1]
+    return [a for a in out.reshape(-1, size, size).numpy()]
+
+
+def chimera_canvases(images: np.ndarray, n: int, strength: float, generator: torch.Generator):
+    """Invent's canvases (ink, known) [n, P] and the support pair (a, b) each was cut from: a's
+    ink on one side of a random straight cut, b's on the other, under Vary's start distortion;
+    a share 1 - strength of the pixels known, none within INVENT_SEAM px of the cut."""
+    from workbench.domains.sketch import baselines
+    from workbench.domains.sketch.inknet import binary_ink
+
+    k, size, _ = images.shape
+    pairs = [(a, b) for a in range(k) for b in range(k) if a != b]
+    chosen = [pairs[i] for i in torch.randint(len(pairs), (n,), generator=generator).tolist()]
+    angle = torch.rand(n, generator=generator).numpy() * np.pi
+    shift = (torch.rand(n, generator=generator).numpy() - 0.5) * 2 * INVENT_CUT_SHIFT * size
+    ys, xs = np.mgrid[0:size, 0:size] - (size - 1) / 2
+    side = xs[None] * np.cos(angle)[:, None, None] + ys[None] * np.sin(angle)[:, None, None] - shift[:, None, None]
+    first, second = images[[a for a, _ in chosen]], images[[b for _, b in chosen]]
+    cut = np.where(side > 0, first, second).astype(np.float32)
+    start = binary_ink(torch.from_numpy(baselines.jitter(cut, n, generator, elastic=START_ELASTIC)).reshape(n, -1))
+    seam = torch.from_numpy(np.abs(side) <= INVENT_SEAM).reshape(n, -1).float()
+    known = (torch.rand(start.shape, generator=generator) >= strength).float() * (1.0 - seam)
+    return start * known, known, chosen
+
+
 COMPLETE_SUPPORT = 3         # built-in glyphs that cover the partial best: Complete's support without examples
 # Complete with examples (docs/sketch.md, validation grid on built-in validation classes): the canvas
 # starts from the example that fits the partial best; a share 1 - strength of its pixels is known,

@@ -155,10 +155,12 @@ class Gallery(QWidget):
         rows = sorted(self.list.row(i) for i in self.list.selectedItems())
         return [self._results[r] for r in rows]
 
-    def show_variations(self, images: list[np.ndarray], caption: str = "", scores: list[dict] | None = None) -> None:
-        """Vary's results; with scores, each shows its fidelity and novelty and the list can sort by them."""
+    def show_variations(self, images: list[np.ndarray], caption: str = "", scores: list[dict] | None = None,
+                        name: str = "variation") -> None:
+        """Vary's (and Invent's) results; with scores, each shows its fidelity and novelty and the list can
+        sort by them."""
         self._scores = list(scores) if scores is not None and len(scores) == len(images) else None
-        self._fill("vary", [(f"variation {i + 1}", img) for i, img in enumerate(images)], caption)
+        self._fill("vary", [(f"{name} {i + 1}", img) for i, img in enumerate(images)], caption)
         self._resort()
 
     def scores(self) -> list[dict] | None:

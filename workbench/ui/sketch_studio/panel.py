@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 class Generated:
     """What a Vary or Complete job hands back to the GUI thread."""
 
-    mode: str                           # "vary" | "complete"
+    mode: str                           # "vary" | "invent" | "complete"
     images: list[np.ndarray]
     seconds: float
     scores: list[dict] | None = None    # Vary: each variation's fidelity and novelty
@@ -53,10 +53,7 @@ def run_generation(mode: str, inputs, options: dict, *, progress, cancelled):
     """Runs on the JobRunner's thread: the facade (and torch) load here, never on the GUI thread."""
     from workbench.domains.sketch import api
     start = time.perf_counter()
-    if mode == "vary":
-        out = api.vary(inputs, progress=progress, cancelled=cancelled, **options)
-    else:
-        out = api.complete(inputs, progress=progress, cancelled=cancelled, **options)
+    out = getattr(api, mode)(inputs, progress=progress, cancelled=cancelled, **options)
     seconds = time.perf_counter() - start
     images = [np.asarray(a, np.float32) for a in out]
     # Each variation's fidelity and novelty (the judge's score, the distance to the support).
@@ -131,6 +128,12 @@ class SketchStudioPanel(QWidget):
         self.vary_steps = self._steps_spin("Inner gradient steps on the support set")
         self.vary_button = QPushButton("Vary")
         self.vary_button.setToolTip("Adapt to the support set and draw variations (Ctrl+R)")
+        self.invent_button = QPushButton("Invent")
+        self.invent_button.setToolTip("The support set holds different characters of one alphabet or style: draw "
+                                      "new characters that belong with them (Ctrl+I)")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.vary_button, 1)
+        buttons.addWidget(self.invent_button, 1)
         vary_form = QFormLayout()
         vary_form.addRow("Variations", self.variations)
         vary_form.addRow("Seed", seed_row)
@@ -138,7 +141,7 @@ class SketchStudioPanel(QWidget):
         vary_form.addRow("Strength", self.strength)
         vary_form.addRow("Adapt steps", self.vary_steps)
         vary_form.addRow("Model", self.vary_checkpoint)
-        vary_form.addRow(self.vary_button)
+        vary_form.addRow(buttons)
 
         self.complete_steps = self._steps_spin("Decoding steps, one picture each (default 12)")
         self.complete_button = QPushButton("Complete")
@@ -188,10 +191,12 @@ class SketchStudioPanel(QWidget):
 
     def _wire(self) -> None:
         self.vary_button.clicked.connect(self.start_vary)
+        self.invent_button.clicked.connect(self.start_invent)
         self.complete_button.clicked.connect(self.start_complete)
         self.job_progress.cancel_requested.connect(self.cancel)
         # panel-scoped: the keys work anywhere in the studio and the menu shows them
         self.vary_action = panel_action(self, "Vary", lambda: self.start_vary(), "Ctrl+R")
+        self.invent_action = panel_action(self, "Invent", lambda: self.start_invent(), "Ctrl+I")
         self.complete_action = panel_action(self, "Complete", lambda: self.start_complete(), "Ctrl+Shift+R")
         self.cancel_action = panel_action(self, "Cancel", lambda: self.cancel(), "Escape")
         self.add_canvas_action = panel_action(self, "Add Canvas Drawing to Support Set",
@@ -221,6 +226,14 @@ class SketchStudioPanel(QWidget):
             self.strip.add_image(image, name)
         self.notifier.info(f"Added {len(results)} result{'s' if len(results) != 1 else ''} to the support set.")
 
+    def start_invent(self) -> bool:
+        support = self.strip.images()
+        if len(support) < 2:
+            self.notifier.warning("Invent needs at least two different characters of one alphabet or style on the "
+                                  "support set: it draws new characters that belong with them.")
+            return False
+        return self._start_drawing("invent", support, "new characters from")
+
     def start_vary(self) -> bool:
         support = self.strip.images()
         if not support:
@@ -231,16 +244,20 @@ class SketchStudioPanel(QWidget):
             from workbench.domains.sketch.api import to_model_array
             support = [to_model_array(self.canvas.to_array())]
             self.notifier.info("The support set is empty: varying the canvas drawing.")
+        return self._start_drawing("vary", support, "variations of")
+
+    def _start_drawing(self, mode: str, support: list, what: str) -> bool:
+        """Vary or Invent with the Vary tab's settings."""
         options = dict(n=self.variations.value(), seed=self.seed.value(),
                        temperature=self.temperature.value(), strength=self.strength.value(),
                        steps=self.vary_steps.value() or None, checkpoint=self.vary_checkpoint.path())
-        self._pending_caption = (f"{options['n']} variations of {len(support)} example"
+        self._pending_caption = (f"{options['n']} {what} {len(support)} example"
                                  f"{'s' if len(support) != 1 else ''} · seed {options['seed']} · "
                                  f"temperature {options['temperature']:.2f} · strength {options['strength']:.2f} · "
                                  f"model {self.vary_checkpoint.label()}")
         self.gallery.made_by = {"Model": self.vary_checkpoint.label(), "Seed": str(options["seed"]),
                                 "Strength": f"{options['strength']:.2f}"}
-        self._submit("vary", [np.asarray(s, np.float32) for s in support], options)
+        self._submit(mode, [np.asarray(s, np.float32) for s in support], options)
         return True
 
     def start_complete(self) -> bool:
@@ -294,14 +311,14 @@ class SketchStudioPanel(QWidget):
 
     def menu_actions(self) -> list:
         """For the main window's menu; the shortcuts stay scoped to this panel (see _wire)."""
-        entries = [self.vary_action, self.complete_action, self.cancel_action, None, self.add_canvas_action,
+        entries = [self.vary_action, self.invent_action, self.complete_action, self.cancel_action, None, self.add_canvas_action,
                    ("Add Support Images…", self.strip.choose_files),
                    ("Paste into Support Set", self.strip.paste), None,
                    self.gallery.act_export, self.gallery.act_sheet]  # their text says what they export
         return [panel_action(self, *entry) if isinstance(entry, tuple) else entry for entry in entries]
 
     def is_busy(self) -> bool:
-        """True while Vary or Complete runs (the warm-up does not count: closing loses nothing)."""
+        """True while Vary, Invent or Complete runs (the warm-up does not count: closing loses nothing)."""
         return self.runner.busy
 
     def shutdown(self) -> None:
@@ -318,6 +335,8 @@ class SketchStudioPanel(QWidget):
         caption = f"{self._pending_caption} · {took}"
         if result.mode == "vary":
             self.gallery.show_variations(result.images, caption, result.scores)
+        elif result.mode == "invent":
+            self.gallery.show_variations(result.images, caption, name="new character")
         else:
             self.gallery.show_steps(result.images, caption)
 
