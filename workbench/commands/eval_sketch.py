@@ -28,7 +28,9 @@ def register(eval_subparsers) -> None:
     parser.add_argument("--keep-seen", action="store_true",
                         help="keep --data classes that share a drawing file with the judge's training data (left "
                              "out by default: Omniglot small1 and small2 share their Greek and Latin characters)")
-    parser.add_argument("--mode", choices=("vary", "complete", "both"), default="both")
+    parser.add_argument("--mode", choices=("vary", "complete", "invent", "all"), default="all",
+                        help="what to evaluate (default all; invent runs on --data sets laid out "
+                             "alphabet/character/drawing)")
     parser.add_argument("--shots", type=int, nargs="+", default=[1, 3, 5], help="support sizes K: Vary's support drawings, Complete's examples (default 1 3 5)")
     parser.add_argument("--observed", type=float, nargs="+", default=[0.25, 0.5],
                         help="complete: shares of the ink kept (default 0.25 0.5)")
@@ -109,15 +111,24 @@ def run(args: argparse.Namespace) -> int:
             source = make_source(data, size=size, whole=True, unseen_by=seen_by)
             notes.append(f"{name}: {source.num_classes('test')} classes; overlap with the judge's training data "
                          f"{seen_check}" + (f", {len(source.dropped)} classes left out" if seen_by else ""))
-        if args.mode in ("vary", "both"):
+        if args.mode in ("vary", "all"):
             every = {**models, "meta-all": (meta, None, {"candidates": 1})}
             results += evaluate.evaluate_vary(every, judge, source, pool, shots=tuple(args.shots), tasks=args.tasks,
                                               seed=args.seed, data_name=name,
                                               progress=None if args.json else _progress_printer(f"vary {name}"))
-        if args.mode in ("complete", "both"):
+        if args.mode in ("complete", "all"):
             results += evaluate.evaluate_complete(models, source, pool, fractions=tuple(args.observed),
                                                   shots=tuple(args.shots), tasks=args.tasks, steps=steps, seed=args.seed, data_name=name,
                                                   progress=None if args.json else _progress_printer(f"complete {name}"))
+        invent_shots = tuple(k for k in args.shots if k >= 2)          # Invent reads 2+ different characters
+        if args.mode in ("invent", "all") and data != "glyphs" and invent_shots:
+            found = evaluate.evaluate_invent(models, judge, source, shots=invent_shots, tasks=args.tasks,
+                                             seed=args.seed, data_name=name,
+                                             progress=None if args.json else _progress_printer(f"invent {name}"))
+            results += found
+            if not found:
+                notes.append(f"{name}: no Invent rows (needs 2+ alphabet folders of more than "
+                             f"{max(invent_shots)} characters)")
     emit("eval sketch", results, device="cpu", as_json=args.json, extra={"notes": notes} if notes else None)
     for note in notes:
         if not args.json:

@@ -1,12 +1,14 @@
 """Render a real Sketch Studio session to a PNG (for docs/screenshot-sketch.png).
 
     python -m workbench.devtools.sketch_screenshot docs/screenshot-sketch.png [--data ZIP] [--character 7]
-        [--complete]
+        [--complete | --invent]
 
 Five drawings of one character (a class of --data, default the built-in test glyphs) go on the
 support strip, one of them is copied onto the canvas, and Vary draws eight variations at the
 default strength with the shipped checkpoint. With --complete, four drawings go on the strip, a
 quarter of the fifth's ink goes on the canvas, and Complete finishes it in the strip's style.
+With --invent, the strip holds five different characters (classes --character .. +4, one drawing
+each) and Invent draws eight new ones.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def main(argv=None) -> int:
     parser.add_argument("--data", default=None, help="a class-per-folder set (folder or zip)")
     parser.add_argument("--character", type=int, default=7, help="class index in the set's test split")
     parser.add_argument("--complete", action="store_true", help="show Complete instead of Vary")
+    parser.add_argument("--invent", action="store_true", help="show Invent instead of Vary")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
@@ -38,7 +41,10 @@ def main(argv=None) -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="workbench-screenshot-"))
     source = make_source(args.data, size=105, whole=True) if args.data else make_source(None, size=105)
-    drawings = source.images("test", args.character, list(range(5)))
+    if args.invent:
+        drawings = [source.images("test", args.character + i, [0])[0] for i in range(5)]
+    else:
+        drawings = source.images("test", args.character, list(range(5)))
     context = AppContext(settings=QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
     context.notifier.posted.connect(lambda level, msg: print(f"{level}: {msg}", file=sys.stderr))
     panel = SketchStudioPanel(context)
@@ -54,7 +60,7 @@ def main(argv=None) -> int:
     else:
         panel.canvas.set_array(drawings[0], "Screenshot")
         panel.variations.setValue(8)
-        panel.start_vary()
+        panel.start_invent() if args.invent else panel.start_vary()
     print(f"generated in {wait_until_idle(app, panel):.1f} s", file=sys.stderr)
     for _ in range(20):
         app.processEvents()

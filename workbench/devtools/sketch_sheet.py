@@ -5,10 +5,13 @@ drawn from a blank canvas (strength 1).
 Complete (--complete): three examples of the class, the whole drawing, the partial (25 % of its ink),
 four steps of the completion in the examples' style, the last step without examples (built-in
 glyphs), and the support-fill baseline (the partial plus the example that covers it best).
+Invent (--invent, needs --data laid out alphabet/character/drawing): one row per alphabet, five of
+its characters as the support, three other characters of it, then eight invented ones.
 
     python -m workbench.devtools.sketch_sheet --out docs/sketch-vary.png
         [--data ../shared/datasets/omniglot/images_background_small2.zip] [--classes 0 1 2 4 6 7] [--seed 0]
     python -m workbench.devtools.sketch_sheet --complete --out docs/sketch-complete.png [--data ...]
+    python -m workbench.devtools.sketch_sheet --invent --data ... --out docs/sketch-invent.png
 
 One row per class: built-in test-split glyph classes, then (with --data) as many classes of that set.
 White paper, black ink, 2x with the smooth upscaling of exports. numpy, torch and PIL only.
@@ -22,6 +25,7 @@ import numpy as np
 
 SUPPORT, REAL, SAMPLES = 5, 3, 6
 EXAMPLES, KEPT, SHOWN_STEPS = 3, 0.25, (1, 3, 6, 12)
+INVENTED = 8
 
 
 def main(argv=None) -> int:
@@ -32,7 +36,10 @@ def main(argv=None) -> int:
     parser.add_argument("--checkpoint", default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--complete", action="store_true", help="a sheet of Complete instead of Vary")
+    parser.add_argument("--invent", action="store_true", help="a sheet of Invent (needs --data with alphabets)")
     args = parser.parse_args(argv)
+    if args.invent and not args.data:
+        parser.error("--invent needs --data: a set laid out alphabet/character/drawing")
 
     from workbench.domains.drawings.sources import GlyphSource, make_source
     from workbench.domains.sketch import api, generate
@@ -42,8 +49,14 @@ def main(argv=None) -> int:
     sources = [GlyphSource(size=size, seed=seed)]
     if args.data:
         sources.append(make_source(args.data, size=size, whole=True))
-    make_row = _complete_row if args.complete else _vary_row
-    rows = [make_row(source, index, learner, args.seed) for source in sources for index in args.classes]
+    if args.invent:
+        from workbench.domains.sketch.evaluate import _alphabets
+
+        rows = [_invent_row(sources[-1], members, learner, args.seed) for members in _alphabets(sources[-1], "test")
+                if len(members) >= SUPPORT + REAL]
+    else:
+        make_row = _complete_row if args.complete else _vary_row
+        rows = [make_row(source, index, learner, args.seed) for source in sources for index in args.classes]
     api.save_png(_tile(rows, size), args.out, scale=2)
     print(f"wrote {args.out}: {len(rows)} rows")
     return 0
@@ -57,6 +70,14 @@ def _vary_row(source, index: int, learner, seed: int) -> list:
     near = generate.vary(support, n=SAMPLES, seed=seed, learner=learner)
     blank = generate.vary(support, n=SAMPLES, seed=seed, learner=learner, strength=1.0)
     return [*support, None, *drawings[SUPPORT:], None, *near, None, *blank]
+
+
+def _invent_row(source, members: list[int], learner, seed: int) -> list:
+    from workbench.domains.sketch import generate
+
+    characters = [source.images("test", index, [0])[0] for index in members[:SUPPORT + REAL]]
+    invented = generate.invent(characters[:SUPPORT], n=INVENTED, seed=seed, learner=learner)
+    return [*characters[:SUPPORT], None, *characters[SUPPORT:], None, *invented]
 
 
 def _complete_row(source, index: int, learner, seed: int) -> list:

@@ -132,3 +132,24 @@ def test_eval_sketch_reports_models_and_baselines_side_by_side(tiny_checkpoints,
         decoded = r["model"] in ("meta", "meta-blank", "meta-alone", "unadapted", "pretrain")
         assert len(r["recall_by_step"]) == (3 if decoded else 1)
     assert any("pretrain fine-tuned with inner_lr" in note for note in document["notes"])
+
+
+def test_eval_sketch_invent_scores_new_characters_by_their_alphabet(tiny_checkpoints, tmp_path, capsys):
+    from tests.domains.test_omniglot import make_image_set
+
+    data = make_image_set(tmp_path / "alphabets", classes=8, drawings=3)       # 2 alphabets of 4 characters
+    parser = argparse.ArgumentParser()
+    eval_sketch.register(parser.add_subparsers(dest="what"))
+    args = parser.parse_args([
+        "sketch", "--checkpoint", str(tiny_checkpoints["ink"]), "--judge", str(tiny_checkpoints["classify"]),
+        "--pretrained", "none", "--no-glyphs", "--data", str(data), "--mode", "invent", "--tasks", "2",
+        "--shots", "1", "2", "--json",
+    ])
+    assert args.func(args) == 0
+    document = json.loads(capsys.readouterr().out)
+    rows = document["results"]
+    assert {r["mode"] for r in rows} == {"invent"} and {r["shots"] for r in rows} == {2}   # Invent reads 2+
+    assert {r["model"] for r in rows} == {"meta", "meta-blank", "unadapted", "start", "jitter", "real"}
+    for r in rows:
+        assert r["alphabets"] == 2 and 0.0 <= r["alphabet_fidelity"] <= 1.0 and 0.0 <= r["near_copy"] <= 1.0
+    assert any("no file can overlap" in note for note in document["notes"])

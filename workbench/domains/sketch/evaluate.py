@@ -26,7 +26,15 @@ Vary measures (metrics.py): mid_grey, faint, fidelity (share of samples a
 20-way ProtoNet judge assigns to the support's class, K support drawings per
 class), near_copy, chamfer (to a held-out drawing of the class).
 Complete measures: recall and precision of the missing ink at 1 px after the
-last step, and per decoding step for the models. The models complete in the
+last step, and per decoding step for the models.
+
+Invent (evaluate_invent, sets laid out alphabet/character/drawing): from K
+characters of one alphabet, 16 new ones. Rows: the models; start (the
+chimeras Invent starts from, binarized, every pixel kept); jitter (the
+support characters distorted: copies); real (other characters of the
+alphabet). alphabet_fidelity: share of drawings the judge assigns to the
+support's alphabet among all alphabets of the set (prototype of each: K of
+its characters); near_copy, faint, mid_grey as for Vary. The models complete in the
 style of K examples of the class (the studio's support strip), K = shots.
 """
 
@@ -39,7 +47,7 @@ import torch
 
 from workbench.domains.imageio import frame_ink
 from workbench.domains.sketch import baselines, metrics
-from workbench.domains.sketch.generate import START_ELASTIC, complete, vary
+from workbench.domains.sketch.generate import START_ELASTIC, chimeras, complete, invent, vary
 from workbench.domains.sketch.observe import partial_drawings
 from workbench.meta.errors import DataError
 
@@ -169,3 +177,52 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
                             "precision": float(mean[-1, 1]), "recall_by_step": [float(v) for v in mean[:, 0]],
                             "precision_by_step": [float(v) for v in mean[:, 1]]})
     return results
+
+
+def _alphabets(source, split: str) -> list[list[int]]:
+    """Class indices grouped by their parent folder (Omniglot's alphabet), alphabets of 2+ classes."""
+    groups: dict[str, list[int]] = {}
+    for index in range(source.num_classes(split)):
+        name = source.class_name(split, index).replace("\\", "/")
+        groups.setdefault(name.rsplit("/", 1)[0] if "/" in name else "", []).append(index)
+    return [members for members in groups.values() if len(members) >= 2]
+
+
+def evaluate_invent(models: dict, judge, source, *, shots=(3, 5), tasks: int = 30, seed: int = 0,
+                    split: str = "test", data_name: str = "data", progress: Callable | None = None) -> list[dict]:
+    """One record per (row, K); [] when the set has fewer than two alphabets (built-in glyphs have none)."""
+    alphabets = [a for a in _alphabets(source, split) if len(a) > max(shots)] if hasattr(source, "class_name") else []
+    if len(alphabets) < 2:
+        return []
+    rng = np.random.default_rng(seed)
+    sums: dict[tuple[str, int], dict[str, list[float]]] = {}
+    total, done = tasks * len(shots), 0
+    for t in range(tasks):
+        target = t % len(alphabets)
+        generator = torch.Generator().manual_seed(seed * 100_003 + t)
+        for k in shots:
+            picks = [rng.permutation(members) for members in alphabets]
+            chars = [[source.images(split, int(c), [int(rng.integers(source.num_instances(split, int(c))))])[0]
+                      for c in order] for order in picks]
+            support = np.stack(chars[target][:k])
+            prototypes = torch.stack([_embed(judge, np.stack(c[:k])).mean(0) for c in chars])
+            rows = {name: np.stack(invent(list(support), n=SAMPLES, seed=seed * 1000 + t, **_options(spec)))
+                    for name, spec in models.items()}
+            start, _seam, _pairs = chimeras((support > metrics.INK).astype(np.float32), SAMPLES, generator)
+            rows["start"] = start.reshape(SAMPLES, *support.shape[1:]).numpy()
+            rows["jitter"] = baselines.jitter(support, SAMPLES, generator)
+            rows["real"] = np.stack(chars[target][k:k + SAMPLES])
+            for name, drawings in rows.items():
+                assigned = (torch.cdist(_embed(judge, drawings), prototypes).argmin(1) == target).float().mean()
+                record = sums.setdefault((name, k), {m: [] for m in ("alphabet_fidelity", "near_copy", "faint",
+                                                                       "mid_grey")})
+                record["alphabet_fidelity"].append(float(assigned))
+                record["near_copy"].append(metrics.near_copy_share(drawings, support))
+                record["faint"].append(metrics.faint_share(drawings, support))
+                record["mid_grey"].append(metrics.mid_grey_share(drawings))
+            done += 1
+            if progress:
+                progress(done, total, f"invent on {data_name}")
+    return [{"data": data_name, "mode": "invent", "model": name, "shots": k, "alphabets": len(alphabets),
+             "tasks": tasks, **{key: float(np.mean(vals)) for key, vals in values.items()}}
+            for (name, k), values in sums.items()]

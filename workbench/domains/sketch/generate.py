@@ -189,7 +189,9 @@ def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None,
     params, (drawings, weight, *_) = adapted(learner, images, steps, generator, progress, cancelled)
     if cancelled and cancelled():
         return []
-    ink, known, pairs = chimera_canvases(images, int(n), strength, generator)
+    start, seam, pairs = chimeras(images, int(n), generator)
+    known = (torch.rand(start.shape, generator=generator) >= strength).float() * (1.0 - seam)
+    ink = start * known
     out = torch.empty_like(ink)
     for pair in sorted(set(pairs)):
         rows = [i for i, p in enumerate(pairs) if p == pair]
@@ -199,10 +201,10 @@ def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None,
     return [a for a in out.reshape(-1, size, size).numpy()]
 
 
-def chimera_canvases(images: np.ndarray, n: int, strength: float, generator: torch.Generator):
-    """Invent's canvases (ink, known) [n, P] and the support pair (a, b) each was cut from: a's
-    ink on one side of a random straight cut, b's on the other, under Vary's start distortion;
-    a share 1 - strength of the pixels known, none within INVENT_SEAM px of the cut."""
+def chimeras(images: np.ndarray, n: int, generator: torch.Generator):
+    """Invent's starting drawings [n, P] (binary ink), their seams [n, P] (1 within INVENT_SEAM px
+    of the cut) and the support pair (a, b) each was cut from: a's ink on one side of a random
+    straight cut, b's on the other, under Vary's start distortion."""
     from workbench.domains.sketch import baselines
     from workbench.domains.sketch.inknet import binary_ink
 
@@ -217,8 +219,7 @@ def chimera_canvases(images: np.ndarray, n: int, strength: float, generator: tor
     cut = np.where(side > 0, first, second).astype(np.float32)
     start = binary_ink(torch.from_numpy(baselines.jitter(cut, n, generator, elastic=START_ELASTIC)).reshape(n, -1))
     seam = torch.from_numpy(np.abs(side) <= INVENT_SEAM).reshape(n, -1).float()
-    known = (torch.rand(start.shape, generator=generator) >= strength).float() * (1.0 - seam)
-    return start * known, known, chosen
+    return start, seam, chosen
 
 
 COMPLETE_SUPPORT = 3         # built-in glyphs that cover the partial best: Complete's support without examples

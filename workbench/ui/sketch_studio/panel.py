@@ -157,7 +157,7 @@ class SketchStudioPanel(QWidget):
         complete_form.addRow(self.complete_button)
 
         self.modes = QTabWidget()
-        for title, form in (("Vary", vary_form), ("Complete", complete_form)):
+        for title, form in (("Vary / Invent", vary_form), ("Complete", complete_form)):
             page = QWidget()
             page.setLayout(form)
             self.modes.addTab(page, title)
