@@ -96,6 +96,13 @@ def test_invent_joins_two_support_characters_and_redraws_the_seam(tiny_checkpoin
     assert all(a != b for a, b in pairs) and len(set(pairs)) == 6            # every ordered pair of 3 occurs
     assert set(start.unique().tolist()) <= {0.0, 1.0} and float(start.sum()) > 0
     assert 0.1 < float(seam.mean()) < 0.3                      # a band 7 px wide along each cut, 32 px frame
+    from workbench.domains.sketch.generate import INVENT_MIN_SHARE, _cuts
+
+    first, second = images[[0] * 50], images[[1] * 50]
+    side = _cuts(first, second, torch.Generator().manual_seed(1))
+    kept_first = ((first > 0.5) & (side > 0)).sum((1, 2)) / (first > 0.5).sum((1, 2))
+    kept_second = ((second > 0.5) & (side <= 0)).sum((1, 2)) / (second > 0.5).sum((1, 2))
+    assert (np.minimum(kept_first, kept_second) >= INVENT_MIN_SHARE).mean() > 0.9   # each keeps a fair share
     with pytest.raises(DataError, match="at least two different characters"):
         api.invent(support[:1], checkpoint=tiny_checkpoints["ink"])
 

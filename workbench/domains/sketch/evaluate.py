@@ -34,7 +34,10 @@ chimeras Invent starts from, binarized, every pixel kept); jitter (the
 support characters distorted: copies); real (other characters of the
 alphabet). alphabet_fidelity: share of drawings the judge assigns to the
 support's alphabet among all alphabets of the set (prototype of each: K of
-its characters); near_copy, faint, mid_grey as for Vary. The models complete in the
+its characters); support_variant: share the judge finds as close to a
+support character as another person's drawing of that character is (a
+variant of a known character rather than a new one); near_copy, faint,
+mid_grey as for Vary. The models complete in the
 style of K examples of the class (the studio's support strip), K = shots.
 """
 
@@ -188,6 +191,26 @@ def _alphabets(source, split: str) -> list[list[int]]:
     return [members for members in groups.values() if len(members) >= 2]
 
 
+def _support_variants(judge, source, split: str, drawn: list[tuple[int, int]], support: np.ndarray, rng):
+    """A measure of character-level novelty for Invent: drawings -> the share the judge finds as close
+    to some support character as a second drawing of a support character is to its first (the
+    median over the support of that same-character distance): a variant of a known character,
+    not a new one."""
+    seconds = []
+    for c, i in drawn:
+        count = source.num_instances(split, c)
+        seconds.append(source.images(split, c, [(i + 1 + int(rng.integers(max(count - 1, 1)))) % count])[0])
+    with torch.no_grad():
+        first = _embed(judge, support)
+        same = (_embed(judge, np.stack(seconds)) - first).pow(2).sum(1).median()
+
+    def share(drawings: np.ndarray) -> float:
+        with torch.no_grad():
+            nearest = torch.cdist(_embed(judge, drawings), first).pow(2).min(1).values
+        return float((nearest <= same).float().mean())
+    return share
+
+
 def evaluate_invent(models: dict, judge, source, *, shots=(3, 5), tasks: int = 30, seed: int = 0,
                     split: str = "test", data_name: str = "data", progress: Callable | None = None) -> list[dict]:
     """One record per (row, K); [] when the set has fewer than two alphabets (built-in glyphs have none)."""
@@ -195,6 +218,7 @@ def evaluate_invent(models: dict, judge, source, *, shots=(3, 5), tasks: int = 3
     if len(alphabets) < 2:
         return []
     rng = np.random.default_rng(seed)
+    other_hand = np.random.default_rng(seed + 1)     # picks the second drawings; `rng` stays as it was
     sums: dict[tuple[str, int], dict[str, list[float]]] = {}
     total, done = tasks * len(shots), 0
     for t in range(tasks):
@@ -202,10 +226,12 @@ def evaluate_invent(models: dict, judge, source, *, shots=(3, 5), tasks: int = 3
         generator = torch.Generator().manual_seed(seed * 100_003 + t)
         for k in shots:
             picks = [rng.permutation(members) for members in alphabets]
-            chars = [[source.images(split, int(c), [int(rng.integers(source.num_instances(split, int(c))))])[0]
-                      for c in order] for order in picks]
+            drawn = [[(int(c), int(rng.integers(source.num_instances(split, int(c))))) for c in order]
+                     for order in picks]
+            chars = [[source.images(split, c, [i])[0] for c, i in order] for order in drawn]
             support = np.stack(chars[target][:k])
             prototypes = torch.stack([_embed(judge, np.stack(c[:k])).mean(0) for c in chars])
+            variant_of = _support_variants(judge, source, split, drawn[target][:k], support, other_hand)
             rows = {name: np.stack(invent(list(support), n=SAMPLES, seed=seed * 1000 + t, **_options(spec)))
                     for name, spec in models.items()}
             start, _seam, _pairs = chimeras((support > metrics.INK).astype(np.float32), SAMPLES, generator)
@@ -214,9 +240,10 @@ def evaluate_invent(models: dict, judge, source, *, shots=(3, 5), tasks: int = 3
             rows["real"] = np.stack(chars[target][k:k + SAMPLES])
             for name, drawings in rows.items():
                 assigned = (torch.cdist(_embed(judge, drawings), prototypes).argmin(1) == target).float().mean()
-                record = sums.setdefault((name, k), {m: [] for m in ("alphabet_fidelity", "near_copy", "faint",
-                                                                       "mid_grey")})
+                record = sums.setdefault((name, k), {m: [] for m in ("alphabet_fidelity", "support_variant",
+                                                                       "near_copy", "faint", "mid_grey")})
                 record["alphabet_fidelity"].append(float(assigned))
+                record["support_variant"].append(variant_of(drawings))
                 record["near_copy"].append(metrics.near_copy_share(drawings, support))
                 record["faint"].append(metrics.faint_share(drawings, support))
                 record["mid_grey"].append(metrics.mid_grey_share(drawings))

@@ -165,6 +165,8 @@ def _starting_canvases(images: np.ndarray, n: int, strength: float, generator: t
 INVENT_STRENGTH = 0.5
 INVENT_SEAM = 3
 INVENT_CUT_SHIFT = 0.15     # the cut passes within this share of the frame from its centre
+INVENT_MIN_SHARE = 0.4      # each character keeps at least this share of its ink where a cut can (validated, docs/sketch.md)
+INVENT_CUT_TRIES = 16       # cuts drawn per canvas to find one
 
 
 def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, seed: int = 0,
@@ -211,15 +213,33 @@ def chimeras(images: np.ndarray, n: int, generator: torch.Generator):
     k, size, _ = images.shape
     pairs = [(a, b) for a in range(k) for b in range(k) if a != b]
     chosen = [pairs[i] for i in torch.randint(len(pairs), (n,), generator=generator).tolist()]
-    angle = torch.rand(n, generator=generator).numpy() * np.pi
-    shift = (torch.rand(n, generator=generator).numpy() - 0.5) * 2 * INVENT_CUT_SHIFT * size
-    ys, xs = np.mgrid[0:size, 0:size] - (size - 1) / 2
-    side = xs[None] * np.cos(angle)[:, None, None] + ys[None] * np.sin(angle)[:, None, None] - shift[:, None, None]
     first, second = images[[a for a, _ in chosen]], images[[b for _, b in chosen]]
+    side = _cuts(first, second, generator)
     cut = np.where(side > 0, first, second).astype(np.float32)
     start = binary_ink(torch.from_numpy(baselines.jitter(cut, n, generator, elastic=START_ELASTIC)).reshape(n, -1))
     seam = torch.from_numpy(np.abs(side) <= INVENT_SEAM).reshape(n, -1).float()
     return start, seam, chosen
+
+
+def _cuts(first: np.ndarray, second: np.ndarray, generator: torch.Generator) -> np.ndarray:
+    """Signed distance [n, S, S] to one straight cut per pair: of INVENT_CUT_TRIES random cuts, the
+    first that keeps INVENT_MIN_SHARE of the first drawing's ink on its side (> 0) and of the
+    second's on the other, else the fairest; a cut that leaves most of one character gives back
+    that character with a scrap of the other."""
+    n, size, _ = first.shape
+    tries = INVENT_CUT_TRIES
+    angle = torch.rand(n, tries, generator=generator).numpy() * np.pi
+    shift = (torch.rand(n, tries, generator=generator).numpy() - 0.5) * 2 * INVENT_CUT_SHIFT * size
+    ys, xs = np.mgrid[0:size, 0:size] - (size - 1) / 2
+    side = (xs * np.cos(angle)[..., None, None] + ys * np.sin(angle)[..., None, None]
+            - shift[..., None, None])                                                    # [n, tries, S, S]
+    ink_a, ink_b = (first > 0.5)[:, None], (second > 0.5)[:, None]
+    kept_a = (ink_a & (side > 0)).sum((2, 3)) / np.maximum(ink_a.sum((2, 3)), 1)
+    kept_b = (ink_b & (side <= 0)).sum((2, 3)) / np.maximum(ink_b.sum((2, 3)), 1)
+    fair = np.minimum(kept_a, kept_b)
+    good = fair >= INVENT_MIN_SHARE
+    best = np.where(good.any(1), good.argmax(1), fair.argmax(1))
+    return side[np.arange(n), best]
 
 
 COMPLETE_SUPPORT = 3         # built-in glyphs that cover the partial best: Complete's support without examples
