@@ -56,7 +56,7 @@ def model_input(drawing: np.ndarray, size: int, name: str, crop: bool) -> np.nda
     return fit_page(drawing, size)
 
 
-VARY_DECODE_STEPS = 4       # decoding steps of Vary (each a pass over all candidates; 4-8 score alike, docs/sketch.md)
+VARY_DECODE_STEPS = 3       # decoding steps of Vary and Invent (a pass over all canvases each; 3-8 score alike, docs/sketch.md)
 COMPLETE_DECODE_STEPS = 12  # decoding steps of Complete: the filmstrip's pictures
 # Vary below strength 1 (docs/sketch.md, validation grid on built-in validation classes): the most
 # recognisable setting whose near-copies stay at most 15 %; the stronger elastic distortion than the
@@ -64,8 +64,8 @@ COMPLETE_DECODE_STEPS = 12  # decoding steps of Complete: the filmstrip's pictur
 VARY_STRENGTH = 0.5
 START_ELASTIC = 0.04
 # Vary draws this many candidates per result and keeps the best (scores.select_variations): the
-# judge's most recognisable ones that are not near-copies. 1.5 at 4 decoding steps costs what 16
-# samples at 6 steps did (docs/sketch.md); 1 keeps every drawing.
+# judge's most recognisable ones that are not near-copies. 1.5 at 3 decoding steps costs less than
+# 16 samples at 6 steps did (docs/sketch.md); 1 keeps every drawing.
 VARY_CANDIDATES = 1.5
 
 
@@ -195,8 +195,8 @@ def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None,
     known = (torch.rand(start.shape, generator=generator) >= strength).float() * (1.0 - seam)
     ink = start * known
     out = torch.empty_like(ink)
-    for pair in sorted(set(pairs)):
-        rows = [i for i, p in enumerate(pairs) if p == pair]
+    for pair in sorted({tuple(sorted(p)) for p in pairs}):      # (a, b) and (b, a) share their context
+        rows = [i for i, p in enumerate(pairs) if tuple(sorted(p)) == pair]
         context = (drawings[list(pair)], weight[list(pair)])
         out[rows] = draw(learner, params, context, ink[rows], known[rows], decode_steps, generator,
                          float(temperature))[-1]

@@ -46,7 +46,7 @@ class Generated:
     mode: str                           # "vary" | "invent" | "complete"
     images: list[np.ndarray]
     seconds: float
-    scores: list[dict] | None = None    # Vary: each variation's fidelity and novelty
+    scores: list[dict] | None = None    # Vary, Invent: each result's fidelity and novelty
 
 
 def run_generation(mode: str, inputs, options: dict, *, progress, cancelled):
@@ -56,8 +56,8 @@ def run_generation(mode: str, inputs, options: dict, *, progress, cancelled):
     out = getattr(api, mode)(inputs, progress=progress, cancelled=cancelled, **options)
     seconds = time.perf_counter() - start
     images = [np.asarray(a, np.float32) for a in out]
-    # Each variation's fidelity and novelty (the judge's score, the distance to the support).
-    scores = api.score_variations(inputs, images) if mode == "vary" and images else None
+    # Each result's fidelity and novelty (the judge's score against the support, the distance to it).
+    scores = api.score_variations(inputs, images) if mode != "complete" and images else None
     return Generated(mode, images, seconds, scores)
 
 
@@ -336,7 +336,7 @@ class SketchStudioPanel(QWidget):
         if result.mode == "vary":
             self.gallery.show_variations(result.images, caption, result.scores)
         elif result.mode == "invent":
-            self.gallery.show_variations(result.images, caption, name="new character")
+            self.gallery.show_variations(result.images, caption, result.scores, name="new character")
         else:
             self.gallery.show_steps(result.images, caption)
 
