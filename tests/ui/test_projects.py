@@ -44,7 +44,8 @@ def fill(window):
     ink = np.zeros((256, 256), np.float32)
     ink[100:140, 60:200] = 1.0
     sketch.canvas.set_array(ink)
-    sketch.gallery.show_variations([rng.random((28, 28), dtype=np.float32) for _ in range(3)], "3 variations · seed 9")
+    sketch.gallery.show_variations([rng.random((28, 28), dtype=np.float32) for _ in range(3)],
+                                   "3 new characters from 2 examples · seed 9", name="new character")   # Invent's
     sketch.seed.setValue(9)
     sketch.temperature.setValue(0.7)
     melody = window.host.show_panel("melody")
@@ -77,7 +78,8 @@ def test_save_then_open_restores_both_studios_and_the_title(make_window, tmp_pat
                                                      strict=True))             # Complete lines them up the same
     assert sketch2.strip.pages()[1] is None
     assert np.array_equal(sketch2.canvas.to_array(), sketch.canvas.to_array())
-    assert len(sketch2.gallery.results()) == 3 and "seed 9" in sketch2.gallery.caption.text()
+    assert [name for name, _ in sketch2.gallery.results()] == [f"new character {i}" for i in (1, 2, 3)]
+    assert "seed 9" in sketch2.gallery.caption.text()
     assert (sketch2.seed.value(), sketch2.temperature.value()) == (9, 0.7)
     assert sketch2.vary_checkpoint.entry().id == sketch.vary_checkpoint.entry().id
     melody2 = other.host.panels["melody"]

@@ -102,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
     steps = args.decode_steps or COMPLETE_DECODE_STEPS
     results: list[dict] = []
     judged_on = judge.problem.options.get("data") if judge is not None else None
+    every = {**models, "meta-all": (meta, None, {"candidates": 1})}      # Vary and Invent keeping every drawing
     for data in sets:
         name = "glyphs" if data == "glyphs" else Path(str(data)).name
         if data == "glyphs":
@@ -112,7 +113,6 @@ def run(args: argparse.Namespace) -> int:
             notes.append(f"{name}: {source.num_classes('test')} classes; overlap with the judge's training data "
                          f"{seen_check}" + (f", {len(source.dropped)} classes left out" if seen_by else ""))
         if args.mode in ("vary", "all"):
-            every = {**models, "meta-all": (meta, None, {"candidates": 1})}
             results += evaluate.evaluate_vary(every, judge, source, pool, shots=tuple(args.shots), tasks=args.tasks,
                                               seed=args.seed, data_name=name,
                                               progress=None if args.json else _progress_printer(f"vary {name}"))
@@ -122,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
                                                   progress=None if args.json else _progress_printer(f"complete {name}"))
         invent_shots = tuple(k for k in args.shots if k >= 2)          # Invent reads 2+ different characters
         if args.mode in ("invent", "all") and data != "glyphs" and invent_shots:
-            found = evaluate.evaluate_invent(models, judge, source, shots=invent_shots, tasks=args.tasks,
+            found = evaluate.evaluate_invent(every, judge, source,
+                                             shots=invent_shots, tasks=args.tasks,
                                              seed=args.seed, data_name=name,
                                              progress=None if args.json else _progress_printer(f"invent {name}"))
             results += found

@@ -149,7 +149,7 @@ def test_eval_sketch_invent_scores_new_characters_by_their_alphabet(tiny_checkpo
     document = json.loads(capsys.readouterr().out)
     rows = document["results"]
     assert {r["mode"] for r in rows} == {"invent"} and {r["shots"] for r in rows} == {2}   # Invent reads 2+
-    assert {r["model"] for r in rows} == {"meta", "meta-blank", "unadapted", "start", "jitter", "real"}
+    assert {r["model"] for r in rows} == {"meta", "meta-all", "meta-blank", "unadapted", "start", "jitter", "real"}
     for r in rows:
         assert r["alphabets"] == 2 and 0.0 <= r["alphabet_fidelity"] <= 1.0 and 0.0 <= r["near_copy"] <= 1.0
     assert any("no file can overlap" in note for note in document["notes"])

@@ -107,6 +107,24 @@ def test_invent_joins_two_support_characters_and_redraws_the_seam(tiny_checkpoin
         api.invent(support[:1], checkpoint=tiny_checkpoints["ink"])
 
 
+def test_invent_keeps_the_candidates_least_like_any_one_support_character(tiny_checkpoints, drawings):
+    from workbench.domains.sketch.generate import model_input
+    from workbench.domains.sketch.scores import select_inventions
+
+    ink = tiny_checkpoints["ink"]
+    support = [drawings[0], *render_glyphs([5, 6], [0], split="test", size=32)[:, 0]]
+    every = api.invent(support, n=8, seed=4, checkpoint=ink, candidates=1)      # the 8 candidates
+    kept = api.invent(support, n=4, seed=4, checkpoint=ink, candidates=2)       # the same 8, 4 kept
+    framed = [model_input(d, 32, "support", crop=True) for d in support]
+    chosen = select_inventions(framed, every, 4)
+    assert chosen == sorted(chosen) and len(set(chosen)) == 4
+    np.testing.assert_array_equal(np.stack(kept), np.stack([every[i] for i in chosen]))
+    # a copy of a support character is the first to go
+    copies = [(support[0] > 0.5).astype(np.float32)] + [(d > 0.5).astype(np.float32) for d in
+                                                        render_glyphs([8, 9, 10], [0], split="test", size=32)[:, 0]]
+    assert 0 not in select_inventions(framed, copies, 3)
+
+
 def test_vary_frames_big_drawings_and_refuses_empty_ones(tiny_checkpoints, drawings):
     ink = tiny_checkpoints["ink"]
     canvas = np.zeros((200, 300), dtype=np.float32)

@@ -185,6 +185,7 @@ def invent(
     cancelled: Cancelled | None = None,
     decode_steps: int | None = None,
     strength: float | None = None,
+    candidates: float | None = None,
 ) -> list[np.ndarray]:
     """n new characters that belong with the support's 2 or more different characters (one
     writing system), each float32 [S, S] of 0/1 ink; options as in vary (generate.invent)."""
@@ -192,7 +193,8 @@ def invent(
 
     return generate.invent(support, n=n, steps=steps, seed=seed, temperature=temperature, checkpoint=checkpoint,
                            progress=progress, cancelled=cancelled,
-                           decode_steps=decode_steps or generate.VARY_DECODE_STEPS, strength=strength)
+                           decode_steps=decode_steps or generate.VARY_DECODE_STEPS, strength=strength,
+                           candidates=generate.VARY_CANDIDATES if candidates is None else candidates)
 
 
 def score_variations(support: Sequence[np.ndarray], samples: Sequence[np.ndarray]) -> list[dict]:

@@ -4,7 +4,7 @@ Rows (`model` field):
   meta        the meta-trained InkNet, adapted with its validated rate and steps, at the
               default strength (generate.VARY_STRENGTH, COMPLETE_STRENGTH); Vary keeps the
               best of its candidates (generate.VARY_CANDIDATES), as in the studio
-  meta-all    (Vary) the same, keeping every drawing it makes (no choice among candidates)
+  meta-all    (Vary, Invent) the same, keeping every drawing it makes (no choice among candidates)
   meta-blank  the same at strength 1: drawn from a blank canvas (Complete: with the
               examples read, but not started from one)
   unadapted   the same network and support context, no adaptation steps

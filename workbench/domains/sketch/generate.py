@@ -135,12 +135,14 @@ def vary(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, s
     drawn = max(int(n), round(candidates * int(n)))
     ink, known = _starting_canvases(images, drawn, strength, generator)
     frames = draw(learner, params, batch[:2], ink, known, decode_steps, generator, float(temperature))
-    out = [a for a in frames[-1].reshape(-1, size, size).numpy()]
-    if drawn == n:
-        return out
     from workbench.domains.sketch.scores import select_variations
 
-    return [out[i] for i in select_variations(images, out, int(n))]
+    return _kept(images, [a for a in frames[-1].reshape(-1, size, size).numpy()], int(n), select_variations)
+
+
+def _kept(images: np.ndarray, drawn: list[np.ndarray], n: int, select) -> list[np.ndarray]:
+    """The n of the drawn candidates that select(support, candidates, n) keeps (all when just n)."""
+    return drawn if len(drawn) == n else [drawn[i] for i in select(images, drawn, n)]
 
 
 def _starting_canvases(images: np.ndarray, n: int, strength: float, generator: torch.Generator):
@@ -171,14 +173,19 @@ INVENT_CUT_TRIES = 16       # cuts drawn per canvas to find one
 
 def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, seed: int = 0,
            temperature: float = 1.0, checkpoint=None, progress=None, cancelled=None, learner=None,
-           decode_steps: int = VARY_DECODE_STEPS, strength: float | None = None) -> list[np.ndarray]:
+           decode_steps: int = VARY_DECODE_STEPS, strength: float | None = None,
+           candidates: float = VARY_CANDIDATES) -> list[np.ndarray]:
     """n new drawings [S, S] (0/1 ink) that belong with 2 or more different support characters
     (e.g. letters of one alphabet): the network adapts to all of them (the writing system's hand),
-    and redraws chimeras of two of them into one character (see INVENT_STRENGTH)."""
+    and redraws chimeras of two of them into one character (see INVENT_STRENGTH). Of
+    round(candidates * n) drawings it keeps the n least like any one support character
+    (scores.select_inventions); 1 keeps them all."""
     if len(support) < 2:
         raise DataError("Invent needs at least two different characters of one writing system")
     if n < 1:
         raise DataError(f"the number of characters to invent must be at least 1, got {n}")
+    if candidates < 1:
+        raise DataError(f"Invent draws at least one candidate per result, got {candidates}")
     if not (0.0 <= float(temperature) <= 4.0):
         raise DataError(f"temperature must be between 0 and 4, got {temperature}")
     strength = INVENT_STRENGTH if strength is None else float(strength)
@@ -191,7 +198,8 @@ def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None,
     params, (drawings, weight, *_) = adapted(learner, images, steps, generator, progress, cancelled)
     if cancelled and cancelled():
         return []
-    start, seam, pairs = chimeras(images, int(n), generator)
+    drawn = max(int(n), round(candidates * int(n)))
+    start, seam, pairs = chimeras(images, drawn, generator)
     known = (torch.rand(start.shape, generator=generator) >= strength).float() * (1.0 - seam)
     ink = start * known
     out = torch.empty_like(ink)
@@ -200,7 +208,9 @@ def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None,
         context = (drawings[list(pair)], weight[list(pair)])
         out[rows] = draw(learner, params, context, ink[rows], known[rows], decode_steps, generator,
                          float(temperature))[-1]
-    return [a for a in out.reshape(-1, size, size).numpy()]
+    from workbench.domains.sketch.scores import select_inventions
+
+    return _kept(images, [a for a in out.reshape(-1, size, size).numpy()], int(n), select_inventions)
 
 
 def chimeras(images: np.ndarray, n: int, generator: torch.Generator):

@@ -8,7 +8,8 @@
 - novelty: 1 - the largest IoU with a support drawing after centring (0 = a
   copy of one, 1 = no overlap); the evaluation counts IoU >= 0.6 a near-copy.
 
-Vary uses both to choose which of its candidates to keep (select_variations).
+Vary uses both to choose which of its candidates to keep (select_variations); Invent keeps
+those the judge finds farthest from any one support character (select_inventions).
 """
 
 from __future__ import annotations
@@ -39,20 +40,44 @@ def select_variations(support: list[np.ndarray], samples: list[np.ndarray], n: i
     return sorted(best[:n])
 
 
-def score_variations(support: list[np.ndarray], samples: list[np.ndarray], judge=None) -> list[dict]:
-    """[{"fidelity": 0..1, "novelty": 0..1}] per sample."""
-    from workbench.domains.sketch.evaluate import JUDGE_SIZE, _embed
-    from workbench.domains.sketch.generate import load_learner, model_input
+def select_inventions(support: list[np.ndarray], samples: list[np.ndarray], n: int) -> list[int]:
+    """Indices of the n samples to keep, in the order drawn: by the judge, those farthest from
+    every single support character for their distance to the support's mean (the writing
+    system): new characters in its hand rather than variants of one of its characters."""
+    support_arr, sample_arr = _framed(support, samples)
+    with torch.no_grad():
+        characters, drawn = _judged(support_arr), _judged(sample_arr)
+        apart = torch.cdist(drawn, characters).pow(2).min(1).values - (drawn - characters.mean(0)).pow(2).sum(1)
+    return sorted(apart.argsort(descending=True)[:n].tolist())
 
-    judge = judge or load_learner("classify")
+
+def _framed(support: list[np.ndarray], samples: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(support [K, S, S] framed as the model sees them, samples [N, S, S]) at the samples' size."""
+    from workbench.domains.sketch.generate import model_input
+
     sample_arr = np.stack(samples)
     size = sample_arr.shape[-1]
-    support_arr = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=True)
-                            for i, d in enumerate(support)])
+    return np.stack([model_input(d, size, f"support drawing {i + 1}", crop=True)
+                     for i, d in enumerate(support)]), sample_arr
+
+
+def _judged(drawings: np.ndarray, judge=None) -> torch.Tensor:
+    """The studio judge's (the shipped sketch-classify's) embedding of drawings."""
+    from workbench.domains.sketch.evaluate import _embed
+    from workbench.domains.sketch.generate import load_learner
+
+    return _embed(judge or load_learner("classify"), drawings)
+
+
+def score_variations(support: list[np.ndarray], samples: list[np.ndarray], judge=None) -> list[dict]:
+    """[{"fidelity": 0..1, "novelty": 0..1}] per sample."""
+    from workbench.domains.sketch.evaluate import JUDGE_SIZE
+
+    support_arr, sample_arr = _framed(support, samples)
     with torch.no_grad():
-        prototypes = torch.cat([_embed(judge, support_arr).mean(0, keepdim=True),
-                                _embed(judge, _distractors(JUDGE_SIZE))])
-        distances = torch.cdist(_embed(judge, sample_arr), prototypes).pow(2)
+        prototypes = torch.cat([_judged(support_arr, judge).mean(0, keepdim=True),
+                                _judged(_distractors(JUDGE_SIZE), judge)])
+        distances = torch.cdist(_judged(sample_arr, judge), prototypes).pow(2)
         fidelity = torch.softmax(-distances, dim=1)[:, 0]
     kept = [metrics.centred(s) for s in support_arr]
     novelty = [1.0 - max(metrics.iou(metrics.centred(d), s) for s in kept) for d in sample_arr]

@@ -36,8 +36,9 @@ def restore(panel, work: SketchWork) -> list[str]:
     caption = work.results_caption or "No results yet: press Vary or Complete."
     if work.results_mode == "complete":
         panel.gallery.show_steps(images, caption)
-    else:
-        panel.gallery.show_variations(images, caption)
+    else:  # Vary's "variation N" or Invent's "new character N", as saved
+        name = work.results[0][0].rsplit(" ", 1)[0] if work.results else "variation"
+        panel.gallery.show_variations(images, caption, name=name)
     for name in SETTINGS:
         if isinstance(work.settings.get(name), (int, float)):
             widget = getattr(panel, name)
