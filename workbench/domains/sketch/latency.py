@@ -54,7 +54,7 @@ def measure_adapt_latency(repeats: int = 7, checkpoint=None) -> list[dict]:
                     "ms": ms, "max_ms": worst, "target_ms": 150, "aim_ms": 50, "threads": threads})
     characters = [drawings[0], *render_glyphs(range(1, 5), [0], seed=0, split="test", size=size)[:, 0]]
     ms, worst = _median_ms(lambda: invent(characters, n=16, learner=learner), repeats)
-    records.append({"domain": "sketch", "case": f"invent-k5-{adapt}adapt-{VARY_DECODE_STEPS}decode-16samples-{size}px",
+    records.append({"domain": "sketch", "case": f"invent-k5-{adapt}adapt-{VARY_DECODE_STEPS}decode-16of{drawn}samples-{size}px",
                     "ms": ms, "max_ms": worst, "target_ms": None, "aim_ms": None, "threads": threads})
     ms, worst = _median_ms(lambda: complete(partial, learner=learner), repeats)
     records.append({"domain": "sketch", "case": f"complete-{adapt}adapt-{COMPLETE_DECODE_STEPS}decode-every-step-{size}px",
