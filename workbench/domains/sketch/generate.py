@@ -58,9 +58,8 @@ def model_input(drawing: np.ndarray, size: int, name: str, crop: bool) -> np.nda
 
 VARY_DECODE_STEPS = 3       # decoding steps of Vary and Invent (a pass over all canvases each; 3-8 score alike, docs/sketch.md)
 COMPLETE_DECODE_STEPS = 12  # decoding steps of Complete: the filmstrip's pictures
-# Vary below strength 1 (docs/sketch.md, validation grid on built-in validation classes): the most
-# recognisable setting whose near-copies stay at most 15 %; the stronger elastic distortion than the
-# jitter baseline's (0.04) is what keeps the results from being near-copies.
+# Vary below strength 1 (docs/sketch.md, validation grids): its start is the support under the
+# jitter baseline's distortion (elastic 0.04); the choice among candidates keeps the near-copies out.
 VARY_STRENGTH = 0.5
 START_ELASTIC = 0.04
 # Vary draws this many candidates per result and keeps the best (scores.select_variations): the
@@ -114,17 +113,8 @@ def vary(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, s
     and the network redraws the rest. Default VARY_STRENGTH."""
     if not support:
         raise DataError("vary needs at least one support drawing")
-    if n < 1:
-        raise DataError(f"the number of variations must be at least 1, got {n}")
-    if not (0.0 <= float(temperature) <= 4.0):
-        raise DataError(f"temperature must be between 0 and 4, got {temperature}")
-    if decode_steps < 1:
-        raise DataError(f"decoding needs at least one step, got {decode_steps}")
-    if candidates < 1:
-        raise DataError(f"Vary draws at least one candidate per result, got {candidates}")
-    strength = VARY_STRENGTH if strength is None else float(strength)
-    if not (0.0 < strength <= 1.0):
-        raise DataError(f"variation strength must be above 0 and at most 1, got {strength}")
+    drawn, strength = _checked("Vary", n, temperature, decode_steps, candidates,
+                               VARY_STRENGTH if strength is None else strength)
     learner = learner or load_learner("ink", checkpoint)
     size = learner.problem.size
     images = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=True) for i, d in enumerate(support)])
@@ -132,12 +122,27 @@ def vary(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, s
     params, batch = adapted(learner, images, steps, generator, progress, cancelled)
     if cancelled and cancelled():
         return []
-    drawn = max(int(n), round(candidates * int(n)))
     ink, known = _starting_canvases(images, drawn, strength, generator)
     frames = draw(learner, params, batch[:2], ink, known, decode_steps, generator, float(temperature))
     from workbench.domains.sketch.scores import select_variations
 
     return _kept(images, [a for a in frames[-1].reshape(-1, size, size).numpy()], int(n), select_variations)
+
+
+def _checked(action: str, n: int, temperature: float, decode_steps: int, candidates: float,
+             strength: float) -> tuple[int, float]:
+    """The options Vary and Invent share, checked: (canvases to draw, strength)."""
+    if n < 1:
+        raise DataError(f"{action} makes at least one drawing, got {n}")
+    if not (0.0 <= float(temperature) <= 4.0):
+        raise DataError(f"temperature must be between 0 and 4, got {temperature}")
+    if decode_steps < 1:
+        raise DataError(f"decoding needs at least one step, got {decode_steps}")
+    if candidates < 1:
+        raise DataError(f"{action} draws at least one candidate per result, got {candidates}")
+    if not (0.0 < float(strength) <= 1.0):
+        raise DataError(f"{action} strength must be above 0 and at most 1, got {strength}")
+    return max(int(n), round(candidates * int(n))), float(strength)
 
 
 def _kept(images: np.ndarray, drawn: list[np.ndarray], n: int, select) -> list[np.ndarray]:
@@ -182,15 +187,8 @@ def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None,
     (scores.select_inventions); 1 keeps them all."""
     if len(support) < 2:
         raise DataError("Invent needs at least two different characters of one writing system")
-    if n < 1:
-        raise DataError(f"the number of characters to invent must be at least 1, got {n}")
-    if candidates < 1:
-        raise DataError(f"Invent draws at least one candidate per result, got {candidates}")
-    if not (0.0 <= float(temperature) <= 4.0):
-        raise DataError(f"temperature must be between 0 and 4, got {temperature}")
-    strength = INVENT_STRENGTH if strength is None else float(strength)
-    if not (0.0 < strength <= 1.0):
-        raise DataError(f"invention strength must be above 0 and at most 1, got {strength}")
+    drawn, strength = _checked("Invent", n, temperature, decode_steps, candidates,
+                               INVENT_STRENGTH if strength is None else strength)
     learner = learner or load_learner("ink", checkpoint)
     size = learner.problem.size
     images = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=True) for i, d in enumerate(support)])
@@ -198,7 +196,6 @@ def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None,
     params, (drawings, weight, *_) = adapted(learner, images, steps, generator, progress, cancelled)
     if cancelled and cancelled():
         return []
-    drawn = max(int(n), round(candidates * int(n)))
     start, seam, pairs = chimeras(images, drawn, generator)
     known = (torch.rand(start.shape, generator=generator) >= strength).float() * (1.0 - seam)
     ink = start * known
