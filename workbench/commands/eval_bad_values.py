@@ -81,6 +81,8 @@ def cli_cases(folder: Path, parser: argparse.ArgumentParser) -> list[dict]:
         "eval sinusoid": ["eval", "sinusoid", "--tasks", "2", "--points", "10", "--shots", "5", "--steps", "1"],
         "eval crashes": ["eval", "crashes", "--kills", "2"],
         "sketch vary": ["sketch", "vary", "--support", inputs["png"], "-n", "1", "--out", str(folder / "vary")],
+        "sketch invent": ["sketch", "invent", "--support", inputs["png"], inputs["png"], "-n", "1",
+                          "--out", str(folder / "invent")],
         "sketch complete": ["sketch", "complete", "--partial", inputs["png"], "--out", str(folder / "complete")],
         "melody generate": ["melody", "generate", "--support", inputs["mid"], "-n", "1", "--bars", "2",
                             "--out", str(folder / "gen")],

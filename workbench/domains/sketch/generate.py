@@ -234,19 +234,19 @@ def _cuts(first: np.ndarray, second: np.ndarray, generator: torch.Generator) -> 
     second's on the other, else the fairest; a cut that leaves most of one character gives back
     that character with a scrap of the other."""
     n, size, _ = first.shape
-    tries = INVENT_CUT_TRIES
-    angle = torch.rand(n, tries, generator=generator).numpy() * np.pi
-    shift = (torch.rand(n, tries, generator=generator).numpy() - 0.5) * 2 * INVENT_CUT_SHIFT * size
+    angle = torch.rand(n, INVENT_CUT_TRIES, generator=generator).numpy() * np.pi
+    shift = (torch.rand(n, INVENT_CUT_TRIES, generator=generator).numpy() - 0.5) * 2 * INVENT_CUT_SHIFT * size
     ys, xs = np.mgrid[0:size, 0:size] - (size - 1) / 2
-    side = (xs * np.cos(angle)[..., None, None] + ys * np.sin(angle)[..., None, None]
-            - shift[..., None, None])                                                    # [n, tries, S, S]
-    ink_a, ink_b = (first > 0.5)[:, None], (second > 0.5)[:, None]
-    kept_a = (ink_a & (side > 0)).sum((2, 3)) / np.maximum(ink_a.sum((2, 3)), 1)
-    kept_b = (ink_b & (side <= 0)).sum((2, 3)) / np.maximum(ink_b.sum((2, 3)), 1)
-    fair = np.minimum(kept_a, kept_b)
-    good = fair >= INVENT_MIN_SHARE
-    best = np.where(good.any(1), good.argmax(1), fair.argmax(1))
-    return side[np.arange(n), best]
+    sides = np.empty((n, size, size))
+    for i in range(n):  # one canvas at a time: the tries of all canvases at once grow with n
+        side = xs * np.cos(angle[i])[:, None, None] + ys * np.sin(angle[i])[:, None, None] - shift[i][:, None, None]
+        ink_a, ink_b = first[i] > 0.5, second[i] > 0.5
+        kept_a = (ink_a & (side > 0)).sum((1, 2)) / max(int(ink_a.sum()), 1)
+        kept_b = (ink_b & (side <= 0)).sum((1, 2)) / max(int(ink_b.sum()), 1)
+        fair = np.minimum(kept_a, kept_b)
+        good = fair >= INVENT_MIN_SHARE
+        sides[i] = side[good.argmax() if good.any() else fair.argmax()]
+    return sides
 
 
 COMPLETE_SUPPORT = 3         # built-in glyphs that cover the partial best: Complete's support without examples
