@@ -107,7 +107,7 @@ class SketchStudioPanel(QWidget):
         left_layout.addWidget(self.canvas, 1)
 
         self.variations = QSpinBox(minimum=1, maximum=16, value=8)
-        self.variations.setToolTip("How many new drawings to make (1-16)")
+        self.variations.setToolTip("How many new drawings (Vary) or characters (Invent) to make (1-16)")
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=0)
         self.seed.setToolTip("The same seed, support set and checkpoint give the same drawings")
         dice = QToolButton(text="New")
@@ -135,7 +135,7 @@ class SketchStudioPanel(QWidget):
         buttons.addWidget(self.vary_button, 1)
         buttons.addWidget(self.invent_button, 1)
         vary_form = QFormLayout()
-        vary_form.addRow("Variations", self.variations)
+        vary_form.addRow("How many", self.variations)
         vary_form.addRow("Seed", seed_row)
         vary_form.addRow("Temperature", self.temperature)
         vary_form.addRow("Strength", self.strength)
