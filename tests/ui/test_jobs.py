@@ -156,8 +156,10 @@ def test_reference_cycles_are_freed_on_the_gui_thread(qtbot, runner):
     Cycle()
 
     def allocate_a_lot(progress, cancelled):  # enough to trigger an automatic collection, on the worker
-        return len([[i] for i in range(20_000)])
+        return [[i] for i in range(20_000)]
 
+    kept = []          # the allocations stay alive: freed, they would take the collector's count back down
+    runner.finished.connect(kept.append)
     runner.submit(allocate_a_lot)
     qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
     qtbot.waitUntil(lambda: bool(freed_on), timeout=5_000)
