@@ -125,6 +125,14 @@ def test_invent_keeps_the_candidates_least_like_any_one_support_character(tiny_c
     assert 0 not in select_inventions(framed, copies, 3)
 
 
+def test_decoding_takes_more_steps_the_more_of_the_canvas_is_unknown():
+    from workbench.domains.sketch.generate import BLANK_DECODE_STEPS, VARY_DECODE_STEPS, decode_steps_for
+
+    steps = [decode_steps_for(s) for s in (0.1, 0.5, 0.6, 0.8, 1.0)]
+    assert steps[:2] == [VARY_DECODE_STEPS] * 2 and steps[-1] == BLANK_DECODE_STEPS
+    assert steps == sorted(steps) and BLANK_DECODE_STEPS > VARY_DECODE_STEPS
+
+
 def test_vary_frames_big_drawings_and_refuses_empty_ones(tiny_checkpoints, drawings):
     ink = tiny_checkpoints["ink"]
     canvas = np.zeros((200, 300), dtype=np.float32)

@@ -56,7 +56,11 @@ def model_input(drawing: np.ndarray, size: int, name: str, crop: bool) -> np.nda
     return fit_page(drawing, size)
 
 
-VARY_DECODE_STEPS = 3       # decoding steps of Vary and Invent (a pass over all canvases each; 3-8 score alike, docs/sketch.md)
+# Decoding steps of Vary and Invent (a pass over all canvases each): 3 at strength 0.5 and below
+# (3-8 score alike there, docs/sketch.md), rising to BLANK_DECODE_STEPS at strength 1, where every
+# pixel is unknown and few steps commit so many at once that strokes come out as dots.
+VARY_DECODE_STEPS = 3
+BLANK_DECODE_STEPS = 8
 COMPLETE_DECODE_STEPS = 12  # decoding steps of Complete: the filmstrip's pictures
 # Vary below strength 1 (docs/sketch.md, validation grids): its start is the support under the
 # jitter baseline's distortion (elastic 0.04); the choice among candidates keeps the near-copies out.
@@ -99,7 +103,7 @@ def draw(learner, params, context: tuple[torch.Tensor, torch.Tensor], ink: torch
 
 def vary(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, seed: int = 0,
          temperature: float = 1.0, checkpoint=None, progress=None, cancelled=None,
-         learner=None, decode_steps: int = VARY_DECODE_STEPS, strength: float | None = None,
+         learner=None, decode_steps: int | None = None, strength: float | None = None,
          candidates: float = VARY_CANDIDATES) -> list[np.ndarray]:
     """n new drawings [S, S] (0/1 ink) of the support's kind; `steps` = adaptation steps.
 
@@ -113,8 +117,9 @@ def vary(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, s
     and the network redraws the rest. Default VARY_STRENGTH."""
     if not support:
         raise DataError("vary needs at least one support drawing")
-    drawn, strength = _checked("Vary", n, temperature, decode_steps, candidates,
-                               VARY_STRENGTH if strength is None else strength)
+    strength = VARY_STRENGTH if strength is None else strength
+    decode_steps = decode_steps_for(strength) if decode_steps is None else decode_steps
+    drawn, strength = _checked("Vary", n, temperature, decode_steps, candidates, strength)
     learner = learner or load_learner("ink", checkpoint)
     size = learner.problem.size
     images = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=True) for i, d in enumerate(support)])
@@ -127,6 +132,12 @@ def vary(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, s
     from workbench.domains.sketch.scores import select_variations
 
     return _kept(images, [a for a in frames[-1].reshape(-1, size, size).numpy()], int(n), select_variations)
+
+
+def decode_steps_for(strength: float) -> int:
+    """Vary's and Invent's decoding steps at this strength (see VARY_DECODE_STEPS)."""
+    rise = max(0.0, float(strength) - 0.5) / 0.5
+    return VARY_DECODE_STEPS + round(rise * (BLANK_DECODE_STEPS - VARY_DECODE_STEPS))
 
 
 def _checked(action: str, n: int, temperature: float, decode_steps: int, candidates: float,
@@ -178,7 +189,7 @@ INVENT_CUT_TRIES = 16       # cuts drawn per canvas to find one
 
 def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, seed: int = 0,
            temperature: float = 1.0, checkpoint=None, progress=None, cancelled=None, learner=None,
-           decode_steps: int = VARY_DECODE_STEPS, strength: float | None = None,
+           decode_steps: int | None = None, strength: float | None = None,
            candidates: float = VARY_CANDIDATES) -> list[np.ndarray]:
     """n new drawings [S, S] (0/1 ink) that belong with 2 or more different support characters
     (e.g. letters of one alphabet): the network adapts to all of them (the writing system's hand),
@@ -187,8 +198,9 @@ def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None,
     (scores.select_inventions); 1 keeps them all."""
     if len(support) < 2:
         raise DataError("Invent needs at least two different characters of one writing system")
-    drawn, strength = _checked("Invent", n, temperature, decode_steps, candidates,
-                               INVENT_STRENGTH if strength is None else strength)
+    strength = INVENT_STRENGTH if strength is None else strength
+    decode_steps = decode_steps_for(strength) if decode_steps is None else decode_steps
+    drawn, strength = _checked("Invent", n, temperature, decode_steps, candidates, strength)
     learner = learner or load_learner("ink", checkpoint)
     size = learner.problem.size
     images = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=True) for i, d in enumerate(support)])
