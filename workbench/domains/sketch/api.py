@@ -170,8 +170,7 @@ def vary(
 
     return generate.vary(support, n=n, steps=steps, seed=seed, temperature=temperature,
                          checkpoint=checkpoint, progress=progress, cancelled=cancelled,
-                         decode_steps=decode_steps, strength=strength,
-                         candidates=generate.VARY_CANDIDATES if candidates is None else candidates)
+                         decode_steps=decode_steps, strength=strength, candidates=candidates)
 
 
 def invent(
@@ -193,8 +192,7 @@ def invent(
 
     return generate.invent(support, n=n, steps=steps, seed=seed, temperature=temperature, checkpoint=checkpoint,
                            progress=progress, cancelled=cancelled,
-                           decode_steps=decode_steps, strength=strength,
-                           candidates=generate.VARY_CANDIDATES if candidates is None else candidates)
+                           decode_steps=decode_steps, strength=strength, candidates=candidates)
 
 
 def score_variations(support: Sequence[np.ndarray], samples: Sequence[np.ndarray]) -> list[dict]:

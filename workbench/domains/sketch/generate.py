@@ -7,6 +7,7 @@ workbench.meta.adapt.adapt) and the same sampling.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -104,10 +105,10 @@ def draw(learner, params, context: tuple[torch.Tensor, torch.Tensor], ink: torch
 def vary(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, seed: int = 0,
          temperature: float = 1.0, checkpoint=None, progress=None, cancelled=None,
          learner=None, decode_steps: int | None = None, strength: float | None = None,
-         candidates: float = VARY_CANDIDATES) -> list[np.ndarray]:
+         candidates: float | None = None) -> list[np.ndarray]:
     """n new drawings [S, S] (0/1 ink) of the support's kind; `steps` = adaptation steps.
 
-    candidates: Vary decodes round(candidates * n) drawings and keeps the n that the studio's
+    candidates (default VARY_CANDIDATES): Vary decodes round(candidates * n) drawings and keeps the n that the studio's
     judge finds most like the support without copying it (scores.select_variations), in the
     order drawn; 1 keeps them all.
 
@@ -117,21 +118,55 @@ def vary(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, s
     and the network redraws the rest. Default VARY_STRENGTH."""
     if not support:
         raise DataError("vary needs at least one support drawing")
-    strength = VARY_STRENGTH if strength is None else strength
+    run = _adapted_run("Vary", support, n, steps, seed, temperature, checkpoint, progress, cancelled, learner,
+                       decode_steps, VARY_STRENGTH if strength is None else strength, candidates)
+    if run is None:
+        return []
+    ink, known = _starting_canvases(run.images, run.drawn, run.strength, run.generator)
+    frames = draw(run.learner, run.params, run.context, ink, known, run.decode_steps, run.generator,
+                  float(temperature))
+    from workbench.domains.sketch.scores import select_variations
+
+    return run.kept(frames[-1], select_variations)
+
+
+@dataclass
+class _AdaptedRun:
+    """What Vary and Invent share before they decode: the checked options, the framed support
+    [K, S, S] and the fast weights adapted to it."""
+
+    learner: object
+    images: np.ndarray
+    generator: torch.Generator
+    params: dict
+    context: tuple[torch.Tensor, torch.Tensor]     # the support drawings [K, P] and their weights
+    n: int
+    drawn: int                                      # candidates decoded, n of them kept
+    strength: float
+    decode_steps: int
+
+    def kept(self, canvases: torch.Tensor, select) -> list[np.ndarray]:
+        """The n of the decoded canvases [drawn, P] that select(support, candidates, n) keeps."""
+        size = self.images.shape[-1]
+        drawings = [a for a in canvases.reshape(-1, size, size).numpy()]
+        return drawings if self.drawn == self.n else [drawings[i] for i in select(self.images, drawings, self.n)]
+
+
+def _adapted_run(action: str, support, n: int, steps, seed: int, temperature: float, checkpoint, progress,
+                 cancelled, learner, decode_steps: int | None, strength: float,
+                 candidates: float | None) -> _AdaptedRun | None:
+    """Check Vary's or Invent's options, frame the support and adapt to it; None when cancelled."""
+    candidates = VARY_CANDIDATES if candidates is None else candidates
     decode_steps = decode_steps_for(strength) if decode_steps is None else decode_steps
-    drawn, strength = _checked("Vary", n, temperature, decode_steps, candidates, strength)
+    drawn, strength = _checked(action, n, temperature, decode_steps, candidates, strength)
     learner = learner or load_learner("ink", checkpoint)
     size = learner.problem.size
     images = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=True) for i, d in enumerate(support)])
     generator = torch.Generator().manual_seed(int(seed))
     params, batch = adapted(learner, images, steps, generator, progress, cancelled)
     if cancelled and cancelled():
-        return []
-    ink, known = _starting_canvases(images, drawn, strength, generator)
-    frames = draw(learner, params, batch[:2], ink, known, decode_steps, generator, float(temperature))
-    from workbench.domains.sketch.scores import select_variations
-
-    return _kept(images, [a for a in frames[-1].reshape(-1, size, size).numpy()], int(n), select_variations)
+        return None
+    return _AdaptedRun(learner, images, generator, params, batch[:2], int(n), drawn, strength, decode_steps)
 
 
 def decode_steps_for(strength: float) -> int:
@@ -154,11 +189,6 @@ def _checked(action: str, n: int, temperature: float, decode_steps: int, candida
     if not (0.0 < float(strength) <= 1.0):
         raise DataError(f"{action} strength must be above 0 and at most 1, got {strength}")
     return max(int(n), round(candidates * int(n))), float(strength)
-
-
-def _kept(images: np.ndarray, drawn: list[np.ndarray], n: int, select) -> list[np.ndarray]:
-    """The n of the drawn candidates that select(support, candidates, n) keeps (all when just n)."""
-    return drawn if len(drawn) == n else [drawn[i] for i in select(images, drawn, n)]
 
 
 def _starting_canvases(images: np.ndarray, n: int, strength: float, generator: torch.Generator):
@@ -190,7 +220,7 @@ INVENT_CUT_TRIES = 16       # cuts drawn per canvas to find one
 def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, seed: int = 0,
            temperature: float = 1.0, checkpoint=None, progress=None, cancelled=None, learner=None,
            decode_steps: int | None = None, strength: float | None = None,
-           candidates: float = VARY_CANDIDATES) -> list[np.ndarray]:
+           candidates: float | None = None) -> list[np.ndarray]:
     """n new drawings [S, S] (0/1 ink) that belong with 2 or more different support characters
     (e.g. letters of one alphabet): the network adapts to all of them (the writing system's hand),
     and redraws chimeras of two of them into one character (see INVENT_STRENGTH). Of
@@ -198,28 +228,22 @@ def invent(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None,
     (scores.select_inventions); 1 keeps them all."""
     if len(support) < 2:
         raise DataError("Invent needs at least two different characters of one writing system")
-    strength = INVENT_STRENGTH if strength is None else strength
-    decode_steps = decode_steps_for(strength) if decode_steps is None else decode_steps
-    drawn, strength = _checked("Invent", n, temperature, decode_steps, candidates, strength)
-    learner = learner or load_learner("ink", checkpoint)
-    size = learner.problem.size
-    images = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=True) for i, d in enumerate(support)])
-    generator = torch.Generator().manual_seed(int(seed))
-    params, (drawings, weight, *_) = adapted(learner, images, steps, generator, progress, cancelled)
-    if cancelled and cancelled():
+    run = _adapted_run("Invent", support, n, steps, seed, temperature, checkpoint, progress, cancelled, learner,
+                       decode_steps, INVENT_STRENGTH if strength is None else strength, candidates)
+    if run is None:
         return []
-    start, seam, pairs = chimeras(images, drawn, generator)
-    known = (torch.rand(start.shape, generator=generator) >= strength).float() * (1.0 - seam)
+    start, seam, pairs = chimeras(run.images, run.drawn, run.generator)
+    known = (torch.rand(start.shape, generator=run.generator) >= run.strength).float() * (1.0 - seam)
     ink = start * known
     out = torch.empty_like(ink)
+    drawings, weight = run.context
     for pair in sorted({tuple(sorted(p)) for p in pairs}):      # (a, b) and (b, a) share their context
         rows = [i for i, p in enumerate(pairs) if tuple(sorted(p)) == pair]
-        context = (drawings[list(pair)], weight[list(pair)])
-        out[rows] = draw(learner, params, context, ink[rows], known[rows], decode_steps, generator,
-                         float(temperature))[-1]
+        out[rows] = draw(run.learner, run.params, (drawings[list(pair)], weight[list(pair)]), ink[rows], known[rows],
+                         run.decode_steps, run.generator, float(temperature))[-1]
     from workbench.domains.sketch.scores import select_inventions
 
-    return _kept(images, [a for a in out.reshape(-1, size, size).numpy()], int(n), select_inventions)
+    return run.kept(out, select_inventions)
 
 
 def chimeras(images: np.ndarray, n: int, generator: torch.Generator):

@@ -72,7 +72,9 @@ def _judged(drawings: np.ndarray, judge=None) -> torch.Tensor:
 def score_variations(support: list[np.ndarray], samples: list[np.ndarray], judge=None) -> list[dict]:
     """[{"fidelity": 0..1, "novelty": 0..1}] per sample."""
     from workbench.domains.sketch.evaluate import JUDGE_SIZE
+    from workbench.domains.sketch.generate import load_learner
 
+    judge = judge or load_learner("classify")
     support_arr, sample_arr = _framed(support, samples)
     with torch.no_grad():
         prototypes = torch.cat([_judged(support_arr, judge).mean(0, keepdim=True),
