@@ -122,6 +122,9 @@ def test_eval_sketch_reports_models_and_baselines_side_by_side(tiny_checkpoints,
         assert all(0.0 <= r[key] <= 1.0 for key in ("mid_grey", "faint", "fidelity", "near_copy"))
         assert r["chamfer"] >= 0.0
     assert all(r["mid_grey"] == 0.0 for r in vary if r["model"] in ("meta", "meta-blank", "unadapted", "pretrain", "start"))
+    assert all(r["fidelity_ci95"] >= 0.0 for r in vary)
+    assert all(set(r["fidelity_paired"]) == {"jitter", "start", "unadapted", "pretrain", "meta-all"}
+               for r in vary if r["model"] == "meta")
     complete = [r for r in rows if r["mode"] == "complete"]
     with_examples = {(m, k) for m in ("meta", "meta-blank", "unadapted", "pretrain", "support-fill") for k in (1, 2)}
     without = {(m, 0) for m in ("meta-alone", "mirror", "nearest-fill")}
@@ -131,6 +134,9 @@ def test_eval_sketch_reports_models_and_baselines_side_by_side(tiny_checkpoints,
         assert 0.0 <= r["recall"] <= 1.0 and 0.0 <= r["precision"] <= 1.0
         decoded = r["model"] in ("meta", "meta-blank", "meta-alone", "unadapted", "pretrain")
         assert len(r["recall_by_step"]) == (3 if decoded else 1)
+        assert 0.0 <= r["f1"] <= 1.0 and r["f1_ci95"] >= 0.0
+        if r["model"] == "meta":
+            assert set(r["f1_paired"]) == {"support-fill", "unadapted", "pretrain"}
     assert any("pretrain fine-tuned with inner_lr" in note for note in document["notes"])
 
 
@@ -152,4 +158,5 @@ def test_eval_sketch_invent_scores_new_characters_by_their_alphabet(tiny_checkpo
     assert {r["model"] for r in rows} == {"meta", "meta-all", "meta-blank", "unadapted", "start", "jitter", "real"}
     for r in rows:
         assert r["alphabets"] == 2 and 0.0 <= r["alphabet_fidelity"] <= 1.0 and 0.0 <= r["near_copy"] <= 1.0
+        assert r["alphabet_fidelity_ci95"] >= 0.0
     assert any("no file can overlap" in note for note in document["notes"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from workbench.domains.sketch import baselines, metrics, tune
@@ -36,6 +37,22 @@ def test_chamfer_and_completion_scores():
     recall, precision = metrics.completion_scores(np.maximum(partial, _bar(x0=25, x1=28)), partial, truth)
     assert recall == 0.0 and precision == 0.0
     assert metrics.completion_scores(partial, partial, truth) == (0.0, 0.0)
+    # thickening the partial's own strokes adds nothing: it neither finds missing ink nor counts as right
+    thick = np.maximum(partial, _bar(x0=9, x1=15, y1=10))
+    assert metrics.completion_scores(thick, partial, truth) == (0.0, 0.0)
+    recall, precision = metrics.completion_scores(np.maximum(thick, _bar(x0=25, x1=28)), partial, truth)
+    assert recall == 0.0 and precision == 0.0
+
+
+def test_intervals_say_how_sure_a_mean_and_a_paired_difference_are():
+    assert metrics.ci95([0.7]) == 0.0 and metrics.ci95([0.5, 0.5, 0.5]) == 0.0
+    spread = metrics.ci95([0.0, 1.0] * 8)
+    assert abs(spread - 1.96 * np.std([0.0, 1.0] * 8, ddof=1) / 4) < 1e-12
+    assert metrics.ci95([0.0, 1.0] * 32) < spread                       # more tasks, a narrower interval
+    # two rows that differ a lot per task but by a constant: the paired difference is exact
+    row, baseline = [0.9, 0.2, 0.6, 0.4], [0.8, 0.1, 0.5, 0.3]
+    assert metrics.paired(row, baseline) == {"difference": pytest.approx(0.1), "ci95": pytest.approx(0.0, abs=1e-12)}
+    assert metrics.f1(0.5, 0.5) == 0.5 and metrics.f1(0.0, 0.0) == 0.0
 
 
 def test_baselines_shapes_and_behaviour():

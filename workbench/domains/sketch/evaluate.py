@@ -26,7 +26,11 @@ Vary measures (metrics.py): mid_grey, faint, fidelity (share of samples a
 20-way ProtoNet judge assigns to the support's class, K support drawings per
 class), near_copy, chamfer (to a held-out drawing of the class).
 Complete measures: recall and precision of the missing ink at 1 px after the
-last step, and per decoding step for the models.
+last step, and per decoding step for the models; f1, the mean over tasks of
+their harmonic mean. `*_ci95` is the half-width of a 95 % interval of a mean
+over tasks; the meta row's `fidelity_paired` / `f1_paired` give its mean
+difference from each row in PAIRED_VARY / PAIRED_COMPLETE on the same tasks
+with that difference's half-width (a gap inside it is not a gap the run can see).
 
 Invent (evaluate_invent, sets laid out alphabet/character/drawing): from K
 characters of one alphabet, 16 new ones. Rows: the models; start (the
@@ -56,6 +60,10 @@ from workbench.meta.errors import DataError
 
 SAMPLES = 16
 JUDGE_SIZE = 28
+# The rows the meta row is compared with task by task (`*_paired`: mean difference and its 95 %
+# half-width): the targets' baselines and the model's own unadapted and fine-tuned versions.
+PAIRED_VARY = ("jitter", "start", "unadapted", "pretrain", "meta-all")
+PAIRED_COMPLETE = ("support-fill", "unadapted", "pretrain")
 
 
 def _class_drawings(source, split: str, index: int, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -128,9 +136,15 @@ def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3,
                 progress(done, total, f"vary on {data_name}")
     order = {"meta": 0, "meta-all": 1, "meta-blank": 2, "unadapted": 3, "pretrain": 4, "jitter": 5, "start": 6,
              "nearest": 7, "real": 8}
-    results = [{"data": data_name, "mode": "vary", "model": name, "shots": k, "way": way, "tasks": tasks,
-                **{key: float(np.mean(vals)) for key, vals in values.items()}}
-               for (name, k), values in sums.items()]
+    results = []
+    for (name, k), values in sums.items():
+        record = {"data": data_name, "mode": "vary", "model": name, "shots": k, "way": way, "tasks": tasks,
+                  **{key: float(np.mean(vals)) for key, vals in values.items()},
+                  "fidelity_ci95": metrics.ci95(values["fidelity"])}
+        if name == "meta":
+            record["fidelity_paired"] = {other: metrics.paired(values["fidelity"], sums[(other, k)]["fidelity"])
+                                         for other in PAIRED_VARY if (other, k) in sums}
+        results.append(record)
     return sorted(results, key=lambda r: (r["shots"], order.get(r["model"], 9)))
 
 
@@ -173,12 +187,18 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
             done += 1
             if progress:
                 progress(done, total, f"complete on {data_name}")
+        task_f1 = {key: [metrics.f1(*frames[-1]) for frames in per_task] for key, per_task in scores.items()}
         for (name, k), per_task in scores.items():
             mean = np.array(per_task).mean(0)                            # [frames, 2]
-            results.append({"data": data_name, "mode": "complete", "model": name, "observed": f, "shots": k,
-                            "tasks": tasks, "steps": len(mean), "recall": float(mean[-1, 0]),
-                            "precision": float(mean[-1, 1]), "recall_by_step": [float(v) for v in mean[:, 0]],
-                            "precision_by_step": [float(v) for v in mean[:, 1]]})
+            record = {"data": data_name, "mode": "complete", "model": name, "observed": f, "shots": k,
+                      "tasks": tasks, "steps": len(mean), "recall": float(mean[-1, 0]),
+                      "precision": float(mean[-1, 1]), "f1": float(np.mean(task_f1[(name, k)])),
+                      "f1_ci95": metrics.ci95(task_f1[(name, k)]), "recall_by_step": [float(v) for v in mean[:, 0]],
+                      "precision_by_step": [float(v) for v in mean[:, 1]]}
+            if name == "meta":
+                record["f1_paired"] = {other: metrics.paired(task_f1[(name, k)], task_f1[(other, k)])
+                                       for other in PAIRED_COMPLETE if (other, k) in task_f1}
+            results.append(record)
     return results
 
 
@@ -251,5 +271,6 @@ def evaluate_invent(models: dict, judge, source, *, shots=(3, 5), tasks: int = 3
             if progress:
                 progress(done, total, f"invent on {data_name}")
     return [{"data": data_name, "mode": "invent", "model": name, "shots": k, "alphabets": len(alphabets),
-             "tasks": tasks, **{key: float(np.mean(vals)) for key, vals in values.items()}}
+             "tasks": tasks, **{key: float(np.mean(vals)) for key, vals in values.items()},
+             "alphabet_fidelity_ci95": metrics.ci95(values["alphabet_fidelity"])}
             for (name, k), values in sums.items()]

@@ -9,9 +9,15 @@ Drawings are float32 [S, S] ink images (ink = 1) at the model frame.
   centroids to the centre, of at least 0.6.
 - chamfer: mean distance (pixels) from each ink pixel of one drawing to the
   nearest ink pixel of the other, both ways, averaged.
-- recall / precision at 1 px: of the missing ink (truth ink the partial lacks),
-  the share within 1 px of ink the method added; of the ink it added, the share
-  within 1 px of the truth's ink.
+- recall / precision at 1 px: of the missing ink (truth ink more than 1 px from
+  the partial's), the share within 1 px of ink the method added; of the ink it
+  added (ink more than 1 px from the partial's), the share within 1 px of the
+  truth's ink. Both leave out the same 1-px band around the partial: ink there
+  only thickens the user's strokes, and counted as added it was always "right"
+  (the partial is truth), which paid a method for pasting a drawing over the
+  partial (support-fill's whole lead over the model before, docs/sketch.md).
+- ci95 / paired: the spread of a mean over tasks (normal approximation), and of a
+  difference between two rows on the same tasks (how sure "meta beats jitter" is).
 """
 
 from __future__ import annotations
@@ -78,9 +84,25 @@ def dilate(ink: np.ndarray, pixels: int = 1) -> np.ndarray:
 
 def completion_scores(output: np.ndarray, partial: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     """(recall, precision) at 1 px of the ink a Complete added to a partial drawing."""
-    given = partial > INK
-    missing = (truth > INK) & ~dilate(given)
-    added = (output > INK) & ~given
+    near_given = dilate(partial > INK)
+    missing = (truth > INK) & ~near_given
+    added = (output > INK) & ~near_given
     recall = float((missing & dilate(added)).sum() / max(int(missing.sum()), 1))
     precision = float((added & dilate(truth > INK)).sum() / added.sum()) if added.any() else 0.0
     return recall, precision
+
+
+def ci95(values) -> float:
+    """Half-width of the normal-approximation 95 % interval of the mean of per-task values (0 for one task)."""
+    values = np.asarray(values, dtype=np.float64)
+    return float(1.96 * values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+
+
+def paired(row, baseline) -> dict:
+    """The mean difference row - baseline over the same tasks and its 95 % half-width."""
+    difference = np.asarray(row, dtype=np.float64) - np.asarray(baseline, dtype=np.float64)
+    return {"difference": float(difference.mean()), "ci95": ci95(difference)}
+
+
+def f1(recall: float, precision: float) -> float:
+    return 2.0 * recall * precision / (recall + precision) if recall + precision > 0 else 0.0
