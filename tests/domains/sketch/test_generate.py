@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
+import torch
 
 from workbench.domains.drawings.glyphs import render_glyphs
 from workbench.domains.sketch import api
@@ -50,7 +53,7 @@ def test_vary_strength_keeps_a_share_of_a_distorted_support_drawing(tiny_checkpo
 
 def test_vary_keeps_the_judges_surest_candidates_that_are_not_copies(tiny_checkpoints, drawings):
     from workbench.domains.sketch.generate import model_input
-    from workbench.domains.sketch.scores import score_variations, select_variations
+    from workbench.domains.sketch.scores import _scored, select_variations
 
     ink = tiny_checkpoints["ink"]
     every = api.vary(drawings[:2], n=8, seed=3, checkpoint=ink, candidates=1)     # the 8 candidates, all kept
@@ -59,13 +62,24 @@ def test_vary_keeps_the_judges_surest_candidates_that_are_not_copies(tiny_checkp
     chosen = select_variations(support, every, 4)
     assert chosen == sorted(chosen) and len(set(chosen)) == 4
     np.testing.assert_array_equal(np.stack(kept), np.stack([every[i] for i in chosen]))
-    scores = score_variations(support, every)
-    copies = [i for i, s in enumerate(scores) if s["novelty"] <= 0.4]
+    fidelity, distance, novelty = _scored(support, every)
+    copies = [i for i in range(8) if novelty[i] <= 0.4]
     others = [i for i in range(8) if i not in copies]
     if len(others) >= 4:
         assert not set(chosen) & set(copies)
-    surest = sorted(others, key=lambda i: -scores[i]["fidelity"])[:4]
+    surest = sorted(others, key=lambda i: (-round(float(fidelity[i]), 2), float(distance[i])))[:4]
     assert set(surest) <= set(chosen) or len(others) < 4
+
+
+def test_equally_sure_variations_are_ranked_by_their_distance_to_the_support(drawings):
+    from workbench.domains.sketch import scores
+
+    support = [(d > 0.5).astype(np.float32) for d in drawings[:1]]
+    samples = [(d > 0.5).astype(np.float32) for d in render_glyphs([5, 6, 7, 8], [0], split="test", size=32)[:, 0]]
+    _fidelity, distance, _novelty = scores._scored(support, samples)
+    saturated = (torch.ones(4), distance, [1.0] * 4)         # every sample "1.00": only the distance tells them apart
+    with mock.patch.object(scores, "_scored", return_value=saturated):
+        assert scores.select_variations(support, samples, 2) == sorted(distance.argsort()[:2].tolist())
 
 
 def test_choosing_variations_puts_copies_of_the_support_last(drawings):

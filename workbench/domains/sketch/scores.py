@@ -8,7 +8,8 @@
 - novelty: 1 - the largest IoU with a support drawing after centring (0 = a
   copy of one, 1 = no overlap); the evaluation counts IoU >= 0.6 a near-copy.
 
-Vary uses both to choose which of its candidates to keep (select_variations); Invent keeps
+Vary uses novelty and the distance behind the fidelity to choose which of its candidates to
+keep (select_variations); Invent keeps
 those the judge finds farthest from any one support character (select_inventions).
 """
 
@@ -33,10 +34,14 @@ def _distractors(size: int) -> np.ndarray:
 
 def select_variations(support: list[np.ndarray], samples: list[np.ndarray], n: int) -> list[int]:
     """Indices of the n samples to keep, in the order drawn: those that are not near-copies of a
-    support drawing first, the judge's surest among them; near-copies only to make up n."""
-    scored = score_variations(support, samples)
+    support drawing first, the judge's surest among them (fidelity to the 0.01 the studio shows),
+    and among equally sure ones the nearest to the support's prototype in the judge's embedding;
+    near-copies only to make up n. (Away from the glyph classes the fidelity saturates at 1.00
+    for most candidates; the distance then ranks them, docs/sketch.md.)"""
+    fidelity, distance, novelty = _scored(support, samples)
     copy = 1.0 - metrics.NEAR_COPY_IOU
-    best = sorted(range(len(samples)), key=lambda i: (scored[i]["novelty"] <= copy, -scored[i]["fidelity"]))
+    best = sorted(range(len(samples)),
+                  key=lambda i: (novelty[i] <= copy, -round(float(fidelity[i]), 2), float(distance[i])))
     return sorted(best[:n])
 
 
@@ -71,6 +76,12 @@ def _judged(drawings: np.ndarray, judge=None) -> torch.Tensor:
 
 def score_variations(support: list[np.ndarray], samples: list[np.ndarray], judge=None) -> list[dict]:
     """[{"fidelity": 0..1, "novelty": 0..1}] per sample."""
+    fidelity, _distance, novelty = _scored(support, samples, judge)
+    return [{"fidelity": float(f), "novelty": float(n)} for f, n in zip(fidelity, novelty)]
+
+
+def _scored(support: list[np.ndarray], samples: list[np.ndarray], judge=None):
+    """(fidelity [N], squared distance to the support's prototype [N], novelty [N]) per sample."""
     from workbench.domains.sketch.evaluate import JUDGE_SIZE
     from workbench.domains.sketch.generate import load_learner
 
@@ -83,4 +94,4 @@ def score_variations(support: list[np.ndarray], samples: list[np.ndarray], judge
         fidelity = torch.softmax(-distances, dim=1)[:, 0]
     kept = [metrics.centred(s) for s in support_arr]
     novelty = [1.0 - max(metrics.iou(metrics.centred(d), s) for s in kept) for d in sample_arr]
-    return [{"fidelity": float(f), "novelty": float(n)} for f, n in zip(fidelity, novelty)]
+    return fidelity, distances[:, 0], novelty
