@@ -233,3 +233,13 @@ def test_enlarged_pngs_are_smooth_not_blocks(tmp_path):
     assert big[120, 4] < 10 and big[4, 120] > 245  # still black ink on white paper
     with Image.open(api.save_png(square, tmp_path / "s.png", scale=1)) as image:
         assert np.array_equal(np.asarray(image), np.where(square > 0, 0, 255))
+
+
+def test_fidelity_is_judged_against_the_built_in_classes_most_like_the_support():
+    from workbench.domains.sketch.scores import score_variations
+
+    # a drawing of a built-in training class is its own nearest distractor: the judge cannot tell
+    # the support's kind from that class, so the drawing scores about one half, not a sure 1.00
+    drawing = render_glyphs([3], [0], seed=0, split="train", size=28)[0, 0]
+    fidelity = score_variations([drawing], [drawing])[0]["fidelity"]
+    assert 0.4 < fidelity < 0.6
