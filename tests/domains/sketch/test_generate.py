@@ -243,3 +243,14 @@ def test_fidelity_is_judged_against_the_built_in_classes_most_like_the_support()
     drawing = render_glyphs([3], [0], seed=0, split="train", size=28)[0, 0]
     fidelity = score_variations([drawing], [drawing])[0]["fidelity"]
     assert 0.4 < fidelity < 0.6
+
+
+def test_the_judge_and_its_distractors_can_be_prepared_before_the_first_score():
+    from workbench.domains.sketch import scores
+
+    scores._distractor_pool.cache_clear()
+    api.prepare_scores()
+    assert scores._distractor_pool.cache_info().currsize == 1
+    drawing = render_glyphs([3], [0], seed=0, split="test", size=28)[0, 0]
+    api.score_variations([drawing], [drawing])
+    assert scores._distractor_pool.cache_info().hits == 1          # the first score found it ready

@@ -202,6 +202,14 @@ def score_variations(support: Sequence[np.ndarray], samples: Sequence[np.ndarray
     return scores.score_variations(list(support), list(samples))
 
 
+def prepare_scores() -> None:
+    """Load score_variations' judge and its distractor classes now (about 0.3 s, once per process),
+    e.g. in the background before the first Vary."""
+    from workbench.domains.sketch import scores
+
+    scores.prepare()
+
+
 def complete(
     partial: np.ndarray,
     steps: int | None = None,

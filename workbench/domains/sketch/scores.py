@@ -42,6 +42,13 @@ def _distractor_pool(judge) -> torch.Tensor:
         return _judged(drawings, judge)
 
 
+def prepare() -> None:
+    """The shipped judge and its distractor pool, loaded and embedded now rather than at the first score."""
+    from workbench.domains.sketch.generate import load_learner
+
+    _distractor_pool(load_learner("classify"))
+
+
 def select_variations(support: list[np.ndarray], samples: list[np.ndarray], n: int) -> list[int]:
     """Indices of the n samples to keep, in the order drawn: those that are not near-copies of a
     support drawing first, the judge's surest among them (fidelity to the 0.01 the studio shows),

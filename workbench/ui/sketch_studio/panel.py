@@ -62,9 +62,10 @@ def run_generation(mode: str, inputs, options: dict, *, progress, cancelled):
 
 
 def warm_up(*, progress, cancelled) -> None:
-    """Load torch and the sketch models' code in the background, so the first press is quick."""
+    """Load torch, the sketch models' code and the results' judge in the background, so the first press is quick."""
     from workbench.domains.sketch import api
     api.default_checkpoint("ink")           # imports the models, and with them torch
+    api.prepare_scores()
 
 
 class SketchStudioPanel(QWidget):
