@@ -11,9 +11,9 @@
 - novelty: 1 - the largest IoU with a support drawing after centring (0 = a
   copy of one, 1 = no overlap); the evaluation counts IoU >= 0.6 a near-copy.
 
-Vary uses novelty and the distance behind the fidelity to choose which of its candidates to
-keep (select_variations); Invent keeps
-those the judge finds farthest from any one support character (select_inventions).
+Vary uses both, and among equal fidelities the distance behind them, to choose which of its
+candidates to keep (select_variations); Invent keeps those the judge finds farthest from any one
+support character (select_inventions).
 """
 
 from __future__ import annotations

@@ -213,7 +213,8 @@ class Gallery(QWidget):
                 score = self._scores[i]
                 text += f"\nfid {_short(score['fidelity'])} · new {_short(score['novelty'])}"
                 tip += (f"\nfidelity {score['fidelity']:.2f}: the judge's confidence that it is of the support's "
-                        f"kind rather than of the 19 built-in kinds most like it\nnovelty {score['novelty']:.2f}: 1 - overlap with the nearest support drawing")
+                        "kind rather than of the 19 built-in kinds most like it"
+                        f"\nnovelty {score['novelty']:.2f}: 1 - overlap with the nearest support drawing")
             item = QListWidgetItem(thumbnail(img, THUMB), text)
             item.setToolTip(tip)
             self.list.addItem(item)
