@@ -18,6 +18,9 @@ def register(eval_subparsers) -> None:
     parser.add_argument("--data", action="append", default=None, metavar="DIR_OR_ZIP",
                         help="also evaluate on this class-per-folder set, all of it held out (repeatable)")
     parser.add_argument("--no-glyphs", action="store_true", help="skip the built-in glyphs")
+    parser.add_argument("--glyph-split", choices=("test", "val"), default="test",
+                        help="built-in classes to evaluate on: the held-out test classes (default) or the validation "
+                             "classes, to choose settings without looking at the test set (rows named glyphs-val)")
     parser.add_argument("--checkpoint", default=None, help="sketch ink checkpoint (default: the shipped one)")
     parser.add_argument("--pretrained", default=None,
                         help="baseline checkpoint of the ink-pretrain preset (default: shipped, if present; 'none' to skip)")
@@ -104,9 +107,11 @@ def run(args: argparse.Namespace) -> int:
     judged_on = judge.problem.options.get("data") if judge is not None else None
     every = {**models, "meta-all": (meta, None, {"candidates": 1})}      # Vary and Invent keeping every drawing
     for data in sets:
-        name = "glyphs" if data == "glyphs" else Path(str(data)).name
+        name = Path(str(data)).name
+        split = "test"                       # a --data set is held out whole: every split is all of it
         if data == "glyphs":
-            source = glyphs
+            source, split = glyphs, args.glyph_split
+            name = "glyphs" if split == "test" else f"glyphs-{split}"
         else:
             seen_by, seen_check = unseen_by(judged_on, data, args.keep_seen)
             source = make_source(data, size=size, whole=True, unseen_by=seen_by)
@@ -114,11 +119,12 @@ def run(args: argparse.Namespace) -> int:
                          f"{seen_check}" + (f", {len(source.dropped)} classes left out" if seen_by else ""))
         if args.mode in ("vary", "all"):
             results += evaluate.evaluate_vary(every, judge, source, pool, shots=tuple(args.shots), tasks=args.tasks,
-                                              seed=args.seed, data_name=name,
+                                              seed=args.seed, split=split, data_name=name,
                                               progress=None if args.json else _progress_printer(f"vary {name}"))
         if args.mode in ("complete", "all"):
             results += evaluate.evaluate_complete(models, source, pool, fractions=tuple(args.observed),
-                                                  shots=tuple(args.shots), tasks=args.tasks, steps=steps, seed=args.seed, data_name=name,
+                                                  shots=tuple(args.shots), tasks=args.tasks, steps=steps, seed=args.seed,
+                                                  split=split, data_name=name,
                                                   progress=None if args.json else _progress_printer(f"complete {name}"))
         invent_shots = tuple(k for k in args.shots if k >= 2)          # Invent reads 2+ different characters
         if args.mode in ("invent", "all") and data != "glyphs" and invent_shots:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from unittest import mock
 
 from PIL import Image, ImageDraw
 
@@ -160,3 +161,19 @@ def test_eval_sketch_invent_scores_new_characters_by_their_alphabet(tiny_checkpo
         assert r["alphabets"] == 2 and 0.0 <= r["alphabet_fidelity"] <= 1.0 and 0.0 <= r["near_copy"] <= 1.0
         assert r["alphabet_fidelity_ci95"] >= 0.0
     assert any("no file can overlap" in note for note in document["notes"])
+
+
+def test_eval_sketch_can_choose_settings_on_the_validation_classes(tiny_checkpoints, capsys):
+    parser = argparse.ArgumentParser()
+    eval_sketch.register(parser.add_subparsers(dest="what"))
+    args = parser.parse_args([
+        "sketch", "--checkpoint", str(tiny_checkpoints["ink"]), "--judge", str(tiny_checkpoints["classify"]),
+        "--pretrained", "none", "--glyph-split", "val", "--mode", "vary", "--tasks", "1", "--shots", "1", "--json",
+    ])
+    from workbench.domains.sketch import evaluate
+
+    with mock.patch.object(evaluate, "evaluate_vary", wraps=evaluate.evaluate_vary) as vary:
+        assert args.func(args) == 0
+    assert vary.call_args.kwargs["split"] == "val"                  # the validation classes, not the test ones
+    rows = json.loads(capsys.readouterr().out)["results"]
+    assert rows and {r["data"] for r in rows} == {"glyphs-val"}
