@@ -162,7 +162,7 @@ def vary(
     """n new drawings of the support's kind, each float32 [S, S] of 0/1 ink.
 
     steps: adaptation steps (default: the checkpoint's validated count);
-    decode_steps: masked decoding steps (default generate.decode_steps_for(strength): 3, up to 8 at 1);
+    decode_steps: masked decoding steps (default generate.decode_steps_for(strength): 2, up to 8 at 1);
     strength: in (0, 1], how far a drawing may move from the support: 1 draws from a blank
     canvas, lower keeps that share less of a distorted support drawing (default generate.VARY_STRENGTH);
     candidates: drawings made per result, the best n kept (default generate.VARY_CANDIDATES; 1 keeps all)."""

@@ -57,10 +57,10 @@ def model_input(drawing: np.ndarray, size: int, name: str, crop: bool) -> np.nda
     return fit_page(drawing, size)
 
 
-# Decoding steps of Vary and Invent (a pass over all canvases each): 3 at strength 0.5 and below
-# (3-8 score alike there, docs/sketch.md), rising to BLANK_DECODE_STEPS at strength 1, where every
+# Decoding steps of Vary and Invent (a pass over all canvases each): 2 at strength 0.5 and below
+# (2-8 score alike there, docs/sketch.md), rising to BLANK_DECODE_STEPS at strength 1, where every
 # pixel is unknown and few steps commit so many at once that strokes come out as dots.
-VARY_DECODE_STEPS = 3
+VARY_DECODE_STEPS = 2
 BLANK_DECODE_STEPS = 8
 COMPLETE_DECODE_STEPS = 12  # decoding steps of Complete: the filmstrip's pictures
 # Vary below strength 1 (docs/sketch.md, validation grids): its start is the support under the
@@ -68,9 +68,10 @@ COMPLETE_DECODE_STEPS = 12  # decoding steps of Complete: the filmstrip's pictur
 VARY_STRENGTH = 0.5
 START_ELASTIC = 0.04
 # Vary draws this many candidates per result and keeps the best (scores.select_variations): the
-# judge's most recognisable ones that are not near-copies. 1.5 at 3 decoding steps costs less than
-# 16 samples at 6 steps did (docs/sketch.md); 1 keeps every drawing.
-VARY_CANDIDATES = 1.5
+# judge's most recognisable ones that are not near-copies. 2 at 2 decoding steps cost what 1.5 at 3
+# did and chose better on both validation sets, for Vary and Invent (docs/sketch.md); 1 keeps every
+# drawing.
+VARY_CANDIDATES = 2.0
 
 
 def _support_batch(images: np.ndarray, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
