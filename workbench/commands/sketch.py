@@ -28,7 +28,7 @@ def register(subparsers) -> None:
         action.add_argument("-n", type=int, default=16, help=n_help)
         action.add_argument("--steps", type=int, default=None,
                             help="adaptation steps on the support (default: the checkpoint's, chosen on validation tasks)")
-        action.add_argument("--decode-steps", type=int, default=None, help="masked decoding steps (default 3, rising to 8 as --strength goes from 0.5 to 1)")
+        action.add_argument("--decode-steps", type=int, default=None, help="masked decoding steps (default 2, rising to 8 as --strength goes from 0.5 to 1)")
         action.add_argument("--seed", type=int, default=0)
         action.add_argument("--temperature", type=float, default=1.0, help="spread of the samples (0-4, default 1)")
         action.add_argument("--strength", type=float, default=None,
