@@ -60,6 +60,27 @@ def test_supported_complete_tasks_keep_the_class_drawings_as_support():
         assert 0 < query_known[i, 0].mean() < 1
 
 
+def test_started_complete_tasks_show_an_examples_pixels_and_score_the_truth():
+    """As the app runs Complete with examples: part of the canvas known from an example (another
+    drawing of the class), the unknown pixels still scored against the drawing being completed."""
+    plain = _problem(complete_share=1.0, supported_complete=1.0)
+    started = _problem(complete_share=1.0, supported_complete=1.0, started_complete=1.0)
+    before = plain.sample_tasks(4, torch.Generator().manual_seed(0), "train")
+    after = started.sample_tasks(4, torch.Generator().manual_seed(0), "train")
+    drawings, weight, *_ = after.support
+    truth, truth_known = before.query[2], before.query[4]
+    query, known = after.query[2], after.query[4]
+    assert torch.equal(before.support[0], drawings)
+    changed = query != truth
+    assert changed.any()                                          # the example differs from the truth somewhere
+    assert (known[changed] == 1).all() and (known >= truth_known).all()
+    assert torch.equal(query[known == 0], truth[known == 0])       # what is scored is the truth
+    for i in range(4):
+        for q in range(query.shape[1]):
+            shown = (known[i, q] > truth_known[i, q]) | changed[i, q]
+            assert any(torch.equal(query[i, q][shown], drawings[i, k][shown]) for k in range(int(weight[i].sum())))
+
+
 def test_fine_support_reads_the_support_pixel_by_pixel():
     torch.manual_seed(0)
     net = InkNet(size=32, width=8, fine_support=True)

@@ -18,9 +18,15 @@ def test_presets_name_ink_its_baseline_and_the_judge():
     found = presets("sketch")
     assert found["ink"]["problem"]["mode"] == "ink" and found["ink-pretrain"]["config"]["algo"] == "pretrain"
     assert found["classify"]["problem"]["mode"] == "classify"
+    # the second stage of each: the same problem plus Complete tasks started from an example
+    for first, second in (("ink", "ink-finish"), ("ink-pretrain", "ink-pretrain-finish")):
+        assert found[second]["config"]["algo"] == found[first]["config"]["algo"]
+        assert found[second]["problem"] == {**found[first]["problem"], "started_complete": 0.5}
 
 
-def test_unknown_mode_is_a_config_error():
+def test_unknown_mode_or_share_out_of_range_is_a_config_error():
+    with pytest.raises(ConfigError, match="started_complete"):
+        build_problem("sketch", {"mode": "ink", "started_complete": 1.5})
     with pytest.raises(ConfigError, match="mode"):
         build_problem("sketch", {"mode": "paint"})
     with pytest.raises(ConfigError, match="unknown sketch mode 'vary'"):   # a checkpoint of the old VAE

@@ -16,7 +16,7 @@ import torch
 
 from workbench.domains.imageio import fit_page, frame_ink
 from workbench.domains.sketch.models import checkpoint_base
-from workbench.domains.sketch.observe import observed_mask
+from workbench.domains.sketch.observe import EXAMPLE_GAP, observed_mask
 from workbench.meta.errors import CheckpointError, DataError
 
 
@@ -289,9 +289,8 @@ def _cuts(first: np.ndarray, second: np.ndarray, generator: torch.Generator) -> 
 COMPLETE_SUPPORT = 3         # built-in glyphs that cover the partial best: Complete's support without examples
 # Complete with examples (docs/sketch.md, validation grid on built-in validation classes): the canvas
 # starts from the example that fits the partial best; a share 1 - strength of its pixels is known,
-# except within COMPLETE_GAP pixels of the partial's ink, where the two meet and the network redraws.
+# except within EXAMPLE_GAP pixels of the partial's ink, where the two meet and the network redraws.
 COMPLETE_STRENGTH = 0.5
-COMPLETE_GAP = 3
 
 
 def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, progress=None, cancelled=None,
@@ -358,7 +357,7 @@ def _from_best_example(images: np.ndarray, ink: torch.Tensor, known: torch.Tenso
     partial = ink.reshape(size, size).numpy()
     best = torch.from_numpy((images[baselines.covering(partial, images, 1)[0]] > 0.5).astype(np.float32))
     start = torch.maximum(best.reshape(1, -1), ink)
-    near = F.max_pool2d(ink.reshape(1, 1, size, size), 2 * COMPLETE_GAP + 1, stride=1, padding=COMPLETE_GAP)
+    near = F.max_pool2d(ink.reshape(1, 1, size, size), 2 * EXAMPLE_GAP + 1, stride=1, padding=EXAMPLE_GAP)
     chosen = (torch.rand(start.shape, generator=generator) >= strength).float() * (1.0 - near.reshape(1, -1))
     known_now = torch.maximum(known, chosen)
     return torch.where(known > 0, ink, start) * known_now, known_now

@@ -13,7 +13,9 @@ band of paper around it known, plus a random share of the rest (what earlier
 decoding steps would have committed). The support is either the partial
 itself (Complete with nothing else to go on) or, for a share
 `supported_complete` of them, the class's other drawings (Complete in the
-style of the user's examples).
+style of the user's examples). A share `started_complete` of those starts as
+the app's Complete does: part of the canvas known from the example that covers
+the partial best, which is another drawing than the one scored.
 All randomness is drawn here, so the loss is a pure function.
 """
 
@@ -23,8 +25,10 @@ import math
 
 import torch
 
+from torch.nn import functional as F
+
 from workbench.domains.sketch.inknet import binary_ink
-from workbench.domains.sketch.observe import observed_mask, partial_drawings
+from workbench.domains.sketch.observe import EXAMPLE_GAP, observed_mask, partial_drawings
 
 
 def cosine_known(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
@@ -35,7 +39,8 @@ def cosine_known(shape: tuple[int, ...], generator: torch.Generator) -> torch.Te
 
 
 def ink_tasks(drawings: torch.Tensor, shots: int, generator: torch.Generator, *, vary_shots: bool,
-              complete_share: float, min_observed: float, max_observed: float, supported_complete: float = 0.0):
+              complete_share: float, min_observed: float, max_observed: float, supported_complete: float = 0.0,
+              started_complete: float = 0.0):
     """drawings [n, shots + queries, S, S] of one class per task -> (support, query) tuples.
 
     support = (drawings [n, K, P], weight [n, K], the same drawings and weights, known [n, K, P])
@@ -71,6 +76,34 @@ def ink_tasks(drawings: torch.Tensor, shots: int, generator: torch.Generator, *,
         extra = torch.rand(len(picked), queries, 1, generator=generator)
         revealed = (torch.rand(len(picked), queries, s * s, generator=generator) < extra).float()
         query_known[picked] = torch.maximum(observed.expand(-1, queries, -1), revealed)
+        if started_complete > 0 and own.any():
+            _start_from_example(support, weight, query, query_known, partial, picked, own, started_complete, generator)
 
     support_known = cosine_known((n, shots, s * s), generator)
     return (support, weight, support, weight, support_known), (support, weight, query, torch.ones(n, queries), query_known)
+
+
+def _start_from_example(support, weight, query, query_known, partial, picked, own, share: float,
+                        generator: torch.Generator) -> None:
+    """Complete as the app runs it with examples: part of the canvas known from the example that
+    covers the partial best, another person's drawing, not the truth. For a share of the supported
+    Complete tasks, a random 30-70 % of the example's pixels (none within EXAMPLE_GAP of the
+    partial's ink) are known with the example's values; the loss still scores the truth on the
+    unknown pixels, so the network learns that such pixels may be wrong (in place)."""
+    started = own & (torch.rand(len(picked), generator=generator) < share)
+    if not started.any():
+        return
+    tasks, partial = picked[started], partial[started]                        # [m], [m, S, S]
+    m, s = partial.shape[0], partial.shape[-1]
+    examples = support[tasks]                                                 # [m, K, P]
+    near = F.max_pool2d(examples.reshape(-1, 1, s, s), 3, stride=1, padding=1).reshape(m, -1, s * s)
+    given = partial.reshape(m, 1, s * s)
+    cover = (near * given).sum(2) / given.sum(2).clamp_min(1.0) - 1e-4 * examples.sum(2)
+    cover = torch.where(weight[tasks] > 0, cover, torch.full_like(cover, -torch.inf))
+    example = examples[torch.arange(m), cover.argmax(1)].unsqueeze(1)         # [m, 1, P]
+    gap = F.max_pool2d(partial.reshape(m, 1, s, s), 2 * EXAMPLE_GAP + 1, stride=1, padding=EXAMPLE_GAP)
+    queries = query.shape[1]
+    strength = 0.3 + 0.4 * torch.rand(m, 1, 1, generator=generator)
+    from_example = (torch.rand(m, queries, s * s, generator=generator) < strength).float() * (1.0 - gap.reshape(m, 1, -1))
+    query[tasks] = torch.where(from_example > 0, example.expand(-1, queries, -1), query[tasks])
+    query_known[tasks] = torch.maximum(query_known[tasks], from_example)

@@ -45,6 +45,7 @@ DEFAULTS = {
     "min_observed": 0.1,   # ink, complete tasks: share of the ink kept, drawn per task
     "max_observed": 0.6,
     "supported_complete": 0.0,  # ink, complete tasks: share whose support is the class's drawings, not the partial
+    "started_complete": 0.0,  # ink, supported complete tasks: share started from an example's pixels, as the app does
     "width": 32,           # ink: InkNet channels
     "fine_support": False,  # ink: InkNet's last layers also see the support at full resolution
     "train_classes": 4000,
@@ -71,7 +72,7 @@ def build(options: dict) -> "SketchProblem":
         raise ConfigError("min_observed", "need 0 < min_observed <= max_observed < 1")
     if not isinstance(opts["fine_support"], bool):
         raise ConfigError("fine_support", f"must be true or false, got {opts['fine_support']!r}")
-    for key in ("complete_share", "supported_complete"):
+    for key in ("complete_share", "supported_complete", "started_complete"):
         if not 0 <= opts[key] <= 1:
             raise ConfigError(key, f"must be between 0 and 1, got {opts[key]!r}")
     return SketchProblem(opts)
@@ -158,7 +159,8 @@ class SketchProblem:
         support, query = ink_tasks(x.reshape(n, shots + queries, self.size, self.size), shots, generator,
                                    vary_shots=o["vary_shots"] and split == "train", complete_share=o["complete_share"],
                                    min_observed=o["min_observed"], max_observed=o["max_observed"],
-                                   supported_complete=o["supported_complete"])
+                                   supported_complete=o["supported_complete"],
+                                   started_complete=o["started_complete"])
         return TaskBatch(support=support, query=query)
 
     def _classify_tasks(self, n, generator, split) -> TaskBatch:
@@ -180,6 +182,10 @@ class SketchProblem:
 # Short runs: the defaults are trained on a shared 2-core CPU in minutes.
 INK_PROBLEM = {"mode": "ink", "size": 64, "query": 3, "train_classes": 1500, "complete_share": 0.4,
                "supported_complete": 0.6, "fine_support": True}
+# The second stage of the defaults (--init-from the first): Complete tasks started from an example's
+# pixels, as the app runs Complete with examples, at a quarter of the rate (docs/sketch.md).
+INK_FINISH_PROBLEM = {**INK_PROBLEM, "started_complete": 0.5}
+INK_FINISH = {"iterations": 1000, "outer_lr": 5e-4}
 PRESETS = {
     "ink": {
         "help": "Vary and Complete (the default): InkNet decodes binary ink at 64x64 step by step; the task "
@@ -195,6 +201,19 @@ PRESETS = {
         "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 2, "inner_lr": 1.0, "outer_lr": 2e-3,
                    "meta_batch": 8, "iterations": 3000, "val_every": 250, "val_tasks": 16, "batching": "loop",
                    "lr_halve_every": 1500},
+    },
+    "ink-finish": {
+        "help": "second stage of ink (start it with --init-from an ink checkpoint): 1000 iterations at a quarter "
+                "of the rate, half of the Complete tasks with examples started from an example's pixels",
+        "problem": INK_FINISH_PROBLEM,
+        "config": {"algo": "anil", "first_order": True, "inner_steps": 2, "eval_steps": 2, "inner_lr": 1.0,
+                   "meta_batch": 8, "val_every": 250, "val_tasks": 16, "batching": "loop", **INK_FINISH},
+    },
+    "ink-pretrain-finish": {
+        "help": "second stage of ink-pretrain (start it with --init-from an ink-pretrain checkpoint), as ink-finish",
+        "problem": INK_FINISH_PROBLEM,
+        "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 2, "inner_lr": 1.0, "meta_batch": 8,
+                   "val_every": 250, "val_tasks": 16, "batching": "loop", **INK_FINISH},
     },
     "classify": {
         "help": "20-way Prototypical Networks embedding at 28x28: the evaluation's judge of fidelity "
