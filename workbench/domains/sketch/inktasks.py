@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 
 import torch
-
 from torch.nn import functional as F
 
 from workbench.domains.sketch.inknet import binary_ink
