@@ -86,11 +86,15 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("data", "nothing to evaluate: give --data or drop --no-glyphs")
 
     meta = load_learner("ink", args.checkpoint)
-    models = {"meta": (meta, None), "meta-blank": (meta, None, {"strength": 1.0}), "unadapted": (meta, 0)}
+    blank = {"strength": 1.0}
+    models = {"meta": (meta, None), "meta-blank": (meta, None, blank), "unadapted": (meta, 0)}
+    # Vary and Invent: every drawing kept, and each network from a blank canvas, where it draws on its own
+    vary_extra = {"meta-all": (meta, None, {"candidates": 1}), "unadapted-blank": (meta, 0, blank)}
     notes: list[str] = []
     pretrained, choice = _pretrained(args.pretrained)
     if pretrained is not None:
         models["pretrain"] = (pretrained, None)
+        vary_extra["pretrain-blank"] = (pretrained, None, blank)
         notes.append(f"pretrain fine-tuned with inner_lr {choice['inner_lr']} for {choice['steps']} steps "
                      "(chosen on 16 validation tasks)")
     elif args.pretrained != "none":
@@ -105,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     steps = args.decode_steps or COMPLETE_DECODE_STEPS
     results: list[dict] = []
     judged_on = judge.problem.options.get("data") if judge is not None else None
-    every = {**models, "meta-all": (meta, None, {"candidates": 1})}      # Vary and Invent keeping every drawing
+    every = {**models, **vary_extra}
     for data in sets:
         name = Path(str(data)).name
         split = "test"                       # a --data set is held out whole: every split is all of it

@@ -117,7 +117,8 @@ def test_eval_sketch_reports_models_and_baselines_side_by_side(tiny_checkpoints,
     document = json.loads(capsys.readouterr().out)
     rows = document["results"]
     vary = [r for r in rows if r["mode"] == "vary"]
-    models = ("meta", "meta-all", "meta-blank", "unadapted", "pretrain", "jitter", "start", "nearest", "real")
+    models = ("meta", "meta-all", "meta-blank", "unadapted", "unadapted-blank", "pretrain", "pretrain-blank",
+              "jitter", "start", "nearest", "real")
     assert {(r["model"], r["shots"]) for r in vary} == {(m, k) for m in models for k in (1, 2)}
     for r in vary:
         assert all(0.0 <= r[key] <= 1.0 for key in ("mid_grey", "faint", "fidelity", "near_copy"))
@@ -126,6 +127,8 @@ def test_eval_sketch_reports_models_and_baselines_side_by_side(tiny_checkpoints,
     assert all(r["fidelity_ci95"] >= 0.0 for r in vary)
     assert all(set(r["fidelity_paired"]) == {"jitter", "start", "unadapted", "pretrain", "meta-all"}
                for r in vary if r["model"] == "meta")
+    assert all(set(r["fidelity_paired"]) == {"unadapted-blank", "pretrain-blank"}
+               for r in vary if r["model"] == "meta-blank")
     complete = [r for r in rows if r["mode"] == "complete"]
     with_examples = {(m, k) for m in ("meta", "meta-blank", "unadapted", "pretrain", "support-fill") for k in (1, 2)}
     without = {(m, 0) for m in ("meta-alone", "mirror", "nearest-fill")}
@@ -156,7 +159,8 @@ def test_eval_sketch_invent_scores_new_characters_by_their_alphabet(tiny_checkpo
     document = json.loads(capsys.readouterr().out)
     rows = document["results"]
     assert {r["mode"] for r in rows} == {"invent"} and {r["shots"] for r in rows} == {2}   # Invent reads 2+
-    assert {r["model"] for r in rows} == {"meta", "meta-all", "meta-blank", "unadapted", "start", "jitter", "real"}
+    assert {r["model"] for r in rows} == {"meta", "meta-all", "meta-blank", "unadapted", "unadapted-blank", "start",
+                                          "jitter", "real"}
     for r in rows:
         assert r["alphabets"] == 2 and 0.0 <= r["alphabet_fidelity"] <= 1.0 and 0.0 <= r["near_copy"] <= 1.0
         assert r["alphabet_fidelity_ci95"] >= 0.0

@@ -23,6 +23,7 @@ import torch
 from torch.nn import functional as F
 
 from workbench.domains.sketch.metrics import INK
+from workbench.domains.sketch.observe import cover_score
 
 POOL_CLASSES = 400
 POOL_PER_CLASS = 2
@@ -100,7 +101,7 @@ def covering(partial: np.ndarray, pool: np.ndarray, k: int = 1) -> np.ndarray:
     best first; among equal cover, less ink first."""
     given = torch.from_numpy(partial > INK).float().flatten()
     near, ink = _near_ink(pool)
-    score = (near @ given) / given.sum().clamp_min(1.0) - 1e-4 * ink
+    score = cover_score(near, ink, given)
     return score.argsort(descending=True)[:k].numpy()
 
 

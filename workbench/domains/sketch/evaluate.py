@@ -10,6 +10,8 @@ Rows (`model` field):
   unadapted   the same network and support context, no adaptation steps
   pretrain    InkNet trained on all training drawings jointly, fine-tuned with
               the rate and steps chosen on validation tasks (tune.py)
+  unadapted-blank, pretrain-blank  (Vary, Invent) those two at strength 1, beside meta-blank:
+              where the network draws on its own, adaptation has the most to do
   jitter      (Vary) affine + elastic distortions of the support drawings
   start       (Vary) what Vary starts from below strength 1: the support under
               the stronger elastic distortion, binarized, all of it kept (so the
@@ -30,7 +32,8 @@ last step, and per decoding step for the models; f1, the mean over tasks of
 their harmonic mean. `*_ci95` is the half-width of a 95 % interval of a mean
 over tasks; the meta row's `fidelity_paired` / `f1_paired` give its mean
 difference from each row in PAIRED_VARY / PAIRED_COMPLETE on the same tasks
-with that difference's half-width (a gap inside it is not a gap the run can see).
+with that difference's half-width (a gap inside it is not a gap the run can see);
+meta-blank's, from the other two networks drawn from a blank canvas.
 
 Invent (evaluate_invent, sets laid out alphabet/character/drawing): from K
 characters of one alphabet, 16 new ones. Rows: the models; start (the
@@ -62,7 +65,8 @@ SAMPLES = 16
 JUDGE_SIZE = 28
 # The rows the meta row is compared with task by task (`*_paired`: mean difference and its 95 %
 # half-width): the targets' baselines and the model's own unadapted and fine-tuned versions.
-PAIRED_VARY = ("jitter", "start", "unadapted", "pretrain", "meta-all")
+PAIRED_VARY = {"meta": ("jitter", "start", "unadapted", "pretrain", "meta-all"),
+               "meta-blank": ("unadapted-blank", "pretrain-blank")}
 PAIRED_COMPLETE = ("support-fill", "unadapted", "pretrain")
 
 
@@ -134,18 +138,18 @@ def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3,
             done += 1
             if progress:
                 progress(done, total, f"vary on {data_name}")
-    order = {"meta": 0, "meta-all": 1, "meta-blank": 2, "unadapted": 3, "pretrain": 4, "jitter": 5, "start": 6,
-             "nearest": 7, "real": 8}
+    order = {name: i for i, name in enumerate(("meta", "meta-all", "meta-blank", "unadapted", "unadapted-blank",
+                                                "pretrain", "pretrain-blank", "jitter", "start", "nearest", "real"))}
     results = []
     for (name, k), values in sums.items():
         record = {"data": data_name, "mode": "vary", "model": name, "shots": k, "way": way, "tasks": tasks,
                   **{key: float(np.mean(vals)) for key, vals in values.items()},
                   "fidelity_ci95": metrics.ci95(values["fidelity"])}
-        if name == "meta":
+        if name in PAIRED_VARY:
             record["fidelity_paired"] = {other: metrics.paired(values["fidelity"], sums[(other, k)]["fidelity"])
-                                         for other in PAIRED_VARY if (other, k) in sums}
+                                         for other in PAIRED_VARY[name] if (other, k) in sums}
         results.append(record)
-    return sorted(results, key=lambda r: (r["shots"], order.get(r["model"], 9)))
+    return sorted(results, key=lambda r: (r["shots"], order.get(r["model"], len(order))))
 
 
 def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25, 0.5), shots=(1, 3, 5),

@@ -27,7 +27,7 @@ import torch
 from torch.nn import functional as F
 
 from workbench.domains.sketch.inknet import binary_ink
-from workbench.domains.sketch.observe import EXAMPLE_GAP, observed_mask, partial_drawings
+from workbench.domains.sketch.observe import EXAMPLE_GAP, cover_score, observed_mask, partial_drawings
 
 
 def cosine_known(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
@@ -96,8 +96,7 @@ def _start_from_example(support, weight, query, query_known, partial, picked, ow
     m, s = partial.shape[0], partial.shape[-1]
     examples = support[tasks]                                                 # [m, K, P]
     near = F.max_pool2d(examples.reshape(-1, 1, s, s), 3, stride=1, padding=1).reshape(m, -1, s * s)
-    given = partial.reshape(m, 1, s * s)
-    cover = (near * given).sum(2) / given.sum(2).clamp_min(1.0) - 1e-4 * examples.sum(2)
+    cover = cover_score(near, examples.sum(2), partial.reshape(m, 1, s * s))
     cover = torch.where(weight[tasks] > 0, cover, torch.full_like(cover, -torch.inf))
     example = examples[torch.arange(m), cover.argmax(1)].unsqueeze(1)         # [m, 1, P]
     gap = F.max_pool2d(partial.reshape(m, 1, s, s), 2 * EXAMPLE_GAP + 1, stride=1, padding=EXAMPLE_GAP)

@@ -20,6 +20,14 @@ BAND = 1  # pixels of paper around the partial's ink that count as observed
 EXAMPLE_GAP = 3
 
 
+def cover_score(near: torch.Tensor, ink: torch.Tensor, partial: torch.Tensor) -> torch.Tensor:
+    """How well drawings cover a partial drawing: the share of its ink pixels (`partial`, [..., P]
+    0/1, broadcast) within 1 px of a drawing's ink (`near`, [..., P] 0/1), less 1e-4 per ink pixel
+    of the drawing (`ink`, [...]), so that among equal cover the leaner drawing wins. Complete
+    starts from the example with the best score, in the app and in training."""
+    return (near * partial).sum(-1) / partial.sum(-1).clamp_min(1.0) - 1e-4 * ink
+
+
 def observed_mask(partial: torch.Tensor) -> torch.Tensor:
     """partial [..., S, S] -> float mask [..., S, S] of observed pixels."""
     shape = partial.shape
