@@ -96,7 +96,7 @@ def _start_from_example(support, weight, query, query_known, partial, picked, ow
     m, s = partial.shape[0], partial.shape[-1]
     examples = support[tasks]                                                 # [m, K, P]
     near = F.max_pool2d(examples.reshape(-1, 1, s, s), 3, stride=1, padding=1).reshape(m, -1, s * s)
-    cover = cover_score(near, examples.sum(2), partial.reshape(m, 1, s * s))
+    cover = cover_score(near, examples.sum(2), partial.reshape(m, s * s))
     cover = torch.where(weight[tasks] > 0, cover, torch.full_like(cover, -torch.inf))
     example = examples[torch.arange(m), cover.argmax(1)].unsqueeze(1)         # [m, 1, P]
     gap = F.max_pool2d(partial.reshape(m, 1, s, s), 2 * EXAMPLE_GAP + 1, stride=1, padding=EXAMPLE_GAP)
