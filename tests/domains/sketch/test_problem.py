@@ -22,6 +22,8 @@ def test_presets_name_ink_its_baseline_and_the_judge():
     for first, second in (("ink", "ink-finish"), ("ink-pretrain", "ink-pretrain-finish")):
         assert found[second]["config"]["algo"] == found[first]["config"]["algo"]
         assert found[second]["problem"] == {**found[first]["problem"], "started_complete": 0.5}
+    # the meta-trained stage also learns from its support drawings' own loss, as joint training does
+    assert found["ink-finish"]["config"]["support_weight"] == 0.3
 
 
 def test_unknown_mode_or_share_out_of_range_is_a_config_error():

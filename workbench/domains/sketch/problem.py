@@ -204,10 +204,12 @@ PRESETS = {
     },
     "ink-finish": {
         "help": "second stage of ink (start it with --init-from an ink checkpoint): 1000 iterations at a quarter "
-                "of the rate, half of the Complete tasks with examples started from an example's pixels",
+                "of the rate, half of the Complete tasks with examples started from an example's pixels, and "
+                "0.3 x the support drawings' own loss in the outer loss (as joint training has it)",
         "problem": INK_FINISH_PROBLEM,
         "config": {"algo": "anil", "first_order": True, "inner_steps": 2, "eval_steps": 2, "inner_lr": 1.0,
-                   "meta_batch": 8, "val_every": 250, "val_tasks": 16, "batching": "loop", **INK_FINISH},
+                   "meta_batch": 8, "val_every": 250, "val_tasks": 16, "batching": "loop", "support_weight": 0.3,
+                   **INK_FINISH},
     },
     "ink-pretrain-finish": {
         "help": "second stage of ink-pretrain (start it with --init-from an ink-pretrain checkpoint), as ink-finish",
