@@ -23,7 +23,7 @@ import torch
 from torch.nn import functional as F
 
 from workbench.domains.sketch.metrics import INK
-from workbench.domains.sketch.observe import cover_score
+from workbench.domains.sketch.observe import cover_score, near_ink
 
 POOL_CLASSES = 400
 POOL_PER_CLASS = 2
@@ -92,8 +92,8 @@ def _near_ink(pool: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _near_and_counts(pool: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    ink = torch.from_numpy(pool > INK).float().unsqueeze(1)
-    return F.max_pool2d(ink, 3, stride=1, padding=1).flatten(1), ink.flatten(1).sum(1)
+    ink = torch.from_numpy(pool > INK).float()
+    return near_ink(ink, 1).flatten(1), ink.flatten(1).sum(1)
 
 
 def covering(partial: np.ndarray, pool: np.ndarray, k: int = 1) -> np.ndarray:

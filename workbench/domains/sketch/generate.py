@@ -16,7 +16,7 @@ import torch
 
 from workbench.domains.imageio import fit_page, frame_ink
 from workbench.domains.sketch.models import checkpoint_base
-from workbench.domains.sketch.observe import EXAMPLE_GAP, observed_mask
+from workbench.domains.sketch.observe import EXAMPLE_GAP, near_ink, observed_mask
 from workbench.meta.errors import CheckpointError, DataError
 
 
@@ -349,15 +349,13 @@ def _from_best_example(images: np.ndarray, ink: torch.Tensor, known: torch.Tenso
                        generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """Complete's canvas (ink, known) [1, P] started from the example [K, S, S] that covers the
     partial best: a random share 1 - strength of its pixels known, none near the partial's ink."""
-    from torch.nn import functional as F
-
     from workbench.domains.sketch import baselines
 
     size = images.shape[-1]
     partial = ink.reshape(size, size).numpy()
     best = torch.from_numpy((images[baselines.covering(partial, images, 1)[0]] > 0.5).astype(np.float32))
     start = torch.maximum(best.reshape(1, -1), ink)
-    near = F.max_pool2d(ink.reshape(1, 1, size, size), 2 * EXAMPLE_GAP + 1, stride=1, padding=EXAMPLE_GAP)
+    near = near_ink(ink.reshape(size, size), EXAMPLE_GAP)
     chosen = (torch.rand(start.shape, generator=generator) >= strength).float() * (1.0 - near.reshape(1, -1))
     known_now = torch.maximum(known, chosen)
     return torch.where(known > 0, ink, start) * known_now, known_now

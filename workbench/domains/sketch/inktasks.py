@@ -24,10 +24,9 @@ from __future__ import annotations
 import math
 
 import torch
-from torch.nn import functional as F
 
 from workbench.domains.sketch.inknet import binary_ink
-from workbench.domains.sketch.observe import EXAMPLE_GAP, cover_score, observed_mask, partial_drawings
+from workbench.domains.sketch.observe import EXAMPLE_GAP, cover_score, near_ink, observed_mask, partial_drawings
 
 
 def cosine_known(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
@@ -95,11 +94,11 @@ def _start_from_example(support, weight, query, query_known, partial, picked, ow
     tasks, partial = picked[started], partial[started]                        # [m], [m, S, S]
     m, s = partial.shape[0], partial.shape[-1]
     examples = support[tasks]                                                 # [m, K, P]
-    near = F.max_pool2d(examples.reshape(-1, 1, s, s), 3, stride=1, padding=1).reshape(m, -1, s * s)
+    near = near_ink(examples.reshape(m, -1, s, s), 1).reshape(m, -1, s * s)
     cover = cover_score(near, examples.sum(2), partial.reshape(m, s * s))
     cover = torch.where(weight[tasks] > 0, cover, torch.full_like(cover, -torch.inf))
     example = examples[torch.arange(m), cover.argmax(1)].unsqueeze(1)         # [m, 1, P]
-    gap = F.max_pool2d(partial.reshape(m, 1, s, s), 2 * EXAMPLE_GAP + 1, stride=1, padding=EXAMPLE_GAP)
+    gap = near_ink(partial, EXAMPLE_GAP)                                       # [m, S, S]
     queries = query.shape[1]
     strength = 0.3 + 0.4 * torch.rand(m, 1, 1, generator=generator)
     from_example = (torch.rand(m, queries, s * s, generator=generator) < strength).float() * (1.0 - gap.reshape(m, 1, -1))

@@ -29,12 +29,17 @@ def cover_score(near: torch.Tensor, ink: torch.Tensor, partial: torch.Tensor) ->
     return covered / partial.sum(-1, keepdim=True).clamp_min(1.0) - 1e-4 * ink
 
 
+def near_ink(drawings: torch.Tensor, pixels: int) -> torch.Tensor:
+    """drawings [..., S, S] -> float mask [..., S, S] of the pixels within `pixels` of their ink
+    (a square neighbourhood)."""
+    shape = drawings.shape
+    ink = (drawings.reshape(-1, 1, shape[-2], shape[-1]) > INK_LEVEL).float()
+    return F.max_pool2d(ink, 2 * pixels + 1, stride=1, padding=pixels).reshape(shape)
+
+
 def observed_mask(partial: torch.Tensor) -> torch.Tensor:
     """partial [..., S, S] -> float mask [..., S, S] of observed pixels."""
-    shape = partial.shape
-    ink = (partial.reshape(-1, 1, shape[-2], shape[-1]) > INK_LEVEL).float()
-    k = 2 * BAND + 1
-    return F.max_pool2d(ink, k, stride=1, padding=BAND).reshape(shape)
+    return near_ink(partial, BAND)
 
 
 def partial_drawings(images: torch.Tensor, fractions: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
