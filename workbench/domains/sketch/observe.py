@@ -15,8 +15,9 @@ from torch.nn import functional as F
 
 INK_LEVEL = 0.2
 BAND = 1  # pixels of paper around the partial's ink that count as observed
-# Complete started from an example: none of the example's pixels is known this near the partial's
-# ink, where the two meet and the network redraws (generate.complete; trained by inktasks).
+# Complete started from an example, in training (inktasks): none of the example's pixels is known
+# this near the partial's ink, where the two meet and the network redraws. The app leaves it one
+# pixel more (generate.COMPLETE_GAP, chosen on validation data).
 EXAMPLE_GAP = 3
 
 
