@@ -221,3 +221,13 @@ def test_support_weight_adds_the_support_loss_to_the_outer_loss(algo):
     assert float(metrics["outer_loss"]) == pytest.approx(float(metrics["query_loss"] + support_loss), rel=1e-5)
     first = next(iter(grads["params"]))
     assert not torch.allclose(grads["params"][first], plain[0]["params"][first])
+
+
+def test_a_problem_may_define_its_own_support_term():
+    problem = ToyRegression()
+    problem.support_loss = lambda forward, params, batch: 0.5 * problem.loss(forward, params, batch)
+    learner = Learner(problem, config(algo="maml", support_weight=2.0))
+    task = problem.sample_tasks(1, torch.Generator().manual_seed(0)).task(0)
+    _, metrics = learner.algorithm.task_gradient(learner.meta, task.support, task.query)
+    support_loss = problem.loss(learner.forward_fn, learner.params, task.support)
+    assert float(metrics["outer_loss"]) == pytest.approx(float(metrics["query_loss"] + support_loss), rel=1e-5)

@@ -72,7 +72,8 @@ class Algorithm:
             return query_loss, metrics
         # the shared start also learns from the support itself, as joint training would, so a
         # meta-batch teaches the network as much as a pretraining batch of the same tasks
-        total = query_loss + self.config.support_weight * self.problem.loss(self.forward, meta["params"], support)
+        support_loss = getattr(self.problem, "support_loss", self.problem.loss)
+        total = query_loss + self.config.support_weight * support_loss(self.forward, meta["params"], support)
         metrics["outer_loss"] = total.detach()
         return total, metrics
 

@@ -42,6 +42,8 @@ class Problem(Protocol):
     head_prefixes: tuple[str, ...]
     # Optional: `adapt_prefixes: tuple[str, ...]` names the part of the model the inner loop of
     # every algorithm adapts (the rest is shared across tasks); absent or empty = all parameters.
+    # Optional: `support_loss(forward, params, support)` is the support's term of the outer loss
+    # (MetaConfig.support_weight times it); absent = `loss`.
 
     def build_model(self) -> torch.nn.Module: ...
 

@@ -21,9 +21,28 @@ def test_presets_name_ink_its_baseline_and_the_judge():
     # the second stage of each: the same problem plus Complete tasks started from an example
     for first, second in (("ink", "ink-finish"), ("ink-pretrain", "ink-pretrain-finish")):
         assert found[second]["config"]["algo"] == found[first]["config"]["algo"]
-        assert found[second]["problem"] == {**found[first]["problem"], "started_complete": 0.5}
-    # the meta-trained stage also learns from its support drawings' own loss, as joint training does
-    assert found["ink-finish"]["config"]["support_weight"] == 0.3
+        assert {k: v for k, v in found[second]["problem"].items() if k != "lone_support_weight"} == \
+            {**found[first]["problem"], "started_complete": 0.5}
+    # the meta-trained stage also learns from its support drawings' own loss, as joint training does,
+    # less of it where one drawing is the whole context
+    assert found["ink-finish"]["config"]["support_weight"] == 1.0
+    assert found["ink-finish"]["problem"]["lone_support_weight"] == 0.3
+
+
+def test_support_loss_is_scaled_where_the_support_is_one_drawing():
+    problem = _problem("ink", size=32, lone_support_weight=0.25)
+    torch.manual_seed(0)
+    model = problem.build_model()
+    forward, params = make_forward(model), dict(model.named_parameters())
+    support = problem.sample_tasks(1, torch.Generator().manual_seed(1), "val").task(0).support
+    assert support[1].sum() > 1                                            # 5 drawings: the full loss
+    assert torch.equal(problem.support_loss(forward, params, support), problem.loss(forward, params, support))
+    lone_weight = torch.zeros_like(support[1])
+    lone_weight[0] = 1.0
+    lone = (support[0], lone_weight, support[2], lone_weight, support[4])
+    torch.testing.assert_close(problem.support_loss(forward, params, lone), 0.25 * problem.loss(forward, params, lone))
+    with pytest.raises(ConfigError, match="lone_support_weight"):
+        _problem("ink", lone_support_weight=-1.0)
 
 
 def test_unknown_mode_or_share_out_of_range_is_a_config_error():

@@ -46,6 +46,7 @@ DEFAULTS = {
     "max_observed": 0.6,
     "supported_complete": 0.0,  # ink, complete tasks: share whose support is the class's drawings, not the partial
     "started_complete": 0.0,  # ink, supported complete tasks: share started from an example's pixels, as the app does
+    "lone_support_weight": 1.0,  # ink: the support's outer-loss term (support_weight) of a one-drawing task is scaled by this
     "width": 32,           # ink: InkNet channels
     "fine_support": False,  # ink: InkNet's last layers also see the support at full resolution
     "train_classes": 4000,
@@ -72,7 +73,7 @@ def build(options: dict) -> "SketchProblem":
         raise ConfigError("min_observed", "need 0 < min_observed <= max_observed < 1")
     if not isinstance(opts["fine_support"], bool):
         raise ConfigError("fine_support", f"must be true or false, got {opts['fine_support']!r}")
-    for key in ("complete_share", "supported_complete", "started_complete"):
+    for key in ("complete_share", "supported_complete", "started_complete", "lone_support_weight"):
         if not 0 <= opts[key] <= 1:
             raise ConfigError(key, f"must be between 0 and 1, got {opts[key]!r}")
     return SketchProblem(opts)
@@ -117,6 +118,17 @@ class SketchProblem:
             return (bce * weight).sum() / weight.sum().clamp_min(1e-6)
         x, y = batch
         return F.cross_entropy(self._head_logits(forward, params, x), y)
+
+    def support_loss(self, forward, params, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        """The support's term of the outer loss (MetaConfig.support_weight): its masked prediction,
+        scaled by lone_support_weight in a task with one drawing. Such a drawing is also the whole
+        context the network reads, so at full weight the network learns to copy it (27 % near-copies
+        from a blank canvas at K = 1, docs/sketch.md); with two or more the context is their blend."""
+        loss = self.loss(forward, params, batch)
+        if self.mode != "ink" or self.options["lone_support_weight"] == 1.0:
+            return loss
+        lone = batch[1].sum() < 1.5                                  # the weights of the context drawings
+        return loss * torch.where(lone, self.options["lone_support_weight"], 1.0)
 
     def accuracy(self, forward, params, batch):
         if self.mode != "classify":
@@ -205,10 +217,11 @@ PRESETS = {
     "ink-finish": {
         "help": "second stage of ink (start it with --init-from an ink checkpoint): 1000 iterations at a quarter "
                 "of the rate, half of the Complete tasks with examples started from an example's pixels, and "
-                "0.3 x the support drawings' own loss in the outer loss (as joint training has it)",
-        "problem": INK_FINISH_PROBLEM,
+                "the support drawings' own loss in the outer loss (as joint training has it; 0.3 x where the "
+                "support is one drawing, which the network would learn to copy)",
+        "problem": {**INK_FINISH_PROBLEM, "lone_support_weight": 0.3},
         "config": {"algo": "anil", "first_order": True, "inner_steps": 2, "eval_steps": 2, "inner_lr": 1.0,
-                   "meta_batch": 8, "val_every": 250, "val_tasks": 16, "batching": "loop", "support_weight": 0.3,
+                   "meta_batch": 8, "val_every": 250, "val_tasks": 16, "batching": "loop", "support_weight": 1.0,
                    **INK_FINISH},
     },
     "ink-pretrain-finish": {
