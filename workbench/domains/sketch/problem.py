@@ -125,10 +125,10 @@ class SketchProblem:
         context the network reads, so at full weight the network learns to copy it (27 % near-copies
         from a blank canvas at K = 1, docs/sketch.md); with two or more the context is their blend."""
         loss = self.loss(forward, params, batch)
-        if self.mode != "ink" or self.options["lone_support_weight"] == 1.0:
+        if self.mode != "ink":
             return loss
         lone = batch[1].sum() < 1.5                                  # the weights of the context drawings
-        return loss * torch.where(lone, self.options["lone_support_weight"], 1.0)
+        return torch.where(lone, self.options["lone_support_weight"] * loss, loss)
 
     def accuracy(self, forward, params, batch):
         if self.mode != "classify":
