@@ -37,6 +37,9 @@ def test_train_init_from_starts_a_new_run_from_a_pretrained_one(tmp_path, capsys
     assert meta["results"][0]["iterations"] == 2 and meta["results"][0]["algo"] == "maml"
     assert main(["train", "--domain", "sinusoid", "--resume", pre, "--init-from", pre]) == 2
     assert "init_from" in capsys.readouterr().err
+    # a second-stage preset without the first stage's checkpoint is refused before any training
+    assert main(["train", "--domain", "sketch", "--preset", "ink-finish", "--out", str(tmp_path / "x")]) == 2
+    assert "continues a run of the ink preset" in capsys.readouterr().err
 
 
 def test_train_jsonl_streams_records(tmp_path, capsys):

@@ -46,3 +46,37 @@ def test_the_dataset_field_says_what_an_empty_one_trains_on(form):
     assert "required" not in form.dataset.placeholderText()
     form.domain.setCurrentText("melody")
     assert "folk-tune" in form.dataset.placeholderText()
+
+
+def test_start_from_names_a_checkpoint_and_a_second_stage_preset_asks_for_one(form, tmp_path):
+    form.domain.setCurrentText("sketch")
+    form.set_presets("sketch", {"ink-finish": {"start_from": "ink", "problem": {"mode": "ink"},
+                                               "config": {"algo": "anil"}},
+                                "ink": {"problem": {"mode": "ink"}, "config": {"algo": "anil"}}}, apply_first=True)
+    assert form.preset.currentText() == "ink"                    # the first preset that runs as it is
+    assert form.validate() and form.start_path() is None and form.init_from.placeholderText() == "random weights"
+    form.apply_preset("ink-finish")
+    assert not form.validate()
+    assert "continues a run of the ink preset" in form.errors["init_from"].text()
+    form.init_from.setText(str(tmp_path / "missing.safetensors"))
+    assert not form.validate() and "no checkpoint" in form.errors["init_from"].text()
+    (tmp_path / "first.safetensors").write_bytes(b"")
+    form.init_from.setText(str(tmp_path / "first"))              # the name without its suffix, as the CLI takes it
+    assert form.validate() and form.start_path() == str(tmp_path / "first")
+    assert form.state()["init_from"] == str(tmp_path / "first")
+    form.apply_preset("ink")                                      # a preset that starts from random weights
+    assert form.start_path() is None and form.validate()
+
+
+def test_every_preset_sets_the_fields_the_form_shows(form):
+    """Else the form's own value is used, and a run started from the form trains another model than
+    the same preset on the command line (the sketch presets once got 10 shots instead of 5)."""
+    from workbench.domains.registry import DOMAINS, presets, training_form
+
+    for domain in DOMAINS:
+        fields = training_form(domain)
+        for name, preset in presets(domain).items():
+            problem = preset.get("problem", {})
+            for field_name in ("shot", "way"):
+                if fields.applies(field_name, problem):
+                    assert fields.fields[field_name] in problem, (domain, name, field_name)

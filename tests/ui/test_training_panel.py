@@ -241,3 +241,38 @@ def test_loading_a_checkpoint_shows_its_settings_and_makes_it_current(qtbot, pan
     _, problem, config = panel.form.values()
     assert problem["hidden"] == 64 and config["grad_clip"] == 5.0
     assert context.checkpoint_for(domain) == str(weights)
+
+
+def test_a_new_run_can_start_from_a_checkpoints_weights(qtbot, panel, tmp_path, monkeypatch):
+    import torch
+
+    from workbench.meta.checkpoint import load_checkpoint
+    from workbench.ui.training.worker import TrainingWorker
+
+    configure(panel, iterations=2)
+    with qtbot.waitSignal(panel.run_ended, timeout=60_000):
+        click(qtbot, panel.start_button)
+    first = panel.autosave_path
+    started = {}
+    prepare = TrainingWorker._prepare
+
+    def keep_start(worker):  # the weights the second run begins from, before its first step
+        trainer = prepare(worker)
+        started.update({k: v.detach().clone() for k, v in trainer.meta["params"].items()})
+        return trainer
+
+    monkeypatch.setattr(TrainingWorker, "_prepare", keep_start)
+    configure(panel, iterations=2, seed=5, init_from=first)
+    with qtbot.waitSignal(panel.run_ended, timeout=60_000) as ended:
+        click(qtbot, panel.start_button)
+    assert ended.args == ["finished"]
+    saved = load_checkpoint(first).group("params")
+    assert started and all(torch.equal(started[k], saved[k]) for k in saved)
+    assert [int(i) for i in panel.store.column("iteration")] == [1, 2]   # a new run, not a resume
+
+    (tmp_path / "other.safetensors").write_bytes(b"not a checkpoint")
+    configure(panel, iterations=2, init_from=str(tmp_path / "other.safetensors"))
+    with qtbot.waitSignal(panel.run_ended, timeout=60_000) as ended:
+        click(qtbot, panel.start_button)
+    assert ended.args == ["failed"]
+    assert panel.form.errors["init_from"].isVisibleTo(panel.form)

@@ -150,6 +150,11 @@ def make_trainer(args, world=None):
         check_resume_domain(args, data)
         return MetaTrainer.resume(data, args.resume, world=world or SINGLE, **given)
     preset = registry.preset(args.domain, args.preset) if args.preset else {}
+    if preset.get("start_from") and not getattr(args, "init_from", None):
+        from workbench.meta.errors import ConfigError
+
+        raise ConfigError("init_from", f"the {args.preset} preset continues a run of the {preset['start_from']} "
+                                       f"preset: give that run's checkpoint with --init-from")
     options = dict(preset.get("problem", {}))
     options.update({k: getattr(args, k) for k in PROBLEM_FLAGS if getattr(args, k, None) is not None})
     problem = registry.build_problem(args.domain, options)

@@ -2,7 +2,9 @@
 
 Each domain package has a `problem` module with `build(options: dict) -> Problem`
 and `PRESETS: dict[str, dict]` where a preset is
-`{"problem": {...options...}, "config": {...MetaConfig fields...}, "help": "..."}`.
+`{"problem": {...options...}, "config": {...MetaConfig fields...}, "help": "..."}`, plus
+`"start_from": "<preset>"` where the preset continues a run of another (a second training stage:
+`workbench train --init-from`, the training form's Start from).
 Modules are imported on demand so naming a domain does not load the others.
 """
 

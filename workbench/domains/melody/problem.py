@@ -49,6 +49,7 @@ PRESETS = {
                 "kept in the outer loss (support_weight 1), on style tasks (support: 8-bar strains of 1-5 tunes "
                 "of a style; query: 2 strains of other tunes of it; random transposition), 2400 iterations with "
                 "the pretraining's rate schedule; adaptation steps chosen by meta-validation",
+        "start_from": "pretrained",
         "problem": {**_STYLE_TASKS, "adapt": "all"},
         "config": {**_META, **_TRAINING, "first_order": False, "inner_lr": 0.01, "support_weight": 1.0,
                    "iterations": 2400, "select_steps": "1,2,3,5"},

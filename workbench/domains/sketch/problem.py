@@ -192,7 +192,7 @@ class SketchProblem:
 
 # -- presets -------------------------------------------------------------------
 # Short runs: the defaults are trained on a shared 2-core CPU in minutes.
-INK_PROBLEM = {"mode": "ink", "size": 64, "query": 3, "train_classes": 1500, "complete_share": 0.4,
+INK_PROBLEM = {"mode": "ink", "size": 64, "shot": 5, "query": 3, "train_classes": 1500, "complete_share": 0.4,
                "supported_complete": 0.6, "fine_support": True}
 # The second stage of the defaults (--init-from the first): Complete tasks started from an example's
 # pixels, as the app runs Complete with examples, at a quarter of the rate (docs/sketch.md).
@@ -219,6 +219,7 @@ PRESETS = {
                 "of the rate, half of the Complete tasks with examples started from an example's pixels, and "
                 "the support drawings' own loss in the outer loss (as joint training has it; 0.3 x where the "
                 "support is one drawing, which the network would learn to copy)",
+        "start_from": "ink",
         "problem": {**INK_FINISH_PROBLEM, "lone_support_weight": 0.3},
         "config": {"algo": "anil", "first_order": True, "inner_steps": 2, "eval_steps": 2, "inner_lr": 1.0,
                    "meta_batch": 8, "val_every": 250, "val_tasks": 16, "batching": "loop", "support_weight": 1.0,
@@ -226,6 +227,7 @@ PRESETS = {
     },
     "ink-pretrain-finish": {
         "help": "second stage of ink-pretrain (start it with --init-from an ink-pretrain checkpoint), as ink-finish",
+        "start_from": "ink-pretrain",
         "problem": INK_FINISH_PROBLEM,
         "config": {"algo": "pretrain", "inner_steps": 1, "eval_steps": 2, "inner_lr": 1.0, "meta_batch": 8,
                    "val_every": 250, "val_tasks": 16, "batching": "loop", **INK_FINISH},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,6 +36,15 @@ from workbench.ui.training.form_fields import (
     SETTINGS_KEY,
     UNUSED_BY_ALGORITHM,
 )
+
+
+def _with_button(field: QLineEdit, button: QPushButton) -> QWidget:
+    row = QWidget()
+    box = QHBoxLayout(row)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(field, 1)
+    box.addWidget(button)
+    return row
 
 
 def _spin(low: int, high: int, value: int) -> QSpinBox:
@@ -67,6 +77,10 @@ class TrainingForm(QWidget):
         self.dataset.setPlaceholderText(BUILT_IN)
         self.browse = QPushButton("Folder…")
         self.browse.clicked.connect(self._choose_folder)
+        self.init_from = QLineEdit()
+        self.init_from.setPlaceholderText("random weights")
+        self.browse_init = QPushButton("Checkpoint…")
+        self.browse_init.clicked.connect(self._choose_init)
         self.algo = QComboBox()
         for name in ALGORITHMS:
             self.algo.addItem(ALGORITHM_TITLES.get(name, name), name)
@@ -86,7 +100,8 @@ class TrainingForm(QWidget):
         self.device.addItems(DEVICES)
         self.seed = _spin(0, 2**31 - 1, 0)
         self.widgets = {
-            "domain": self.domain, "preset": self.preset, "folder": self.dataset, "algo": self.algo,
+            "domain": self.domain, "preset": self.preset, "folder": self.dataset, "init_from": self.init_from,
+            "algo": self.algo,
             "inner_lr": self.inner_lr,
             "inner_steps": self.inner_steps, "eval_steps": self.eval_steps, "first_order": self.first_order,
             "meta_batch": self.meta_batch, "outer_lr": self.outer_lr, "iterations": self.iterations,
@@ -119,13 +134,9 @@ class TrainingForm(QWidget):
     def _build_layout(self) -> None:
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        dataset_row = QWidget()
-        row = QHBoxLayout(dataset_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.dataset, 1)
-        row.addWidget(self.browse)
         labels = [("domain", "Domain", self.domain), ("preset", "Preset", self.preset),
-                  ("folder", "Dataset", dataset_row),
+                  ("folder", "Dataset", _with_button(self.dataset, self.browse)),
+                  ("init_from", "Start from", _with_button(self.init_from, self.browse_init)),
                   ("algo", "Algorithm", self.algo), ("inner_lr", "Inner learning rate", self.inner_lr),
                   ("inner_steps", "Inner steps", self.inner_steps), ("eval_steps", "Test-time steps", self.eval_steps),
                   ("first_order", "First order", self.first_order), ("meta_batch", "Meta-batch", self.meta_batch),
@@ -150,8 +161,9 @@ class TrainingForm(QWidget):
             form.addRow(title, cell)
             widget.setToolTip(FIELD_TIPS[name])
             form.labelForField(cell).setToolTip(FIELD_TIPS[name])
-        self.dataset.setToolTip(FIELD_TIPS["folder"])
-        self.browse.setToolTip(FIELD_TIPS["folder"])
+        for name, button in (("folder", self.browse), ("init_from", self.browse_init)):
+            self.widgets[name].setToolTip(FIELD_TIPS[name])
+            button.setToolTip(FIELD_TIPS[name])
 
     # -- values ---------------------------------------------------------------
     def current_domain(self) -> str:
@@ -215,12 +227,31 @@ class TrainingForm(QWidget):
         folder = self.dataset.text().strip()
         if folder and self.uses("folder"):
             problem[self.option_name("folder")] = folder
+        start = self._start_problem()
+        if start:
+            problems["init_from"] = start
         if not problems:
             try:
                 MetaConfig.from_dict(config).validate()
             except ConfigError as exc:
                 problems[exc.setting if exc.setting in self.errors else ""] = exc.detail
         return problem, config, problems
+
+    def _start_problem(self) -> str:
+        """Why the Start from field cannot be used ("" when it can): a path with no file, or empty
+        where the chosen preset continues another preset's run (its second stage)."""
+        path = self.start_path()
+        if path is None:
+            needed = self.presets.get(self.preset.currentText(), {}).get("start_from")
+            return (f"the {self.preset.currentText()} preset continues a run of the {needed} preset: "
+                    f"choose that run's checkpoint") if needed else ""
+        if not (Path(path).is_file() or Path(path + ".safetensors").is_file()):
+            return "no checkpoint file at this path"
+        return ""
+
+    def start_path(self) -> str | None:
+        """The checkpoint a new run begins from (Start from), or None for random weights."""
+        return self.init_from.text().strip() or None
 
     def validate(self) -> bool:
         """Show each problem next to its field; True when the run can start."""
@@ -257,7 +288,7 @@ class TrainingForm(QWidget):
         return {
             "domain": self.current_domain(), "preset": self.preset.currentText(),
             "extra_problem": json.dumps(self.extra_problem), "extra_config": json.dumps(self.extra_config),
-            "folder": self.dataset.text(), "algo": self.algo.currentData(),
+            "folder": self.dataset.text(), "init_from": self.init_from.text(), "algo": self.algo.currentData(),
             "inner_lr": self.inner_lr.text(), "inner_steps": self.inner_steps.value(),
             "eval_steps": self.eval_steps.value(), "first_order": self.first_order.isChecked(),
             "meta_batch": self.meta_batch.value(), "outer_lr": self.outer_lr.text(),
@@ -344,14 +375,17 @@ class TrainingForm(QWidget):
         self.preset.addItems(list(self.presets))
         for index, preset in enumerate(self.presets.values()):
             self.preset.setItemData(index, preset.get("help", ""), Qt.ItemDataRole.ToolTipRole)
-        if apply_first and self.presets:
-            self.apply_preset(next(iter(self.presets)))
+        if apply_first and self.presets:  # the first that runs as it is (not a second stage)
+            names = [name for name, preset in self.presets.items() if not preset.get("start_from")]
+            self.apply_preset((names or list(self.presets))[0])
         else:  # keep showing the preset the values came from, or none if they were edited by hand
             self.preset.setCurrentIndex(self.preset.findText(current) if current else -1)
 
     def apply_preset(self, name: str) -> None:
         preset = self.presets.get(name)
         if preset is not None:
+            if not preset.get("start_from"):  # the preset's run begins from random weights
+                self.init_from.clear()
             self.apply_settings(preset.get("config", {}), preset.get("problem", {}), preset=name)
 
     def apply_settings(self, config: dict, problem: dict, domain: str | None = None, preset: str = "") -> None:
@@ -386,6 +420,12 @@ class TrainingForm(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Dataset folder", self.dataset.text())
         if folder:
             self.dataset.setText(folder)
+
+    def _choose_init(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Start From Checkpoint", self.init_from.text(),
+                                              "Checkpoints (*.safetensors)")
+        if path:
+            self.init_from.setText(path)
 
     def set_running(self, running: bool) -> None:
         for widget in self._rows.values():

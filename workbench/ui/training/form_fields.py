@@ -17,6 +17,8 @@ FIELD_TIPS = {
     "domain": "What the model meta-learns: sine regression, few-shot classification, sketches or melodies",
     "preset": "Start from one of the domain's training presets (the settings a shipped model was made with)",
     "folder": "Training data: empty for the built-in data, or a folder with one subfolder per class or style",
+    "init_from": "A checkpoint of the same domain and model whose weights the run begins from (e.g. meta-training "
+                 "from a pretrained network, as the shipped sketch and melody models are made); empty: random weights",
     "algo": "The meta-learning algorithm: MAML, first-order MAML, Meta-SGD, ANIL, Reptile, Prototypical "
             "Networks, or joint pretraining (the baseline)",
     "inner_lr": "α, the inner-loop step size of task adaptation (Meta-SGD: the start of its learned rates)",

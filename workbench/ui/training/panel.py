@@ -202,8 +202,8 @@ class TrainingPanel(QWidget):
         domain, problem, config = values
         self.form.save_settings(self.context.settings)
         autosave = new_autosave_path(self.context.runs_dir(), domain, config.get("algo", "run"), self.autosave_path)
-        return self._start(TrainingJob(domain, problem, config, autosave=autosave), config["iterations"], 0,
-                           config.get("algo"))
+        job = TrainingJob(domain, problem, config, autosave=autosave, init_from=self.form.start_path())
+        return self._start(job, config["iterations"], 0, config.get("algo"))
 
     def _start(self, job: TrainingJob, total: int, done: int, algo: str | None) -> bool:
         self.run_domain = job.domain

@@ -32,6 +32,7 @@ class TrainingJob:
     config: dict
     autosave: str | None = None  # checkpoint written when the run ends (and periodically if configured)
     resume_from: str | None = None
+    init_from: str | None = None  # a fresh run begins from this checkpoint's weights
     config_changes: dict = field(default_factory=dict)  # applied on resume (e.g. more iterations)
 
 
@@ -149,6 +150,8 @@ class TrainingWorker(QObject):
             trainer = MetaTrainer.resume(problem, job.resume_from, **job.config_changes)
         else:
             trainer = MetaTrainer(problem, MetaConfig.from_dict(job.config))
+            if job.init_from:
+                _start_from(trainer, job.init_from)
         self.trainer = trainer
         self._start_iteration = trainer.iteration
         return None if self.controller.stop_requested else trainer
@@ -169,3 +172,13 @@ class TrainingWorker(QObject):
                 return False  # cancelled between two files: a stop, not a failure
             raise
         return not stopped()
+
+
+def _start_from(trainer, path: str) -> None:
+    """Begin a fresh run from a checkpoint's weights; a wrong file is the Start from field's error."""
+    from workbench.meta.errors import CheckpointError, ConfigError
+
+    try:
+        trainer.start_from(path)
+    except CheckpointError as exc:
+        raise ConfigError("init_from", str(exc)) from exc
