@@ -150,11 +150,11 @@ def make_trainer(args, world=None):
         check_resume_domain(args, data)
         return MetaTrainer.resume(data, args.resume, world=world or SINGLE, **given)
     preset = registry.preset(args.domain, args.preset) if args.preset else {}
-    if preset.get("start_from") and not getattr(args, "init_from", None):
+    missing = registry.missing_start(args.preset, preset, getattr(args, "init_from", None)) if preset else ""
+    if missing:
         from workbench.meta.errors import ConfigError
 
-        raise ConfigError("init_from", f"the {args.preset} preset continues a run of the {preset['start_from']} "
-                                       f"preset: give that run's checkpoint with --init-from")
+        raise ConfigError("init_from", f"{missing} (--init-from)")
     options = dict(preset.get("problem", {}))
     options.update({k: getattr(args, k) for k in PROBLEM_FLAGS if getattr(args, k, None) is not None})
     problem = registry.build_problem(args.domain, options)

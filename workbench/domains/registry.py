@@ -41,6 +41,15 @@ def presets(domain: str) -> dict[str, dict]:
     return dict(getattr(_module(domain), "PRESETS", {}))
 
 
+def missing_start(name: str, preset: dict, start: str | None) -> str:
+    """Why a run of this preset cannot begin ("" when it can): a second stage (`start_from`) needs
+    the checkpoint of the run it continues. The CLI (--init-from) and the training form ask the same."""
+    needed = preset.get("start_from")
+    if needed and not start:
+        return f"the {name} preset continues a run of the {needed} preset: start from that run's checkpoint"
+    return ""
+
+
 def preset(domain: str, name: str) -> dict:
     found = presets(domain)
     if name not in found:

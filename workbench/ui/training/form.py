@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.domains.registry import DOMAINS, training_form
+from workbench.domains.registry import DOMAINS, missing_start, training_form
 from workbench.meta.config import ALGORITHMS, MetaConfig
 from workbench.meta.errors import ConfigError
 from workbench.ui.training.form_fields import (
@@ -242,9 +242,8 @@ class TrainingForm(QWidget):
         where the chosen preset continues another preset's run (its second stage)."""
         path = self.start_path()
         if path is None:
-            needed = self.presets.get(self.preset.currentText(), {}).get("start_from")
-            return (f"the {self.preset.currentText()} preset continues a run of the {needed} preset: "
-                    f"choose that run's checkpoint") if needed else ""
+            name = self.preset.currentText()
+            return missing_start(name, self.presets.get(name, {}), path)
         if not (Path(path).is_file() or Path(path + ".safetensors").is_file()):
             return "no checkpoint file at this path"
         return ""
