@@ -37,6 +37,9 @@ def register(eval_subparsers) -> None:
     parser.add_argument("--shots", type=int, nargs="+", default=[1, 3, 5], help="support sizes K: Vary's support drawings, Complete's examples (default 1 3 5)")
     parser.add_argument("--observed", type=float, nargs="+", default=[0.25, 0.5],
                         help="complete: shares of the ink kept (default 0.25 0.5)")
+    parser.add_argument("--offset", type=int, default=0, metavar="PX",
+                        help="Complete: the drawing to complete sits PX model pixels right of where its examples "
+                             "sit (a partial drawn off their place; default 0)")
     parser.add_argument("--tasks", type=int, default=30, help="held-out tasks per setting (default 30)")
     parser.add_argument("--decode-steps", type=int, default=None,
                         help="complete: decoding steps (default: the studio's)")
@@ -77,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("decode_steps", f"must be at least 1, got {args.decode_steps}")
     if any(k < 1 for k in args.shots):
         raise ConfigError("shots", "support sizes must be at least 1")
+    if not 0 <= args.offset < 32:
+        raise ConfigError("offset", f"must be 0-31 model pixels, got {args.offset}")
     if any(not 0 < f < 1 for f in args.observed):
         raise ConfigError("observed", "shares of the ink kept must be in (0, 1)")
     torch.manual_seed(args.seed)
@@ -128,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         if args.mode in ("complete", "all"):
             results += evaluate.evaluate_complete(models, source, pool, fractions=tuple(args.observed),
                                                   shots=tuple(args.shots), tasks=args.tasks, steps=steps, seed=args.seed,
-                                                  split=split, data_name=name,
+                                                  split=split, data_name=name, offset=args.offset,
                                                   progress=None if args.json else _progress_printer(f"complete {name}"))
         invent_shots = tuple(k for k in args.shots if k >= 2)          # Invent reads 2+ different characters
         if args.mode in ("invent", "all") and data != "glyphs" and invent_shots:

@@ -181,3 +181,24 @@ def test_eval_sketch_can_choose_settings_on_the_validation_classes(tiny_checkpoi
     assert vary.call_args.kwargs["split"] == "val"                  # the validation classes, not the test ones
     rows = json.loads(capsys.readouterr().out)["results"]
     assert rows and {r["data"] for r in rows} == {"glyphs-val"}
+
+
+def test_eval_sketch_can_move_the_drawing_to_complete_off_its_examples_place(tiny_checkpoints, capsys):
+    import numpy as np
+
+    from workbench.domains.sketch.evaluate import _moved_right
+
+    bar = np.zeros((1, 8, 8), np.float32)
+    bar[0, :, 5:7] = 1.0
+    moved = _moved_right(bar, 2)
+    assert moved[0, :, 7].all() and moved.sum() == 8      # moved right; the column past the edge is lost
+    parser = argparse.ArgumentParser()
+    eval_sketch.register(parser.add_subparsers(dest="what"))
+    common = ["sketch", "--checkpoint", str(tiny_checkpoints["ink"]), "--pretrained", "none", "--mode", "complete",
+              "--tasks", "1", "--shots", "1", "--observed", "0.25", "--decode-steps", "2", "--json"]
+    args = parser.parse_args(common + ["--offset", "3"])
+    assert args.func(args) == 0
+    rows = json.loads(capsys.readouterr().out)["results"]
+    assert rows and all(r["offset"] == 3 for r in rows)
+    assert main(["eval"] + common + ["--offset", "40"]) == 2             # more than the half of the canvas
+    assert "offset" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""The drawing canvas: strokes, tools, undo by stroke, clear, model view."""
+"""The drawing canvas: strokes, tools, undo by stroke, clear, model view, light table."""
 
 from __future__ import annotations
 
@@ -125,6 +125,44 @@ def test_model_view_shows_the_downsampled_drawing(qtbot, canvas):
     assert (preview.width(), preview.height()) == (MODEL_SIZE, MODEL_SIZE)
     qtbot.keyClick(canvas, Qt.Key_M)
     assert not canvas.model_view
+
+
+def test_light_table_shows_drawings_under_the_ink_without_drawing_them(qtbot, canvas):
+    page = np.zeros((64, 64), np.float32)
+    page[:, 8:16] = 1.0                                   # a bar on the left of the page
+    canvas.set_underlay([page])
+    assert canvas.light_table and canvas.to_array().max() == 0.0 and not canvas.has_ink()
+
+    def colour_at(x):
+        pos = canvas.image_to_widget(x, 128).toPoint()
+        return canvas.grab().toImage().pixelColor(pos)
+
+    under, beside = colour_at(48), colour_at(200)
+    assert under.blue() > under.red() + 40               # faint blue where the drawing is
+    assert (beside.red(), beside.green(), beside.blue()) == (255, 255, 255)
+    qtbot.keyClick(canvas, Qt.Key_L)                     # L hides it
+    assert not canvas.light_table and colour_at(48).red() == 255
+    canvas.set_light_table(True)
+    canvas.set_model_view(True)                           # the model view shows only what the model reads
+    assert colour_at(48).red() == 255
+    canvas.set_model_view(False)
+    canvas.set_underlay([])
+    assert colour_at(48).red() == 255
+
+
+def test_light_table_picture_keeps_a_stroke_only_one_drawing_has_visible():
+    from workbench.ui.sketch_studio.strokes import LIGHT_TABLE_ALPHA, LIGHT_TABLE_SIZE, light_table_image
+
+    shared = np.zeros((64, 64), np.float32)
+    shared[10:20, :] = 1.0
+    own = shared.copy()
+    own[40:50, :] = 1.0                                    # a stroke only this one of four has
+    image = light_table_image([shared, shared, shared, own])
+    assert (image.width(), image.height()) == (LIGHT_TABLE_SIZE, LIGHT_TABLE_SIZE)
+    alpha = lambda y: image.pixelColor(64, y).alphaF()   # noqa: E731
+    assert alpha(30) == pytest.approx(LIGHT_TABLE_ALPHA, abs=0.01)
+    assert alpha(90) == pytest.approx(LIGHT_TABLE_ALPHA * 0.5, abs=0.01)   # sqrt(1/4) of a shared stroke
+    assert alpha(120) == 0.0
 
 
 def _tablet_stroke(canvas, pressure, pointer=None):

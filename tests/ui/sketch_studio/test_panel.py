@@ -192,14 +192,28 @@ def test_many_void_qt_calls_do_not_drain_none(qtbot):
     assert after >= before - 1_000
 
 
+def test_the_light_table_shows_the_support_set_where_complete_reads_it(qtbot, panel):
+    assert panel.canvas._underlay is None                  # nothing to show yet
+    draw_stroke(qtbot, panel.canvas, line_points(40, 40, 220, 220))
+    panel.add_canvas_to_support()
+    panel.strip.add_image(glyph_array("cross"), "dropped")
+    shown = []
+    panel.canvas.set_underlay = lambda pages: shown.append(pages)
+    panel.strip.changed.emit()
+    assert [p.shape for p in shown[-1]] == [p.shape for p in panel.strip.page_images()]   # pages, as Complete reads them
+    assert shown[-1][0].shape == panel.canvas.to_array().shape
+
+
 def test_settings_are_remembered_and_menu_actions_work(qtbot, panel, context):
     panel.variations.setValue(5)
     panel.temperature.setValue(0.5)
     panel.canvas.set_brush_size(20)
+    panel.canvas.set_light_table(False)
     panel.shutdown()
     again = SketchStudioPanel(context)
     qtbot.addWidget(again)
     assert (again.variations.value(), again.temperature.value(), again.canvas.brush_size) == (5, 0.5, 20)
+    assert not again.canvas.light_table
     assert again.vary_checkpoint.entry().shipped          # a new studio starts on the shipped model
     actions = [a for a in again.menu_actions() if a is not None]
     keyed = [a for a in actions if a.shortcut().toString()]   # the menu shows them; they fire only in the studio

@@ -154,11 +154,13 @@ def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3,
 
 def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25, 0.5), shots=(1, 3, 5),
                       tasks: int = 30, steps: int = 12, seed: int = 0, split: str = "test", data_name: str = "glyphs",
-                      progress: Callable | None = None) -> list[dict]:
+                      offset: int = 0, progress: Callable | None = None) -> list[dict]:
     """One record per (row, share of ink kept, K): recall and precision at 1 px, per step for the models.
 
     A task is a drawing of one class cut to a partial, and K other drawings of the class as the
-    user's examples. Rows that do not read the examples (`-alone`, mirror, nearest-fill) have K = 0."""
+    user's examples. Rows that do not read the examples (`-alone`, mirror, nearest-fill) have K = 0.
+    offset: the drawing to complete (and so its partial) sits this many pixels right of where the
+    examples' framing puts it, as when a user draws the partial off the examples' place."""
     rng = np.random.default_rng(seed)
     n_classes = source.num_classes(split)
     drawn = []
@@ -168,7 +170,7 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
     generator = torch.Generator().manual_seed(seed)
     results = []
     total, done = tasks * len(fractions), 0
-    truths = np.stack([d[-1] for d in drawn])
+    truths = _moved_right(np.stack([d[-1] for d in drawn]), offset)
     for f in fractions:
         partials = partial_drawings(torch.from_numpy(truths), torch.full((tasks,), float(f)), generator).numpy()
         partials = (partials > metrics.INK).astype(np.float32)
@@ -195,7 +197,7 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
         for (name, k), per_task in scores.items():
             mean = np.array(per_task).mean(0)                            # [frames, 2]
             record = {"data": data_name, "mode": "complete", "model": name, "observed": f, "shots": k,
-                      "tasks": tasks, "steps": len(mean), "recall": float(mean[-1, 0]),
+                      "offset": offset, "tasks": tasks, "steps": len(mean), "recall": float(mean[-1, 0]),
                       "precision": float(mean[-1, 1]), "f1": float(np.mean(task_f1[(name, k)])),
                       "f1_ci95": metrics.ci95(task_f1[(name, k)]), "recall_by_step": [float(v) for v in mean[:, 0]],
                       "precision_by_step": [float(v) for v in mean[:, 1]]}
@@ -204,6 +206,15 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
                                        for other in PAIRED_COMPLETE if (other, k) in task_f1}
             results.append(record)
     return results
+
+
+def _moved_right(drawings: np.ndarray, pixels: int) -> np.ndarray:
+    """Drawings [N, S, S] moved `pixels` to the right; ink pushed past the edge is lost."""
+    if pixels == 0:
+        return drawings
+    moved = np.zeros_like(drawings)
+    moved[..., pixels:] = drawings[..., :-pixels]
+    return moved
 
 
 def _alphabets(source, split: str) -> list[list[int]]:

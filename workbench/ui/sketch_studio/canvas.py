@@ -1,4 +1,4 @@
-"""The drawing canvas: pressure strokes, brush/eraser, undo by stroke, zoom, model view.
+"""The drawing canvas: pressure strokes, brush/eraser, undo by stroke, zoom, model view, light table.
 
 The drawing is a plain value (workbench.ui.sketch_studio.strokes), so undo/redo swaps
 values and re-renders; nothing is edited in place.
@@ -31,6 +31,7 @@ from workbench.ui.sketch_studio.strokes import (
     begin_paint,
     ink_preview_image,
     ink_to_image,
+    light_table_image,
     paint_dot,
     paint_segment,
     paint_stroke,
@@ -68,6 +69,7 @@ class SketchCanvas(QWidget):
     tool_changed = Signal(str)         # "brush" | "eraser"
     brush_size_changed = Signal(float)
     model_view_changed = Signal(bool)
+    light_table_changed = Signal(bool)
     notice = Signal(str, str)          # level ("info" | "warning"), message: what a drop did
 
     def __init__(self, parent=None):
@@ -94,6 +96,8 @@ class SketchCanvas(QWidget):
         self._hover: QPointF | None = None          # pointer position, for the brush outline
         self._model_view = False
         self._model_image: QImage | None = None
+        self._light_table = True
+        self._underlay: QImage | None = None       # the light table's picture of the support set
         self.setAcceptDrops(True)
         self._build_actions()
 
@@ -172,6 +176,24 @@ class SketchCanvas(QWidget):
         self.model_view_changed.emit(self._model_view)
         self.update()
 
+    @property
+    def light_table(self) -> bool:
+        return self._light_table
+
+    def set_light_table(self, on: bool) -> None:
+        self.act_light_table.setChecked(bool(on))     # toggled -> _on_light_table
+
+    def _on_light_table(self, on: bool) -> None:
+        self._light_table = on
+        self.light_table_changed.emit(on)
+        self.update()
+
+    def set_underlay(self, pages: list[np.ndarray]) -> None:
+        """The drawings the light table shows under the ink, on square pages as Complete reads them
+        (a partial drawn over them lines up with them); not part of the drawing."""
+        self._underlay = light_table_image(pages) if pages else None
+        self.update()
+
     def image_to_widget(self, x: float, y: float) -> QPointF:
         rect = self._view_rect()
         s = rect.width() / CANVAS_SIZE
@@ -216,6 +238,11 @@ class SketchCanvas(QWidget):
         self.act_clear = self._action("Clear", ["Delete"], self.clear, tip="Clear the canvas")
         self.act_model_view = self._action("Model view", ["M"], self._on_model_view, True,
                                            tip="Show the drawing as the model sees it")
+        self.act_light_table = self._action(
+            "Light table", ["L"], self._on_light_table, True,
+            tip="Show the support set's drawings faintly under the canvas, where Complete reads them: "
+                "a partial drawn over them lines up with them")
+        self.act_light_table.setChecked(True)
         self.act_zoom_in = self._action("Zoom in", ["Ctrl+=", "Ctrl++"],
                                         lambda: self.set_zoom(self._zoom * 1.25))
         self.act_zoom_out = self._action("Zoom out", ["Ctrl+-"], lambda: self.set_zoom(self._zoom / 1.25))
@@ -225,7 +252,7 @@ class SketchCanvas(QWidget):
         """Actions for a toolbar, None = separator."""
         return [self.act_brush, self.act_eraser, self.act_smaller, self.act_bigger, None,
                 self.act_undo, self.act_redo, self.act_clear, None,
-                self.act_model_view, self.act_zoom_out, self.act_zoom_in, self.act_zoom_fit]
+                self.act_model_view, self.act_light_table, self.act_zoom_out, self.act_zoom_in, self.act_zoom_fit]
 
     # ---- state ------------------------------------------------------------------
     @staticmethod
@@ -395,6 +422,10 @@ class SketchCanvas(QWidget):
             self._model_image = ink_preview_image(to_model_array(self.to_array()))
         return self._model_image
 
+    def _showing_light_table(self) -> bool:
+        """The model view shows only what the model reads, so the light table hides there."""
+        return self._light_table and self._underlay is not None and not (self._model_view and self._preview is None)
+
     def paintEvent(self, event):
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().window())
@@ -404,13 +435,15 @@ class SketchCanvas(QWidget):
             painter.drawImage(rect, self._model_preview())      # nearest: pixels stay visible
         else:
             painter.setRenderHint(QPainter.SmoothPixmapTransform)
+            if self._showing_light_table():
+                painter.drawImage(rect, self._underlay)
             painter.drawImage(rect, self._preview if self._preview is not None else self._layer)
         painter.setPen(QPen(QColor(150, 150, 150), 1))
         painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
         if self._preview is None and self._drawing.base is None and not self._drawing.strokes:
             painter.setPen(QColor(160, 160, 160))
             painter.drawText(rect, Qt.AlignCenter, "Draw here\n\nB brush · E eraser · [ ] size\n"
-                                                   "Ctrl+Z undo · Delete clear · M model view")
+                                                   "Ctrl+Z undo · Delete clear · M model view · L light table")
         if self._hover is not None and self._pan_from is None:
             radius = self._brush * rect.width() / CANVAS_SIZE / 2
             painter.setRenderHint(QPainter.Antialiasing)
@@ -420,6 +453,8 @@ class SketchCanvas(QWidget):
         label = f"{self._tool}  {self._brush:.0f}px  {self._zoom * 100:.0f}%"
         if self._model_view:
             label += "  · model view"
+        elif self._showing_light_table():
+            label += "  · light table"
         box = painter.fontMetrics().boundingRect(label).adjusted(-4, -2, 4, 2)
         box.moveBottomLeft(self.rect().bottomLeft() + QPoint(2, -2))
         painter.fillRect(box, self.palette().window())

@@ -150,7 +150,8 @@ class SketchStudioPanel(QWidget):
                                         "(Ctrl+Shift+R)")
         complete_form = QFormLayout()
         complete_label = QLabel("Completes the drawing on the canvas in the style of the support set "
-                                "(built-in glyphs when it is empty).")
+                                "(built-in glyphs when it is empty). It reads those drawings where they sit "
+                                "on the page: draw over the light table (L), which shows them.")
         complete_label.setWordWrap(True)
         complete_form.addRow(complete_label)
         complete_form.addRow("Decoding steps", self.complete_steps)
@@ -209,6 +210,9 @@ class SketchStudioPanel(QWidget):
         self.runner.finished.connect(self._on_finished)
         self.runner.errored.connect(self._on_errored)
         self.canvas.brush_size_changed.connect(lambda v: self.settings.setValue(SETTINGS + "brush", v))
+        self.canvas.light_table_changed.connect(lambda on: self.settings.setValue(SETTINGS + "light_table", on))
+        # The light table shows the support set where Complete reads it, so a partial lines up with it
+        self.strip.changed.connect(lambda: self.canvas.set_underlay(self.strip.page_images()))
         self.canvas.notice.connect(lambda level, text: getattr(self.notifier, level)(text))  # what a drop did
 
     # ---- actions ----------------------------------------------------------------
@@ -355,6 +359,7 @@ class SketchStudioPanel(QWidget):
         self.complete_steps.setValue(read_value(s, SETTINGS + "complete_steps", 0))
         self.modes.setCurrentIndex(read_value(s, SETTINGS + "mode", 0))
         self.canvas.set_brush_size(read_value(s, SETTINGS + "brush", float(self.canvas.brush_size)))
+        self.canvas.set_light_table(read_value(s, SETTINGS + "light_table", True))
 
     def _save_settings(self) -> None:
         s = self.settings

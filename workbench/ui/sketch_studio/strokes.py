@@ -12,6 +12,8 @@ import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 
+from workbench.domains.imageio import resize_area
+
 CANVAS_SIZE = 256                  # drawing resolution in pixels (square)
 
 
@@ -89,3 +91,23 @@ def ink_preview_image(ink: np.ndarray) -> QImage:
     gray = np.ascontiguousarray(255 - (np.clip(ink, 0, 1) * 255 + 0.5).astype(np.uint8))
     h, w = gray.shape
     return QImage(gray.data, w, h, w, QImage.Format_Grayscale8).copy()
+
+
+LIGHT_TABLE_SIZE = 128             # resolution of the light table's picture, stretched to the canvas
+LIGHT_TABLE_COLOUR = (30, 100, 220)
+LIGHT_TABLE_ALPHA = 0.35           # opacity where every drawing has ink: faint enough to draw over
+
+
+def light_table_image(pages: list[np.ndarray]) -> QImage:
+    """Drawings on square pages of any size (ink = 1) -> one faint blue picture of them all, to
+    draw over. Opacity follows the square root of the share of drawings with ink at a pixel, so a
+    stroke only one of five drawings has still shows (at 45 % of a shared one)."""
+    share = np.mean([resize_area(np.clip(np.asarray(p, np.float32), 0.0, 1.0), LIGHT_TABLE_SIZE) for p in pages],
+                    axis=0)
+    alpha = LIGHT_TABLE_ALPHA * np.sqrt(share / max(float(share.max()), 1e-6))
+    red, green, blue = LIGHT_TABLE_COLOUR
+    a = (alpha * 255 + 0.5).astype(np.uint32)
+    argb = (a << 24) | ((a * red // 255) << 16) | ((a * green // 255) << 8) | (a * blue // 255)   # premultiplied
+    argb = np.ascontiguousarray(argb)
+    return QImage(argb.data, LIGHT_TABLE_SIZE, LIGHT_TABLE_SIZE, 4 * LIGHT_TABLE_SIZE,
+                  QImage.Format_ARGB32_Premultiplied).copy()
