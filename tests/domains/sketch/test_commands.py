@@ -202,3 +202,18 @@ def test_eval_sketch_can_move_the_drawing_to_complete_off_its_examples_place(tin
     assert rows and all(r["offset"] == 3 for r in rows)
     assert main(["eval"] + common + ["--offset", "40"]) == 2             # more than the half of the canvas
     assert "offset" in capsys.readouterr().err
+
+
+def test_eval_sketch_on_a_set_of_small_classes_runs_what_they_allow_and_names_what_not(tiny_checkpoints, tmp_path,
+                                                                                        capsys):
+    from tests.domains.test_omniglot import make_image_set
+
+    data = make_image_set(tmp_path / "small", classes=8, drawings=3)
+    common = ["eval", "sketch", "--checkpoint", str(tiny_checkpoints["ink"]), "--judge", str(tiny_checkpoints["classify"]),
+              "--pretrained", "none", "--no-glyphs", "--data", str(data), "--tasks", "1", "--decode-steps", "2",
+              "--observed", "0.25", "--json"]
+    assert main(common + ["--mode", "vary", "--shots", "5"]) == 2           # 5 + 2 drawings per class needed
+    assert "classes of 7 or more drawings; the largest class has 3" in capsys.readouterr().err
+    assert main(common + ["--mode", "complete", "--shots", "2"]) == 0       # 2 examples + the drawing: 3
+    rows = json.loads(capsys.readouterr().out)["results"]
+    assert {r["shots"] for r in rows if r["model"] == "meta"} == {2}

@@ -70,6 +70,17 @@ PAIRED_VARY = {"meta": ("jitter", "start", "unadapted", "pretrain", "meta-all"),
 PAIRED_COMPLETE = ("support-fill", "unadapted", "pretrain")
 
 
+def _classes_with(source, split: str, need: int, what: str) -> list[int]:
+    """The classes of the split with at least `need` drawings, which a task of `what` takes; a
+    DataError naming the set when fewer than two have them (a held-out set of small classes)."""
+    counts = [source.num_instances(split, c) for c in range(source.num_classes(split))]
+    eligible = [c for c, count in enumerate(counts) if count >= need]
+    if len(eligible) < 2:
+        raise DataError(f"{what} needs at least 2 classes of {need} or more drawings; the largest class has "
+                        f"{max(counts, default=0)}: give smaller --shots")
+    return eligible
+
+
 def _class_drawings(source, split: str, index: int, count: int, rng: np.random.Generator) -> np.ndarray:
     available = source.num_instances(split, index)
     chosen = rng.choice(available, size=min(count, available), replace=False)
@@ -106,12 +117,13 @@ def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3,
     models: row name -> (Learner, adaptation steps or None for the learner's own[, {"strength": ...,
     "candidates": ...} for generate.vary])."""
     rng = np.random.default_rng(seed)
-    n_classes = source.num_classes(split)
-    way = min(way, n_classes)
+    eligible = _classes_with(source, split, max(shots) + 2, f"{data_name}: Vary (K support drawings, one held out "
+                                                            "and real ones)")
+    way = min(way, len(eligible))
     sums: dict[tuple[str, int], dict[str, list[float]]] = {}
     total, done = tasks * len(shots), 0
     for t in range(tasks):
-        classes = rng.choice(n_classes, size=way, replace=False)
+        classes = [eligible[i] for i in rng.choice(len(eligible), size=way, replace=False)]
         target = _class_drawings(source, split, int(classes[0]), max(shots) + 1 + SAMPLES, rng)
         others = [_class_drawings(source, split, int(c), max(shots), rng) for c in classes[1:]]
         held_out = target[max(shots)]
@@ -162,10 +174,11 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
     offset: the drawing to complete (and so its partial) sits this many pixels right of where the
     examples' framing puts it, as when a user draws the partial off the examples' place."""
     rng = np.random.default_rng(seed)
-    n_classes = source.num_classes(split)
+    eligible = _classes_with(source, split, max(shots) + 1, f"{data_name}: Complete (K examples and the drawing "
+                                                            "to complete)")
     drawn = []
     for _ in range(tasks):
-        drawings = _class_drawings(source, split, int(rng.integers(n_classes)), max(shots) + 1, rng)
+        drawings = _class_drawings(source, split, eligible[int(rng.integers(len(eligible)))], max(shots) + 1, rng)
         drawn.append((drawings > metrics.INK).astype(np.float32))
     generator = torch.Generator().manual_seed(seed)
     results = []
