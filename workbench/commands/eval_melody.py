@@ -47,11 +47,12 @@ def run(args) -> int:
     elif pretrained == "none":
         pretrained = None
     started = time.perf_counter()
+    notes: list[str] = []
     records = evaluation.evaluate(
         checkpoint, pretrained, data=args.data, shots=tuple(args.shots), tasks=args.tasks,
-        seed=args.seed, samples=not args.no_samples,
+        seed=args.seed, samples=not args.no_samples, notes=notes,
     )
     emit("eval melody", records, device="cpu", as_json=args.json,
          extra={"checkpoint": str(checkpoint), "pretrained": str(pretrained) if pretrained else None,
-                "seconds": round(time.perf_counter() - started, 1)})
+                "seconds": round(time.perf_counter() - started, 1), "notes": notes})
     return 0

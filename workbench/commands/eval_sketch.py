@@ -146,9 +146,6 @@ def run(args: argparse.Namespace) -> int:
                 notes.append(f"{name}: no Invent rows (needs 2+ alphabet folders of more than "
                              f"{max(invent_shots)} characters)")
     emit("eval sketch", results, device="cpu", as_json=args.json, extra={"notes": notes} if notes else None)
-    for note in notes:
-        if not args.json:
-            print(f"note: {note}")
     return 0
 
 

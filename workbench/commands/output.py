@@ -24,7 +24,8 @@ def versions() -> dict:
 
 
 def emit(command: str, results: list[dict], *, device: str, as_json: bool, extra: dict | None = None) -> None:
-    """Print the results: one JSON document with --json, else an aligned table."""
+    """Print the results: one JSON document with --json, else an aligned table and then a line per
+    entry of extra["notes"] (what the run read, left out or could not use)."""
     if as_json:
         document = {"command": command, "device": device, "versions": versions(), "results": results}
         if extra:
@@ -34,6 +35,8 @@ def emit(command: str, results: list[dict], *, device: str, as_json: bool, extra
         return
     print(f"{command}  (device: {device})")
     print(format_table(results))
+    for note in (extra or {}).get("notes", []):
+        print(f"note: {note}")
 
 
 def format_table(rows: list[dict]) -> str:

@@ -75,10 +75,17 @@ def test_eval_melody_on_a_style_folder(tmp_path, tiny_tunes, tiny_checkpoint, ca
     for i, tune in enumerate(tiny_tunes):
         folder = tmp_path / "styles" / ("a" if i % 2 else "b")
         api.write_midi(tune.melody, folder / f"{i}.mid")
+    api.write_midi(tiny_tunes[0].melody, tmp_path / "styles" / "c" / "alone.mid")   # too few tunes for a task
+    (tmp_path / "styles" / "a" / "broken.mid").write_bytes(b"MThd\x00\x00")
     code = cli.main(["eval", "melody", "--data", str(tmp_path / "styles"), "--checkpoint", str(tiny_checkpoint),
                      "--pretrained", str(tiny_checkpoint), "--tasks", "2", "--shots", "1", "2", "--json"])
     assert code == 0
-    results = json.loads(capsys.readouterr().out)["results"]
+    document = json.loads(capsys.readouterr().out)
+    results = document["results"]
+    notes = document["notes"]                                 # what the folder gave, and what it could not
+    assert any(n.startswith("c: 1 tunes read") and "left out (K = 2 needs 3" in n for n in notes)
+    assert any(n.startswith("1 files skipped: broken.mid") for n in notes)
+    assert sum(int(n.split(", ")[-1].split()[0]) for n in notes if n.endswith(" tasks")) == 2
     nll = [r for r in results if "nll_per_note" in r]
     models = {"meta", "meta-unadapted", "meta-primed", "pretrained-unadapted", "pretrained-primed",
               "pretrained-finetuned", "markov"}

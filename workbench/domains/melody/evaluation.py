@@ -123,7 +123,9 @@ def choose(scored: dict) -> object:
 
 # -- the evaluation ---------------------------------------------------------------
 def evaluate(meta_checkpoint, pretrained_checkpoint=None, data=None, shots=SHOTS, tasks: int = 40, seed: int = 0,
-             samples: bool = True, progress=None) -> list[dict]:
+             samples: bool = True, progress=None, notes: list[str] | None = None) -> list[dict]:
+    """The records of `eval melody`; with a MIDI folder (`data`), what it gave the evaluation is
+    appended to `notes` (data_notes)."""
     torch.manual_seed(seed)
     say = progress or (lambda *_: None)
     meta = generation.load_learner(meta_checkpoint)
@@ -135,6 +137,8 @@ def evaluate(meta_checkpoint, pretrained_checkpoint=None, data=None, shots=SHOTS
         test_problem.holdout_all = True  # a user's folder is all held out
     max_shot = max(shots)
     test_tasks = make_tasks(test_problem, "test", tasks, max_shot, seed)
+    if data and notes is not None:
+        notes += data_notes(test_problem, test_tasks, max_shot)
     if not test_tasks:
         return [{"task": "style", "note": f"no style with {max_shot + 1}+ held-out tunes"}]
     val_tasks = make_tasks(meta.problem, "val", VALIDATION_TASKS, VALIDATION_SHOTS, seed + 1)
@@ -168,6 +172,31 @@ def evaluate(meta_checkpoint, pretrained_checkpoint=None, data=None, shots=SHOTS
             say(len(records), 0, f"generating: K={k}")
             records += sample_records(meta, test_tasks, k, seed, style_rhythms)
     return records
+
+
+SKIPPED_SHOWN = 5  # files named in the notes; the rest are counted
+
+
+def data_notes(problem, tasks: list[EvalTask], max_shot: int) -> list[str]:
+    """What a folder of styles gave the evaluation: per style the tunes read, those long enough for a
+    strain and the tasks drawn from it (or why none), and the files that could not be read."""
+    read: dict[str, int] = {}
+    for tune in problem.tunes():
+        read[tune.style] = read.get(tune.style, 0) + 1
+    usable = {style: len(members) for style, members in problem.split("test").styles.items()}
+    drawn: dict[str, int] = {}
+    for task in tasks:
+        drawn[task.style] = drawn.get(task.style, 0) + 1
+    notes = []
+    for style, count in sorted(read.items()):
+        line = f"{style}: {count} tunes read, {usable.get(style, 0)} long enough to use"
+        notes.append(f"{line}, {drawn[style]} tasks" if style in drawn else
+                     f"{line}: left out (K = {max_shot} needs {max_shot + 1} such tunes)")
+    skipped = problem.skipped
+    if skipped:
+        more = f"; and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
+        notes.append(f"{len(skipped)} files skipped: " + "; ".join(skipped[:SKIPPED_SHOWN]) + more)
+    return notes
 
 
 # -- the melodies it writes ----------------------------------------------------------

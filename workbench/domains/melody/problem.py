@@ -121,6 +121,7 @@ class MelodyProblem:
         o["collections"] = list(o["collections"])
         self._splits: dict[str, SplitData] = {}
         self._tunes = None
+        self.skipped: list[str] = []     # why each unreadable file of a MIDI folder was left out
         self.holdout_all = False  # evaluation on a user's folder: every split is all of its tunes
 
     # -- the contract --------------------------------------------------
@@ -220,7 +221,7 @@ class MelodyProblem:
                 progress = corpus.text_progress
             o = self.options
             if o["data"]:
-                self._tunes, _problems = corpus.load_midi_folder(o["data"], progress, cancelled)
+                self._tunes, self.skipped = corpus.load_midi_folder(o["data"], progress, cancelled)
             else:
                 self._tunes = corpus.load_builtin(tuple(o["collections"]), o["limit_files"], progress,
                                                   cancelled=cancelled)
