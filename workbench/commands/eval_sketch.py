@@ -145,6 +145,11 @@ def run(args: argparse.Namespace) -> int:
             if not found:
                 notes.append(f"{name}: no Invent rows (needs 2+ alphabet folders of more than "
                              f"{max(invent_shots)} characters)")
+        skipped = list(getattr(source, "skipped", {}).values())     # files a task drew but could not read
+        if skipped:
+            more = f"; and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+            notes.append(f"{name}: {len(skipped)} files could not be read; the class's next drawing stood in for "
+                         "each: " + "; ".join(skipped[:5]) + more)
     emit("eval sketch", results, device="cpu", as_json=args.json, extra={"notes": notes} if notes else None)
     return 0
 

@@ -217,3 +217,8 @@ def test_eval_sketch_on_a_set_of_small_classes_runs_what_they_allow_and_names_wh
     assert main(common + ["--mode", "complete", "--shots", "2"]) == 0       # 2 examples + the drawing: 3
     rows = json.loads(capsys.readouterr().out)["results"]
     assert {r["shots"] for r in rows if r["model"] == "meta"} == {2}
+    for folder in [p for p in data.rglob("*") if p.is_dir() and any(p.glob("*.png"))]:
+        (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n")     # a fourth file, unreadable
+    assert main(common + ["--mode", "complete", "--shots", "3"]) == 0       # a task takes all four
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert any("files could not be read; the class's next drawing stood in" in n and "broken.png" in n for n in notes)
