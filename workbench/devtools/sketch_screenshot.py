@@ -1,12 +1,13 @@
 """Render a real Sketch Studio session to a PNG (for docs/screenshot-sketch.png).
 
     python -m workbench.devtools.sketch_screenshot docs/screenshot-sketch.png [--data ZIP] [--character 7]
-        [--complete | --invent]
+        [--complete [--live] | --invent]
 
 Five drawings of one character (a class of --data, default the built-in test glyphs) go on the
 support strip, one of them is copied onto the canvas, and Vary draws eight variations at the
 default strength with the shipped checkpoint. With --complete, four drawings go on the strip, a
-quarter of the fifth's ink goes on the canvas, and Complete finishes it in the strip's style.
+quarter of the fifth's ink goes on the canvas, and Complete finishes it in the strip's style
+(with --live, "Suggest as I draw" does, as the quarter lands on the canvas).
 With --invent, the strip holds five different characters (classes --character .. +4, one drawing
 each) and Invent draws eight new ones.
 """
@@ -27,6 +28,7 @@ def main(argv=None) -> int:
     parser.add_argument("--data", default=None, help="a class-per-folder set (folder or zip)")
     parser.add_argument("--character", type=int, default=7, help="class index in the set's test split")
     parser.add_argument("--complete", action="store_true", help="show Complete instead of Vary")
+    parser.add_argument("--live", action="store_true", help="with --complete: by Suggest as I draw")
     parser.add_argument("--invent", action="store_true", help="show Invent instead of Vary")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -34,10 +36,10 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
-    from workbench.devtools.qt_wait import wait_until_idle
+    from workbench.devtools.qt_wait import wait_until, wait_until_idle
     from workbench.domains.drawings.sources import make_source
     from workbench.ui.context import AppContext
-    from workbench.ui.sketch_studio.panel import SketchStudioPanel
+    from workbench.ui.sketch_studio.panel import COMPLETE_TAB, SketchStudioPanel
 
     folder = Path(tempfile.mkdtemp(prefix="workbench-screenshot-"))
     source = make_source(args.data, size=105, whole=True) if args.data else make_source(None, size=105)
@@ -54,9 +56,13 @@ def main(argv=None) -> int:
     for i, drawing in enumerate(examples, start=1):
         panel.strip.add_image(drawing, f"example-{i}.png")
     if args.complete:
-        panel.canvas.set_array(_partial(drawings[4]), "Screenshot")
-        panel.modes.setCurrentIndex(1)
-        panel.start_complete()
+        panel.modes.setCurrentIndex(COMPLETE_TAB)
+        panel.live_complete.setChecked(args.live)
+        panel.canvas.set_array(_partial(drawings[4]), "Screenshot")    # live: the change starts Complete
+        if args.live:
+            wait_until(app, panel.is_busy, 10.0)
+        else:
+            panel.start_complete()
     else:
         panel.canvas.set_array(drawings[0], "Screenshot")
         panel.variations.setValue(8)

@@ -274,3 +274,17 @@ def test_complete_starts_from_the_best_example_with_a_gap_around_the_users_strok
     assert taken.any() and not (taken & (near_ink(partial, COMPLETE_GAP) > 0)).any()
     assert (ink.reshape(size, size)[taken] == torch.from_numpy(right)[taken]).all()   # the covering one
     assert (ink.reshape(size, size)[partial > 0] == 1).all()           # the user's strokes stay
+
+
+def test_added_ink_is_the_completion_outside_the_partial_and_its_band():
+    import numpy as np
+
+    from workbench.domains.sketch.api import added_ink
+
+    partial = np.zeros((16, 16), np.float32)
+    partial[4, 2:10] = 1.0
+    final = partial.copy()
+    final[5, 2:10] = 1.0                                   # in the partial's 1-px band: kept as given
+    final[10, 2:10] = 1.0                                  # new
+    added = added_ink([partial, final])
+    assert added[10, 2:10].all() and added.sum() == 8

@@ -165,6 +165,29 @@ def test_light_table_picture_keeps_a_stroke_only_one_drawing_has_visible():
     assert alpha(120) == 0.0
 
 
+def test_a_suggestion_shows_until_the_drawing_changes_and_tab_adds_it(qtbot, canvas):
+    draw_stroke(qtbot, canvas, line_points(40, 60, 216, 60))
+    suggested = np.zeros((64, 64), np.float32)
+    suggested[40:44, 10:54] = 1.0                           # a bar low on the page, in model pixels
+    assert not canvas.act_accept.isEnabled()
+    canvas.set_suggestion(suggested)
+    assert canvas.has_suggestion and canvas.act_accept.isEnabled()
+    shown = canvas.grab().toImage().pixelColor(canvas.image_to_widget(128, 168).toPoint())
+    assert shown.red() > shown.blue() + 60                  # warm, not ink
+    assert ink_in(canvas.to_array(), 60, 160, 200, 176) == 0.0      # not part of the drawing yet
+    qtbot.keyClick(canvas, Qt.Key_Tab)
+    assert not canvas.has_suggestion
+    ink = canvas.to_array()
+    assert ink_in(ink, 60, 164, 200, 172) > 0.9 and ink_in(ink, 100, 55, 156, 65) > 0.9   # both kept
+    canvas.undo_stack.undo()
+    assert ink_in(canvas.to_array(), 60, 160, 200, 176) == 0.0
+    canvas.set_suggestion(suggested)
+    draw_stroke(qtbot, canvas, line_points(40, 220, 216, 220))
+    assert not canvas.has_suggestion                       # it completed the drawing as it was
+    canvas.set_suggestion(np.zeros((64, 64), np.float32))   # nothing to add: nothing to show
+    assert not canvas.has_suggestion
+
+
 def _tablet_stroke(canvas, pressure, pointer=None):
     from PySide6.QtCore import QEvent
     from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent

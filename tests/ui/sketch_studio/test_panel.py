@@ -6,12 +6,13 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QThread
 
 from tests.ui.sketch_studio.helpers import draw_stroke, glyph_array, line_points
 from workbench.domains.sketch.api import MODEL_SIZE
-from workbench.ui.sketch_studio.panel import SketchStudioPanel
+from workbench.ui.sketch_studio.panel import COMPLETE_TAB, LIVE_DELAY_MS, SketchStudioPanel
 
 JOB_TIMEOUT_MS = 60_000
 
@@ -204,16 +205,51 @@ def test_the_light_table_shows_the_support_set_where_complete_reads_it(qtbot, pa
     assert shown[-1][0].shape == panel.canvas.to_array().shape
 
 
+def test_suggest_as_i_draw_completes_after_each_stroke_on_the_complete_tab_only(qtbot, panel, context):
+    panel.complete_steps.setValue(2)
+    panel.live_complete.setChecked(True)
+    draw_stroke(qtbot, panel.canvas, line_points(40, 40, 120, 120))    # the Vary tab is open: nothing runs
+    qtbot.wait(2 * LIVE_DELAY_MS)
+    assert not panel.is_busy() and panel.gallery.results() == []
+    panel.modes.setCurrentIndex(COMPLETE_TAB)
+    draw_stroke(qtbot, panel.canvas, line_points(120, 120, 200, 60))
+    qtbot.waitUntil(panel.is_busy, timeout=JOB_TIMEOUT_MS)
+    wait_idle(qtbot, panel)
+    assert errors(context) == []
+    assert len(panel.gallery.results()) == 3 and "as you draw" in panel.gallery.caption.text()
+    assert not any("support set is empty" in n.message for n in context.notifier.history())   # quiet
+    panel.canvas.clear()                                   # nothing to complete: no job, no warning
+    qtbot.wait(2 * LIVE_DELAY_MS)
+    assert not panel.is_busy() and not any(n.level == "warning" for n in context.notifier.history())
+
+
+def test_a_completion_shows_on_the_canvas_unless_the_drawing_changed_meanwhile(qtbot, panel):
+    from workbench.ui.sketch_studio.panel import Generated
+
+    partial = np.zeros((MODEL_SIZE, MODEL_SIZE), np.float32)
+    partial[10:12, 10:30] = 1.0
+    completed = partial.copy()
+    completed[40:42, 10:30] = 1.0
+    draw_stroke(qtbot, panel.canvas, line_points(40, 40, 120, 40))
+    panel._completed_revision = panel._canvas_revision      # as start_complete leaves it
+    panel._on_finished(Generated("complete", [partial, completed], 0.1))
+    assert panel.canvas.has_suggestion
+    draw_stroke(qtbot, panel.canvas, line_points(40, 80, 120, 80))      # changed since: stale
+    panel._on_finished(Generated("complete", [partial, completed], 0.1))
+    assert not panel.canvas.has_suggestion
+
+
 def test_settings_are_remembered_and_menu_actions_work(qtbot, panel, context):
     panel.variations.setValue(5)
     panel.temperature.setValue(0.5)
     panel.canvas.set_brush_size(20)
     panel.canvas.set_light_table(False)
+    panel.live_complete.setChecked(True)
     panel.shutdown()
     again = SketchStudioPanel(context)
     qtbot.addWidget(again)
     assert (again.variations.value(), again.temperature.value(), again.canvas.brush_size) == (5, 0.5, 20)
-    assert not again.canvas.light_table
+    assert not again.canvas.light_table and again.live_complete.isChecked()
     assert again.vary_checkpoint.entry().shipped          # a new studio starts on the shipped model
     actions = [a for a in again.menu_actions() if a is not None]
     keyed = [a for a in actions if a.shortcut().toString()]   # the menu shows them; they fire only in the studio

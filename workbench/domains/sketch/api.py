@@ -64,6 +64,18 @@ def to_model_array(ink: np.ndarray) -> np.ndarray:
         return np.zeros((MODEL_SIZE, MODEL_SIZE), dtype=np.float32)
 
 
+def added_ink(frames: Sequence[np.ndarray]) -> np.ndarray:
+    """What a completion adds: the last frame of complete()'s ink (0/1) outside the partial's
+    (frame 0) ink and its one-pixel band, which Complete keeps as given."""
+    given = np.pad(np.asarray(frames[0]) > 0.2, 1)
+    h, w = given.shape[0] - 2, given.shape[1] - 2
+    band = np.zeros((h, w), dtype=bool)
+    for dy in range(3):
+        for dx in range(3):
+            band |= given[dy:dy + h, dx:dx + w]
+    return ((np.asarray(frames[-1]) > 0.5) & ~band).astype(np.float32)
+
+
 def smooth_upscale(array: np.ndarray, scale: int) -> np.ndarray:
     """Ink [S, S] -> [S*scale, S*scale] with smooth contours, not blocks or stairs: bicubic
     interpolation, a blur of half a source pixel (rounds the pixel staircase of 0/1

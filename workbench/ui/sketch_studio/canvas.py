@@ -1,4 +1,5 @@
-"""The drawing canvas: pressure strokes, brush/eraser, undo by stroke, zoom, model view, light table.
+"""The drawing canvas: pressure strokes, brush/eraser, undo by stroke, zoom, model view, light table,
+and the strokes Complete suggests (shown until the drawing changes; Tab adds them).
 
 The drawing is a plain value (workbench.ui.sketch_studio.strokes), so undo/redo swaps
 values and re-renders; nothing is edited in place.
@@ -35,6 +36,7 @@ from workbench.ui.sketch_studio.strokes import (
     paint_dot,
     paint_segment,
     paint_stroke,
+    tinted_image,
 )
 
 MIN_BRUSH, MAX_BRUSH = 1.0, 64.0
@@ -42,6 +44,8 @@ DEFAULT_BRUSH = 14.0
 SMOOTHING = 0.45                   # weight of each new input point in the stabiliser
 MIN_ZOOM, MAX_ZOOM = 0.5, 8.0
 UNDO_LIMIT = 100                   # steps; each keeps a 256 KB picture
+SUGGESTION_COLOUR = (215, 100, 20)  # Complete's suggested strokes: warm, unlike the ink and the light table
+SUGGESTION_ALPHA = 0.6
 
 
 class _SetDrawing(QUndoCommand):
@@ -98,6 +102,8 @@ class SketchCanvas(QWidget):
         self._model_image: QImage | None = None
         self._light_table = True
         self._underlay: QImage | None = None       # the light table's picture of the support set
+        self._suggestion: np.ndarray | None = None # ink Complete suggests adding, [CANVAS_SIZE]^2
+        self._suggestion_image: QImage | None = None
         self.setAcceptDrops(True)
         self._build_actions()
 
@@ -194,6 +200,32 @@ class SketchCanvas(QWidget):
         self._underlay = light_table_image(pages) if pages else None
         self.update()
 
+    @property
+    def has_suggestion(self) -> bool:
+        return self._suggestion is not None
+
+    def set_suggestion(self, ink: np.ndarray | None) -> None:
+        """Strokes Complete suggests adding (a square ink image of any size, e.g. the model's
+        64 px; None clears): shown in a warm tint under the drawing until it changes. Tab, or
+        accept_suggestion(), adds them to the drawing (one undo step)."""
+        if ink is None or not (np.asarray(ink) > 0.5).any() or self._preview is not None:  # or mid-stroke: stale
+            self._suggestion = self._suggestion_image = None
+        else:
+            from workbench.domains.sketch.api import smooth_upscale  # numpy and PIL only
+
+            ink = np.asarray(ink, np.float32)
+            scale = max(1, CANVAS_SIZE // ink.shape[0])
+            big = smooth_upscale(ink, scale) if scale > 1 else ink
+            self._suggestion = np.clip(resize_area(big, CANVAS_SIZE), 0.0, 1.0)
+            self._suggestion_image = tinted_image(SUGGESTION_ALPHA * self._suggestion, SUGGESTION_COLOUR)
+        self.act_accept.setEnabled(self._suggestion is not None)
+        self.update()
+
+    def accept_suggestion(self) -> None:
+        if self._suggestion is not None:
+            merged = np.maximum(self.to_array(), self._suggestion)
+            self.undo_stack.push(_SetDrawing(self, Drawing(base=merged), "Accept suggestion"))
+
     def image_to_widget(self, x: float, y: float) -> QPointF:
         rect = self._view_rect()
         s = rect.width() / CANVAS_SIZE
@@ -243,6 +275,9 @@ class SketchCanvas(QWidget):
             tip="Show the support set's drawings faintly under the canvas, where Complete reads them: "
                 "a partial drawn over them lines up with them")
         self.act_light_table.setChecked(True)
+        self.act_accept = self._action("Accept suggestion", ["Tab"], self.accept_suggestion,
+                                       tip="Add the strokes Complete suggests (orange on the canvas) to the drawing")
+        self.act_accept.setEnabled(False)
         self.act_zoom_in = self._action("Zoom in", ["Ctrl+=", "Ctrl++"],
                                         lambda: self.set_zoom(self._zoom * 1.25))
         self.act_zoom_out = self._action("Zoom out", ["Ctrl+-"], lambda: self.set_zoom(self._zoom / 1.25))
@@ -272,6 +307,7 @@ class SketchCanvas(QWidget):
 
     def _apply(self, drawing: Drawing, rendered: QImage | None = None) -> None:
         self._drawing = drawing
+        self.set_suggestion(None)              # it completed the drawing as it was
         self._layer = rendered if rendered is not None else self._render(drawing)
         self._model_image = None
         self.changed.emit()
@@ -280,6 +316,7 @@ class SketchCanvas(QWidget):
     # ---- input ------------------------------------------------------------------
     def _begin(self, pos: QPointF, pressure: float, erase: bool) -> None:
         self._drawing_erase = erase or self._tool == "eraser"
+        self.set_suggestion(None)
         p = self.widget_to_image(pos)
         self._points = [(p.x(), p.y(), pressure)]
         self._preview = self._layer.copy()
@@ -437,6 +474,8 @@ class SketchCanvas(QWidget):
             painter.setRenderHint(QPainter.SmoothPixmapTransform)
             if self._showing_light_table():
                 painter.drawImage(rect, self._underlay)
+            if self._suggestion_image is not None:
+                painter.drawImage(rect, self._suggestion_image)
             painter.drawImage(rect, self._preview if self._preview is not None else self._layer)
         painter.setPen(QPen(QColor(150, 150, 150), 1))
         painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))

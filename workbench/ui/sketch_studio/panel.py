@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -35,6 +36,8 @@ from workbench.ui.sketch_studio.support_strip import SupportStrip
 
 SETTINGS = "sketch_studio/"
 SHUTDOWN_TIMEOUT_MS = 30_000          # importing torch cannot be interrupted
+LIVE_DELAY_MS = 150                   # "Suggest as I draw": the pause after a change before completing
+COMPLETE_TAB = 1
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,8 @@ class SketchStudioPanel(QWidget):
         self._drawings_added = 0
         self._warm_requested = False
         self._closed = False
+        self._canvas_revision = 0           # counts drawing changes: a completion of an older one is stale
+        self._completed_revision = -1
 
         self.canvas = SketchCanvas()
         self.strip = SupportStrip(self.notifier)
@@ -154,9 +159,18 @@ class SketchStudioPanel(QWidget):
                                 "on the page: draw over the light table (L), which shows them.")
         complete_label.setWordWrap(True)
         complete_form.addRow(complete_label)
+        self.live_complete = QCheckBox("Suggest as I draw")
+        self.live_complete.setToolTip("While this tab is open, complete the drawing again after each stroke; "
+                                      "the suggestion shows in orange on the canvas, and Tab adds it")
+        accept = QToolButton()
+        accept.setDefaultAction(self.canvas.act_accept)
+        live_row = QHBoxLayout()
+        live_row.addWidget(self.live_complete, 1)
+        live_row.addWidget(accept)
         complete_form.addRow("Decoding steps", self.complete_steps)
         complete_form.addRow("Model", self.complete_checkpoint)
         complete_form.addRow(self.complete_button)
+        complete_form.addRow(live_row)
 
         self.modes = QTabWidget()
         for title, form in (("Vary / Invent", vary_form), ("Complete", complete_form)):
@@ -211,6 +225,9 @@ class SketchStudioPanel(QWidget):
         self.runner.errored.connect(self._on_errored)
         self.canvas.brush_size_changed.connect(lambda v: self.settings.setValue(SETTINGS + "brush", v))
         self.canvas.light_table_changed.connect(lambda on: self.settings.setValue(SETTINGS + "light_table", on))
+        self._live_timer = QTimer(self, singleShot=True, interval=LIVE_DELAY_MS)
+        self._live_timer.timeout.connect(self._complete_live)
+        self.canvas.changed.connect(self._on_canvas_changed)
         # The light table shows the support set where Complete reads it, so a partial lines up with it
         self.strip.changed.connect(lambda: self.canvas.set_underlay(self.strip.page_images()))
         self.canvas.notice.connect(lambda level, text: getattr(self.notifier, level)(text))  # what a drop did
@@ -265,24 +282,36 @@ class SketchStudioPanel(QWidget):
         self._submit(mode, [np.asarray(s, np.float32) for s in support], options)
         return True
 
-    def start_complete(self) -> bool:
+    def _on_canvas_changed(self) -> None:
+        self._canvas_revision += 1
+        if self.live_complete.isChecked() and self.modes.currentIndex() == COMPLETE_TAB:
+            self._live_timer.start()                 # restarts: a burst of changes completes once
+
+    def _complete_live(self) -> None:
+        if not self._closed and self.canvas.has_ink():
+            self.start_complete(live=True)
+
+    def start_complete(self, live: bool = False) -> bool:
+        """Complete the canvas drawing; `live` (Suggest as I draw) says nothing a press would say."""
         if not self.canvas.has_ink():
-            self.notifier.warning("Complete needs a partial drawing: draw part of a glyph on the canvas first.")
+            if not live:
+                self.notifier.warning("Complete needs a partial drawing: draw part of a glyph on the canvas first.")
             return False
         # The whole page, not the framed drawing: Complete keeps the strokes where they are.
         partial = self.canvas.to_array()
         # The support set's drawings, when there are any, are the style to complete in; those drawn
         # on this canvas go as drawn, so they line up with the partial.
         examples = [np.asarray(s, np.float32) for s in self.strip.page_images()]
-        if not examples:
+        if not examples and not live:
             self.notifier.info("The support set is empty: completing from built-in glyphs. Add a few drawings "
                                "of this kind to complete in their style.")
         options = dict(steps=self.complete_steps.value() or None, checkpoint=self.complete_checkpoint.path(),
                        examples=examples)
         style = (f"in the style of {len(examples)} example{'s' if len(examples) != 1 else ''}" if examples
                  else "from built-in glyphs (the support set is empty)")
-        self._pending_caption = (f"Completion of the canvas drawing {style} · "
+        self._pending_caption = (f"Completion of the canvas drawing {style}{' as you draw' if live else ''} · "
                                  f"model {self.complete_checkpoint.label()} · no seed (Complete is deterministic)")
+        self._completed_revision = self._canvas_revision
         self.gallery.made_by = {"Model": self.complete_checkpoint.label(), "Seed": "none (deterministic)"}
         self._submit("complete", partial, options)
         return True
@@ -344,6 +373,9 @@ class SketchStudioPanel(QWidget):
             self.gallery.show_variations(result.images, caption, result.scores, name="new character")
         else:
             self.gallery.show_steps(result.images, caption)
+            if self._completed_revision == self._canvas_revision:      # the drawing is still the one completed
+                from workbench.domains.sketch.api import added_ink
+                self.canvas.set_suggestion(added_ink(result.images))
 
     def _on_errored(self, message: str) -> None:
         self.notifier.error(message)
@@ -360,6 +392,7 @@ class SketchStudioPanel(QWidget):
         self.modes.setCurrentIndex(read_value(s, SETTINGS + "mode", 0))
         self.canvas.set_brush_size(read_value(s, SETTINGS + "brush", float(self.canvas.brush_size)))
         self.canvas.set_light_table(read_value(s, SETTINGS + "light_table", True))
+        self.live_complete.setChecked(read_value(s, SETTINGS + "live_complete", False))
 
     def _save_settings(self) -> None:
         s = self.settings
@@ -370,5 +403,6 @@ class SketchStudioPanel(QWidget):
         s.setValue(SETTINGS + "vary_steps", self.vary_steps.value())
         s.setValue(SETTINGS + "complete_steps", self.complete_steps.value())
         s.setValue(SETTINGS + "mode", self.modes.currentIndex())
+        s.setValue(SETTINGS + "live_complete", self.live_complete.isChecked())
         if self._warm_requested:                               # shown at least once: sizes are real
             s.setValue(SETTINGS + "splitter", self.splitter.saveState())

@@ -98,16 +98,19 @@ LIGHT_TABLE_COLOUR = (30, 100, 220)
 LIGHT_TABLE_ALPHA = 0.35           # opacity where every drawing has ink: faint enough to draw over
 
 
+def tinted_image(alpha: np.ndarray, colour: tuple[int, int, int]) -> QImage:
+    """Opacity [H, W] in [0, 1] -> that colour with that opacity (premultiplied ARGB)."""
+    a = (np.clip(alpha, 0.0, 1.0) * 255 + 0.5).astype(np.uint32)
+    red, green, blue = colour
+    argb = np.ascontiguousarray((a << 24) | ((a * red // 255) << 16) | ((a * green // 255) << 8) | (a * blue // 255))
+    h, w = argb.shape
+    return QImage(argb.data, w, h, 4 * w, QImage.Format_ARGB32_Premultiplied).copy()
+
+
 def light_table_image(pages: list[np.ndarray]) -> QImage:
     """Drawings on square pages of any size (ink = 1) -> one faint blue picture of them all, to
     draw over. Opacity follows the square root of the share of drawings with ink at a pixel, so a
     stroke only one of five drawings has still shows (at 45 % of a shared one)."""
     share = np.mean([resize_area(np.clip(np.asarray(p, np.float32), 0.0, 1.0), LIGHT_TABLE_SIZE) for p in pages],
                     axis=0)
-    alpha = LIGHT_TABLE_ALPHA * np.sqrt(share / max(float(share.max()), 1e-6))
-    red, green, blue = LIGHT_TABLE_COLOUR
-    a = (alpha * 255 + 0.5).astype(np.uint32)
-    argb = (a << 24) | ((a * red // 255) << 16) | ((a * green // 255) << 8) | (a * blue // 255)   # premultiplied
-    argb = np.ascontiguousarray(argb)
-    return QImage(argb.data, LIGHT_TABLE_SIZE, LIGHT_TABLE_SIZE, 4 * LIGHT_TABLE_SIZE,
-                  QImage.Format_ARGB32_Premultiplied).copy()
+    return tinted_image(LIGHT_TABLE_ALPHA * np.sqrt(share / max(float(share.max()), 1e-6)), LIGHT_TABLE_COLOUR)
