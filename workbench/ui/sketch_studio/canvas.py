@@ -282,6 +282,8 @@ class SketchCanvas(QWidget):
                                         lambda: self.set_zoom(self._zoom * 1.25))
         self.act_zoom_out = self._action("Zoom out", ["Ctrl+-"], lambda: self.set_zoom(self._zoom / 1.25))
         self.act_zoom_fit = self._action("Fit", ["Ctrl+0"], self.reset_view, tip="Fit the canvas")
+        self.act_zoom_out.setIconText("−")        # the toolbar's short labels: it fits a 1280-px window
+        self.act_zoom_in.setIconText("+")
 
     def tool_actions(self) -> list[QAction | None]:
         """Actions for a toolbar, None = separator."""
