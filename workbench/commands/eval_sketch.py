@@ -40,6 +40,11 @@ def register(eval_subparsers) -> None:
     parser.add_argument("--offset", type=int, default=0, metavar="PX",
                         help="Complete: the drawing to complete sits PX model pixels right of where its examples "
                              "sit (a partial drawn off their place; default 0)")
+    parser.add_argument("--strokes", default=None, metavar="DIR_OR_ZIP",
+                        help="Complete on --data: the set's pen trajectories (e.g. Omniglot's "
+                             "strokes_background_small2.zip); a partial is then what the person had drawn when "
+                             "that share of the ink was down, in the pen's order (default: the ink nearest one "
+                             "point; the built-in glyphs keep that)")
     parser.add_argument("--tasks", type=int, default=30, help="held-out tasks per setting (default 30)")
     parser.add_argument("--decode-steps", type=int, default=None,
                         help="complete: decoding steps (default: the studio's)")
@@ -80,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("decode_steps", f"must be at least 1, got {args.decode_steps}")
     if any(k < 1 for k in args.shots):
         raise ConfigError("shots", "support sizes must be at least 1")
+    if args.strokes and not args.data:
+        raise ConfigError("strokes", "pen trajectories go with a --data set")
     if not 0 <= args.offset < 32:
         raise ConfigError("offset", f"must be 0-31 model pixels, got {args.offset}")
     if any(not 0 < f < 1 for f in args.observed):
@@ -107,11 +114,19 @@ def run(args: argparse.Namespace) -> int:
     size, seed = meta.problem.size, meta.problem.options["seed"]
     glyphs = GlyphSource(size=size, seed=seed)
     pool = baselines.training_pool(size, seed)
-    judge = load_learner("classify", args.judge) if args.mode != "complete" else None
+    # Complete needs no judge, but a given one still sets the classes (those it trained on are left
+    # out), so a Complete-only run draws from the same classes as a whole run.
+    judge = load_learner("classify", args.judge) if args.mode != "complete" or args.judge else None
     if judge is not None and args.judge is None:
         notes.append("fidelity judged by the shipped sketch-classify, trained on built-in glyphs (the generator's "
                      "training data): pass --judge with one trained on Omniglot small1 for an independent judge")
     steps = args.decode_steps or COMPLETE_DECODE_STEPS
+    pen = None
+    if args.strokes and args.mode in ("complete", "all"):
+        from workbench.domains.sketch.pen_cuts import Trajectories
+
+        pen = Trajectories(args.strokes)
+        notes.append(f"Complete on --data: partials in the pen's order ({args.strokes})")
     results: list[dict] = []
     judged_on = judge.problem.options.get("data") if judge is not None else None
     every = {**models, **vary_extra}
@@ -134,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
             results += evaluate.evaluate_complete(models, source, pool, fractions=tuple(args.observed),
                                                   shots=tuple(args.shots), tasks=args.tasks, steps=steps, seed=args.seed,
                                                   split=split, data_name=name, offset=args.offset,
+                                                  pen=pen if data != "glyphs" else None,
                                                   progress=None if args.json else _progress_printer(f"complete {name}"))
         invent_shots = tuple(k for k in args.shots if k >= 2)          # Invent reads 2+ different characters
         if args.mode in ("invent", "all") and data != "glyphs" and invent_shots:

@@ -45,11 +45,17 @@ def load_ink(source: str | Path | bytes, size: int, name: str | None = None, *, 
     if size < 4:
         raise ValueError(f"size must be at least 4, got {size}")
     label = name or ("<image bytes>" if isinstance(source, (bytes, bytearray)) else str(source))
-    gray = _decode_gray(source, label, work_side=max(WORK_SIDE, 4 * size))
-    ink = _to_ink(gray, label)
+    ink = load_page(source, label, work_side=max(WORK_SIDE, 4 * size))
     if crop:
         return frame_ink(ink, size, name=label)
     return fit_page(ink, size)
+
+
+def load_page(source: str | Path | bytes, name: str | None = None, work_side: int = WORK_SIDE) -> np.ndarray:
+    """Decode an image into float32 ink (ink = 1.0) on its whole page, at its own resolution (long
+    side at most about work_side): what load_ink frames or fits."""
+    label = name or ("<image bytes>" if isinstance(source, (bytes, bytearray)) else str(source))
+    return _to_ink(_decode_gray(source, label, work_side=work_side), label)
 
 
 def fit_page(ink: np.ndarray, size: int) -> np.ndarray:
@@ -64,17 +70,19 @@ def fit_page(ink: np.ndarray, size: int) -> np.ndarray:
     return np.clip(out / peak, 0.0, 1.0).astype(np.float32) if peak > 1e-6 else out
 
 
-def frame_ink(ink: np.ndarray, size: int, name: str = "drawing", margin: float = MARGIN) -> np.ndarray:
+def frame_ink(ink: np.ndarray, size: int, name: str = "drawing", margin: float = MARGIN,
+              reference: np.ndarray | None = None) -> np.ndarray:
     """Crop an ink array (any size, ink = 1) to its ink with a margin, pad square, resize.
 
-    Raises DataError naming `name` when there is no ink.
+    reference: another drawing on the same page whose ink sets the crop instead (a part of a
+    drawing framed as the whole is). Raises DataError naming `name` when there is no ink.
     """
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2:
         raise DataError(f"{name}: expected a 2-D drawing, got an array of shape {ink.shape}")
     ink = np.nan_to_num(ink, nan=0.0, posinf=1.0, neginf=0.0)
     ink = np.clip(ink, 0.0, 1.0)
-    mask = ink > BOX_THRESHOLD
+    mask = (ink if reference is None else np.asarray(reference)) > BOX_THRESHOLD
     if not mask.any():
         raise DataError(f"{name}: the drawing is empty (no ink found)")
     rows = np.flatnonzero(mask.any(axis=1))

@@ -222,3 +222,19 @@ def test_eval_sketch_on_a_set_of_small_classes_runs_what_they_allow_and_names_wh
     assert main(common + ["--mode", "complete", "--shots", "3"]) == 0       # a task takes all four
     notes = json.loads(capsys.readouterr().out)["notes"]
     assert any("files could not be read; the class's next drawing stood in" in n and "broken.png" in n for n in notes)
+
+
+def test_a_complete_only_run_leaves_out_the_judges_classes_as_a_whole_run_does(tiny_checkpoints, tmp_path, capsys):
+    from tests.domains.test_omniglot import make_image_set
+
+    judged = make_image_set(tmp_path / "small1", classes=6, drawings=4)
+    test = make_image_set(tmp_path / "small2", classes=9, drawings=4)          # its first 6: the same files
+    judge = tmp_path / "judge"
+    assert main(["train", "--domain", "sketch", "--preset", "classify", "--data", str(judged), "--way", "2",
+                 "--iterations", "1", "--val-every", "0", "--out", str(judge), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["eval", "sketch", "--checkpoint", str(tiny_checkpoints["ink"]), "--judge", str(judge),
+                 "--pretrained", "none", "--no-glyphs", "--data", str(test), "--mode", "complete", "--tasks", "1",
+                 "--shots", "1", "--observed", "0.25", "--decode-steps", "2", "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert any("3 classes" in n and "6 classes left out" in n for n in notes)

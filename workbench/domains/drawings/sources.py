@@ -89,6 +89,14 @@ class FolderSource:
     def images(self, split: str, index: int, instances) -> np.ndarray:
         return np.stack([self._image(self._splits[split][index], int(i)) for i in instances])
 
+    def page(self, split: str, index: int, instance: int) -> tuple[str, np.ndarray]:
+        """(file name, its ink on the whole page at the file's resolution): drawing `instance` of
+        class `index` before framing (imageio.load_page; a bad file raises DataError)."""
+        from workbench.domains.imageio import load_page
+
+        name, data = self._classes[self._splits[split][index]].read(int(instance))
+        return name, load_page(data, name)
+
     def _image(self, cls: int, i: int) -> np.ndarray:
         """Drawing i of class cls; a file that cannot be decoded is skipped (reported once, on the
         'workbench.data' logger) and the class's next good drawing stands in, as the studios skip

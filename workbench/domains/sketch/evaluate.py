@@ -59,6 +59,7 @@ from workbench.domains.imageio import frame_ink
 from workbench.domains.sketch import baselines, metrics
 from workbench.domains.sketch.generate import START_ELASTIC, chimeras, complete, invent, vary
 from workbench.domains.sketch.observe import partial_drawings
+from workbench.domains.sketch.pen_cuts import drawing_key, pen_partial
 from workbench.meta.errors import DataError
 
 SAMPLES = 16
@@ -82,9 +83,12 @@ def _classes_with(source, split: str, need: int, what: str) -> list[int]:
 
 
 def _class_drawings(source, split: str, index: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    return source.images(split, index, _chosen(source, split, index, count, rng))
+
+
+def _chosen(source, split: str, index: int, count: int, rng: np.random.Generator) -> list[int]:
     available = source.num_instances(split, index)
-    chosen = rng.choice(available, size=min(count, available), replace=False)
-    return source.images(split, index, chosen.tolist())
+    return rng.choice(available, size=min(count, available), replace=False).tolist()
 
 
 def _judge_frame(drawings: np.ndarray) -> np.ndarray:
@@ -166,26 +170,36 @@ def evaluate_vary(models: dict, judge, source, pool: np.ndarray, *, shots=(1, 3,
 
 def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25, 0.5), shots=(1, 3, 5),
                       tasks: int = 30, steps: int = 12, seed: int = 0, split: str = "test", data_name: str = "glyphs",
-                      offset: int = 0, progress: Callable | None = None) -> list[dict]:
+                      offset: int = 0, pen=None, progress: Callable | None = None) -> list[dict]:
     """One record per (row, share of ink kept, K): recall and precision at 1 px, per step for the models.
 
     A task is a drawing of one class cut to a partial, and K other drawings of the class as the
     user's examples. Rows that do not read the examples (`-alone`, mirror, nearest-fill) have K = 0.
     offset: the drawing to complete (and so its partial) sits this many pixels right of where the
-    examples' framing puts it, as when a user draws the partial off the examples' place."""
+    examples' framing puts it, as when a user draws the partial off the examples' place.
+    pen: the set's pen trajectories (pen_cuts.Trajectories): a partial is then the ink the person
+    had drawn when the share was down (`cut` "pen"), not the ink nearest one point ("near")."""
     rng = np.random.default_rng(seed)
     eligible = _classes_with(source, split, max(shots) + 1, f"{data_name}: Complete (K examples and the drawing "
                                                             "to complete)")
-    drawn = []
+    drawn, pages = [], []
     for _ in range(tasks):
-        drawings = _class_drawings(source, split, eligible[int(rng.integers(len(eligible)))], max(shots) + 1, rng)
-        drawn.append((drawings > metrics.INK).astype(np.float32))
+        index = eligible[int(rng.integers(len(eligible)))]
+        chosen = _chosen(source, split, index, max(shots) + 1, rng)
+        drawn.append((source.images(split, index, chosen) > metrics.INK).astype(np.float32))
+        if pen is not None:
+            pages.append(source.page(split, index, chosen[-1]))
     generator = torch.Generator().manual_seed(seed)
     results = []
     total, done = tasks * len(fractions), 0
+    size = drawn[0].shape[-1]
     truths = _moved_right(np.stack([d[-1] for d in drawn]), offset)
     for f in fractions:
-        partials = partial_drawings(torch.from_numpy(truths), torch.full((tasks,), float(f)), generator).numpy()
+        if pen is None:
+            partials = partial_drawings(torch.from_numpy(truths), torch.full((tasks,), float(f)), generator).numpy()
+        else:
+            partials = _moved_right(np.stack([_pen_partial(pen, name, page, f, size) for name, page in pages]),
+                                    offset)
         partials = (partials > metrics.INK).astype(np.float32)
         scores: dict[tuple[str, int], list[list[tuple[float, float]]]] = {}
         for t in range(tasks):
@@ -210,7 +224,7 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
         for (name, k), per_task in scores.items():
             mean = np.array(per_task).mean(0)                            # [frames, 2]
             record = {"data": data_name, "mode": "complete", "model": name, "observed": f, "shots": k,
-                      "offset": offset, "tasks": tasks, "steps": len(mean), "recall": float(mean[-1, 0]),
+                      "cut": "near" if pen is None else "pen", "offset": offset, "tasks": tasks, "steps": len(mean), "recall": float(mean[-1, 0]),
                       "precision": float(mean[-1, 1]), "f1": float(np.mean(task_f1[(name, k)])),
                       "f1_ci95": metrics.ci95(task_f1[(name, k)]), "recall_by_step": [float(v) for v in mean[:, 0]],
                       "precision_by_step": [float(v) for v in mean[:, 1]]}
@@ -219,6 +233,12 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
                                        for other in PAIRED_COMPLETE if (other, k) in task_f1}
             results.append(record)
     return results
+
+
+def _pen_partial(pen, name: str, page: np.ndarray, share: float, size: int) -> np.ndarray:
+    """The partial of a drawing's page by its pen's order, framed as the whole drawing is."""
+    cut = pen_partial(page, pen.strokes(drawing_key(name)), share)
+    return frame_ink(cut, size, name=name, reference=page)
 
 
 def _moved_right(drawings: np.ndarray, pixels: int) -> np.ndarray:
