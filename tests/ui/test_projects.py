@@ -146,9 +146,11 @@ def test_save_on_close_writes_the_project(make_window, monkeypatch, tmp_path):
     fill(window)
     assert window.project.save_to(str(tmp_path / "a.wbproj"))
     window.host.panels["sketch"].seed.setValue(77)
+    window.host.panels["sketch"].complete_seed.setValue(78)
     monkeypatch.setattr(ProjectController, "ask_unsaved", lambda self: "save")
     assert window.close()
-    assert open_project(tmp_path / "a.wbproj").project.sketch.settings["seed"] == 77
+    settings = open_project(tmp_path / "a.wbproj").project.sketch.settings
+    assert (settings["seed"], settings["complete_seed"]) == (77, 78)
 
 
 def test_autosave_on_generation_and_recovery_after_a_crash(make_window, qtbot, monkeypatch):

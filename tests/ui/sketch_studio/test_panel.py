@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QThread
+from PySide6.QtWidgets import QToolButton
 
 from tests.ui.sketch_studio.helpers import draw_stroke, glyph_array, line_points
 from workbench.domains.sketch.api import MODEL_SIZE
@@ -83,6 +84,21 @@ def test_complete_shows_the_drawing_after_each_decoding_step(qtbot, panel, conte
     assert any("completing from built-in glyphs" in n.message for n in context.notifier.history())
     panel.gallery.step_slider.setValue(0)
     assert panel.gallery.list.currentRow() == 0
+
+
+def test_another_completes_again_with_a_new_seed(qtbot, panel, context):
+    draw_stroke(qtbot, panel.canvas, line_points(60, 60, 200, 200))
+    panel.complete_steps.setValue(2)
+    panel.modes.setCurrentIndex(COMPLETE_TAB)
+    assert panel.start_complete()
+    wait_idle(qtbot, panel)
+    assert "seed 0" in panel.gallery.caption.text()
+    another = next(b for b in panel.findChildren(QToolButton) if b.text() == "Another")
+    qtbot.mouseClick(another, Qt.LeftButton)
+    assert panel.is_busy()
+    wait_idle(qtbot, panel)
+    seed = panel.complete_seed.value()
+    assert seed != 0 and f"seed {seed}" in panel.gallery.caption.text() and errors(context) == []
 
 
 def test_complete_follows_the_support_set_as_drawn(qtbot, panel, context):

@@ -114,14 +114,7 @@ class SketchStudioPanel(QWidget):
 
         self.variations = QSpinBox(minimum=1, maximum=16, value=8)
         self.variations.setToolTip("How many new drawings (Vary) or characters (Invent) to make (1-16)")
-        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=0)
-        self.seed.setToolTip("The same seed, support set and checkpoint give the same drawings")
-        dice = QToolButton(text="New")
-        dice.setToolTip("Pick a random seed")
-        dice.clicked.connect(lambda: self.seed.setValue(random.randrange(2**31 - 1)))
-        seed_row = QHBoxLayout()
-        seed_row.addWidget(self.seed, 1)
-        seed_row.addWidget(dice)
+        self.seed, seed_row = self._seed_row("New", "Pick a random seed")
         # 0 would make every variation the same drawing, so the range starts above it
         self.temperature = QDoubleSpinBox(minimum=0.05, maximum=2.0, singleStep=0.1, value=1.0, decimals=2)
         self.temperature.setToolTip("How far the variations stray: low = close to the most likely drawing, "
@@ -150,6 +143,8 @@ class SketchStudioPanel(QWidget):
         vary_form.addRow(buttons)
 
         self.complete_steps = self._steps_spin("Decoding steps, one picture each (default 12)")
+        self.complete_seed, complete_seed_row = self._seed_row(
+            "Another", "Complete again with a random seed: another suggestion", then=lambda: self.start_complete())
         self.complete_button = QPushButton("Complete")
         self.complete_button.setToolTip("Complete the canvas drawing; the slider shows every step "
                                         "(Ctrl+Shift+R)")
@@ -168,6 +163,7 @@ class SketchStudioPanel(QWidget):
         live_row.addWidget(self.live_complete, 1)
         live_row.addWidget(accept)
         complete_form.addRow("Decoding steps", self.complete_steps)
+        complete_form.addRow("Seed", complete_seed_row)
         complete_form.addRow("Model", self.complete_checkpoint)
         complete_form.addRow(self.complete_button)
         complete_form.addRow(live_row)
@@ -199,6 +195,19 @@ class SketchStudioPanel(QWidget):
         layout.addWidget(self.strip)
 
     @staticmethod
+    def _seed_row(button: str, tip: str, then=None) -> tuple[QSpinBox, QHBoxLayout]:
+        """A seed box and a button that picks a random seed (and then calls `then`)."""
+        seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=0)
+        seed.setToolTip("The same seed, support set and checkpoint give the same drawings")
+        dice = QToolButton(text=button)
+        dice.setToolTip(tip)
+        dice.clicked.connect(lambda: (seed.setValue(random.randrange(2**31 - 1)), then and then()))
+        row = QHBoxLayout()
+        row.addWidget(seed, 1)
+        row.addWidget(dice)
+        return seed, row
+
+    @staticmethod
     def _steps_spin(tip: str) -> QSpinBox:
         spin = QSpinBox(minimum=0, maximum=100, value=0)
         spin.setSpecialValueText("checkpoint default")
@@ -208,7 +217,7 @@ class SketchStudioPanel(QWidget):
     def _wire(self) -> None:
         self.vary_button.clicked.connect(self.start_vary)
         self.invent_button.clicked.connect(self.start_invent)
-        self.complete_button.clicked.connect(self.start_complete)
+        self.complete_button.clicked.connect(lambda: self.start_complete())
         self.job_progress.cancel_requested.connect(self.cancel)
         # panel-scoped: the keys work anywhere in the studio and the menu shows them
         self.vary_action = panel_action(self, "Vary", lambda: self.start_vary(), "Ctrl+R")
@@ -306,13 +315,13 @@ class SketchStudioPanel(QWidget):
             self.notifier.info("The support set is empty: completing from built-in glyphs. Add a few drawings "
                                "of this kind to complete in their style.")
         options = dict(steps=self.complete_steps.value() or None, checkpoint=self.complete_checkpoint.path(),
-                       examples=examples)
+                       examples=examples, seed=self.complete_seed.value())
         style = (f"in the style of {len(examples)} example{'s' if len(examples) != 1 else ''}" if examples
                  else "from built-in glyphs (the support set is empty)")
         self._pending_caption = (f"Completion of the canvas drawing {style}{' as you draw' if live else ''} · "
-                                 f"model {self.complete_checkpoint.label()} · no seed (Complete is deterministic)")
+                                 f"model {self.complete_checkpoint.label()} · seed {options['seed']}")
         self._completed_revision = self._canvas_revision
-        self.gallery.made_by = {"Model": self.complete_checkpoint.label(), "Seed": "none (deterministic)"}
+        self.gallery.made_by = {"Model": self.complete_checkpoint.label(), "Seed": str(options["seed"])}
         self._submit("complete", partial, options)
         return True
 
@@ -389,6 +398,7 @@ class SketchStudioPanel(QWidget):
         self.strength.setValue(read_value(s, SETTINGS + "strength", self.strength.value()))
         self.vary_steps.setValue(read_value(s, SETTINGS + "vary_steps", 0))
         self.complete_steps.setValue(read_value(s, SETTINGS + "complete_steps", 0))
+        self.complete_seed.setValue(read_value(s, SETTINGS + "complete_seed", 0))
         self.modes.setCurrentIndex(read_value(s, SETTINGS + "mode", 0))
         self.canvas.set_brush_size(read_value(s, SETTINGS + "brush", float(self.canvas.brush_size)))
         self.canvas.set_light_table(read_value(s, SETTINGS + "light_table", True))
@@ -402,6 +412,7 @@ class SketchStudioPanel(QWidget):
         s.setValue(SETTINGS + "strength", self.strength.value())
         s.setValue(SETTINGS + "vary_steps", self.vary_steps.value())
         s.setValue(SETTINGS + "complete_steps", self.complete_steps.value())
+        s.setValue(SETTINGS + "complete_seed", self.complete_seed.value())
         s.setValue(SETTINGS + "mode", self.modes.currentIndex())
         s.setValue(SETTINGS + "live_complete", self.live_complete.isChecked())
         if self._warm_requested:                               # shown at least once: sizes are real

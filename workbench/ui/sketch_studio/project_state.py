@@ -9,7 +9,7 @@ import numpy as np
 
 from workbench.project.document import SketchWork
 
-SETTINGS = ("variations", "seed", "temperature", "strength", "vary_steps", "complete_steps")
+SETTINGS = ("variations", "seed", "temperature", "strength", "vary_steps", "complete_steps", "complete_seed")
 
 
 def collect(panel) -> SketchWork:
