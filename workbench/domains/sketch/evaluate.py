@@ -224,7 +224,8 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
         for (name, k), per_task in scores.items():
             mean = np.array(per_task).mean(0)                            # [frames, 2]
             record = {"data": data_name, "mode": "complete", "model": name, "observed": f, "shots": k,
-                      "cut": "near" if pen is None else "pen", "offset": offset, "tasks": tasks, "steps": len(mean), "recall": float(mean[-1, 0]),
+                      "cut": "near" if pen is None else "pen", "offset": offset, "tasks": tasks,
+                      "steps": len(mean), "recall": float(mean[-1, 0]),
                       "precision": float(mean[-1, 1]), "f1": float(np.mean(task_f1[(name, k)])),
                       "f1_ci95": metrics.ci95(task_f1[(name, k)]), "recall_by_step": [float(v) for v in mean[:, 0]],
                       "precision_by_step": [float(v) for v in mean[:, 1]]}

@@ -201,7 +201,12 @@ class SketchStudioPanel(QWidget):
         seed.setToolTip("The same seed, support set and checkpoint give the same drawings")
         dice = QToolButton(text=button)
         dice.setToolTip(tip)
-        dice.clicked.connect(lambda: (seed.setValue(random.randrange(2**31 - 1)), then and then()))
+
+        def pick() -> None:
+            seed.setValue(random.randrange(2**31 - 1))
+            if then is not None:
+                then()
+        dice.clicked.connect(pick)
         row = QHBoxLayout()
         row.addWidget(seed, 1)
         row.addWidget(dice)
