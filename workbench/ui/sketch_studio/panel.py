@@ -359,7 +359,8 @@ class SketchStudioPanel(QWidget):
 
     def menu_actions(self) -> list:
         """For the main window's menu; the shortcuts stay scoped to this panel (see _wire)."""
-        entries = [self.vary_action, self.invent_action, self.complete_action, self.cancel_action, None, self.add_canvas_action,
+        entries = [self.vary_action, self.invent_action, self.complete_action, self.canvas.act_accept, self.cancel_action,
+                   None, self.add_canvas_action,
                    ("Add Support Images…", self.strip.choose_files),
                    ("Paste into Support Set", self.strip.paste), None,
                    self.gallery.act_export, self.gallery.act_sheet]  # their text says what they export
