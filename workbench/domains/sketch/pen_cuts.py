@@ -18,8 +18,8 @@ from PIL import Image, ImageDraw
 from workbench.domains.imageio import BOX_THRESHOLD
 from workbench.meta.errors import DataError
 
-PEN_REACH = 3.5   # pixels of the 105-px page either side of the path that its ink lies within (99 % of
-#                   the ink of small1 on average; 2.5: 89 %, 3: 98 %)
+PEN_REACH = 3.5   # page pixels either side of the path that its ink lies within (on Omniglot's 105-px
+#                   pages 99 % of small1's ink on average; 2.5: 89 %, 3: 98 %)
 
 
 def parse_strokes(text: str) -> list[np.ndarray]:
@@ -45,11 +45,11 @@ def drawing_key(name: str) -> str:
 
 
 def path_mask(strokes: list[np.ndarray], points: int, shape: tuple[int, int], scale: float) -> np.ndarray:
-    """Pixels of a page of `shape` within PEN_REACH (times `scale`) of the first `points` points of
-    the path (strokes joined in order; a pen-up is not drawn)."""
+    """Pixels of a page of `shape` within PEN_REACH of the first `points` points of the path
+    (strokes joined in order, coordinates times `scale`; a pen-up is not drawn)."""
     image = Image.new("L", (shape[1], shape[0]), 0)
     draw = ImageDraw.Draw(image)
-    width = max(1, int(round(2 * PEN_REACH * scale)))
+    width = max(1, int(round(2 * PEN_REACH)))
     left = points
     for stroke in strokes:
         if left <= 0:
@@ -64,17 +64,16 @@ def path_mask(strokes: list[np.ndarray], points: int, shape: tuple[int, int], sc
     return np.asarray(image) > 127
 
 
-def pen_partial(page: np.ndarray, strokes: list[np.ndarray], share: float, image_side: float = 105.0) -> np.ndarray:
+def pen_partial(page: np.ndarray, strokes: list[np.ndarray], share: float, scale: float = 1.0) -> np.ndarray:
     """The page's ink that the pen had laid when `share` of it was down: the ink near the first N
     points of the path, N the fewest that reach the share (all but the last point at most, so that
-    something is left to complete). page: ink [H, W] of the whole drawing, the trajectory's image
-    `image_side` pixels wide."""
+    something is left to complete). page: ink [H, W] of the whole drawing; scale: its pixels per
+    unit of the trajectory (1 where the trajectory is in the image's own pixels, as Omniglot's)."""
     ink = page > BOX_THRESHOLD
     total = int(ink.sum())
     count = sum(len(s) for s in strokes)
     if total == 0 or count < 2:
         raise DataError("pen partial: the drawing has no ink or no path")
-    scale = page.shape[1] / image_side
     low, high = 1, count - 1
     while low < high:                                       # the fewest points that reach the share
         middle = (low + high) // 2
