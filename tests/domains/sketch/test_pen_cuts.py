@@ -7,10 +7,12 @@ import json
 import zipfile
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
 from workbench.commands import eval_sketch
 from workbench.domains.sketch.pen_cuts import Trajectories, drawing_key, parse_strokes, pen_partial
+from workbench.meta.errors import DataError
 
 TWO_BARS = "START\n10,-20,0\n50,-20,100\n90,-20,200\nBREAK\n10,-80,300\n90,-80,400\nBREAK\n"
 
@@ -38,15 +40,20 @@ def test_a_pen_partial_is_the_ink_drawn_first():
     assert 0.25 <= (quarter > 0.2).sum() / (page > 0.2).sum() < 0.4
 
 
-def test_images_and_trajectories_pair_by_alphabet_character_and_drawing(tmp_path):
+def test_images_and_trajectories_pair_by_class_folder_and_drawing(tmp_path):
     archive = tmp_path / "strokes.zip"
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("strokes_set/Alpha/character01/0101_01.txt", TWO_BARS)
+        z.writestr("strokes_set/Alpha/character02/0102_01.txt", TWO_BARS.split("BREAK")[0])
+        z.writestr("strokes_set/Beta/character02/0102_01.txt", TWO_BARS)     # the same class folder and stem
         z.writestr("__MACOSX/strokes_set/Alpha/character01/._0101_01.txt", "litter")
     found = Trajectories(archive)
-    key = drawing_key("/data/images.zip:images_set/Alpha/character01/0101_01.png")
-    assert key == "Alpha/character01/0101_01" and key in found
-    assert len(found.strokes(key)) == 2                    # the litter under __MACOSX is skipped
+    assert drawing_key("/data/images.zip:images_set/Alpha/character01/0101_01.png") == "character01/0101_01"
+    assert len(found.strokes("/data/images.zip:images_set/Alpha/character01/0101_01.png")) == 2
+    assert len(found.strokes("images_set/Alpha/character02/0102_01.png")) == 1        # told apart by the folder above
+    assert len(found.strokes("/elsewhere/Beta/character02/0102_01.png")) == 2
+    with pytest.raises(DataError, match="no trajectory"):
+        found.strokes("images_set/Alpha/character09/0109_01.png")
 
 
 def test_eval_sketch_cuts_partials_in_the_pen_order_from_a_strokes_set(tiny_checkpoints, tmp_path, capsys):

@@ -59,7 +59,7 @@ from workbench.domains.imageio import frame_ink
 from workbench.domains.sketch import baselines, metrics
 from workbench.domains.sketch.generate import START_ELASTIC, chimeras, complete, invent, vary
 from workbench.domains.sketch.observe import partial_drawings
-from workbench.domains.sketch.pen_cuts import drawing_key, pen_partial
+from workbench.domains.sketch.pen_cuts import pen_partial
 from workbench.meta.errors import DataError
 
 SAMPLES = 16
@@ -238,7 +238,7 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
 
 def _pen_partial(pen, name: str, page: np.ndarray, share: float, size: int) -> np.ndarray:
     """The partial of a drawing's page by its pen's order, framed as the whole drawing is."""
-    cut = pen_partial(page, pen.strokes(drawing_key(name)), share)
+    cut = pen_partial(page, pen.strokes(name), share)
     return frame_ink(cut, size, name=name, reference=page)
 
 

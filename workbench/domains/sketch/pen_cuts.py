@@ -37,11 +37,11 @@ def parse_strokes(text: str) -> list[np.ndarray]:
     return [np.asarray(s, dtype=np.float64) for s in strokes if s]
 
 
-def drawing_key(name: str) -> str:
-    """'<set>/<alphabet>/<character>/<drawing>.<ext>' -> 'alphabet/character/drawing': the name an image
-    and its trajectory share."""
+def drawing_key(name: str, depth: int = 2) -> str:
+    """A file's name -> its last `depth` - 1 folders and its stem ('character/drawing' at depth 2): what
+    an image and its trajectory share, whatever the sets' top folders are called."""
     parts = PurePosixPath(name.replace("\\", "/").rsplit(":", 1)[-1]).parts
-    return "/".join([*parts[-3:-1], PurePosixPath(parts[-1]).stem])
+    return "/".join([*parts[-depth:-1], PurePosixPath(parts[-1]).stem])
 
 
 def path_mask(strokes: list[np.ndarray], points: int, shape: tuple[int, int], scale: float) -> np.ndarray:
@@ -85,7 +85,8 @@ def pen_partial(page: np.ndarray, strokes: list[np.ndarray], share: float, scale
 
 
 class Trajectories:
-    """The pen trajectories of an image set, by drawing_key (a zip or folder of .txt files)."""
+    """The pen trajectories of an image set (a zip or folder of .txt files), found by an image's
+    file name: its class folder and stem, or one folder more where those repeat."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -98,18 +99,20 @@ class Trajectories:
             names = [str(p) for p in self.path.rglob("*.txt")]
         else:
             raise DataError(f"{self.path}: not a folder or zip of pen trajectories")
+        by_class: dict[str, list[str]] = {}
         for name in names:
             if name.endswith(".txt") and "__MACOSX" not in name:
-                self._files[drawing_key(name)] = name
-        if not self._files:
+                by_class.setdefault(drawing_key(name), []).append(name)
+        if not by_class:
             raise DataError(f"{self.path}: no trajectory (.txt) files found")
+        for key, found in by_class.items():
+            for name in found:
+                self._files[key if len(found) == 1 else drawing_key(name, 3)] = name
 
-    def __contains__(self, key: str) -> bool:
-        return key in self._files
-
-    def strokes(self, key: str) -> list[np.ndarray]:
-        name = self._files.get(key)
+    def strokes(self, image_name: str) -> list[np.ndarray]:
+        """The strokes of the drawing in this image file (DataError when the set has none for it)."""
+        name = self._files.get(drawing_key(image_name)) or self._files.get(drawing_key(image_name, 3))
         if name is None:
-            raise DataError(f"{self.path}: no trajectory for {key}")
+            raise DataError(f"{self.path}: no trajectory for {image_name}")
         raw = self._zip.read(name) if self._zip is not None else Path(name).read_bytes()
         return parse_strokes(raw.decode("utf-8", errors="replace"))
