@@ -44,6 +44,17 @@ def test_chamfer_and_completion_scores():
     assert recall == 0.0 and precision == 0.0
 
 
+def test_example_reliance_tells_a_pasted_example_from_ink_of_its_own():
+    truth = _bar()                                   # a vertical bar, rows 4-24
+    partial = _bar(y1=10)
+    example = _bar(x0=22, x1=26)                     # the same bar, drawn 10 px to the right
+    pasted = np.maximum(partial, example)
+    assert metrics.example_reliance(pasted, partial, truth, example[None]) == (1.0, 0.0)
+    own = truth                                      # the truth's own continuation, away from the example
+    assert metrics.example_reliance(own, partial, truth, example[None]) == (0.0, 1.0)
+    assert metrics.example_reliance(partial, partial, truth, example[None]) == (0.0, 0.0)
+
+
 def test_intervals_say_how_sure_a_mean_and_a_paired_difference_are():
     assert metrics.ci95([0.7]) == 0.0 and metrics.ci95([0.5, 0.5, 0.5]) == 0.0
     spread = metrics.ci95([0.0, 1.0] * 8)

@@ -202,6 +202,7 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
                                     offset)
         partials = (partials > metrics.INK).astype(np.float32)
         scores: dict[tuple[str, int], list[list[tuple[float, float]]]] = {}
+        reliance: dict[tuple[str, int], list[tuple[float, float]]] = {}
         for t in range(tasks):
             partial, examples = partials[t], drawn[t][:-1]
             outputs = {("meta-alone", 0): complete(partial, steps=steps, learner=models["meta"][0], seed=seed * 1000 + t,
@@ -217,6 +218,9 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
                 outputs[("support-fill", k)] = [baselines.nearest_fill(partial, examples[:k])]
             for key, frames in outputs.items():
                 scores.setdefault(key, []).append([metrics.completion_scores(fr, partial, truths[t]) for fr in frames])
+                if key[1] > 0:
+                    reliance.setdefault(key, []).append(metrics.example_reliance(frames[-1], partial, truths[t],
+                                                                                 examples[:key[1]]))
             done += 1
             if progress:
                 progress(done, total, f"complete on {data_name}")
@@ -229,6 +233,9 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
                       "precision": float(mean[-1, 1]), "f1": float(np.mean(task_f1[(name, k)])),
                       "f1_ci95": metrics.ci95(task_f1[(name, k)]), "recall_by_step": [float(v) for v in mean[:, 0]],
                       "precision_by_step": [float(v) for v in mean[:, 1]]}
+            if k > 0:
+                on, off = np.array(reliance[(name, k)]).mean(0)
+                record.update(on_examples=float(on), recall_off_examples=float(off))
             if name == "meta":
                 record["f1_paired"] = {other: metrics.paired(task_f1[(name, k)], task_f1[(other, k)])
                                        for other in PAIRED_COMPLETE if (other, k) in task_f1}

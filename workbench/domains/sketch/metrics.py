@@ -16,6 +16,10 @@ Drawings are float32 [S, S] ink images (ink = 1) at the model frame.
   only thickens the user's strokes, and counted as added it was always "right"
   (the partial is truth), which paid a method for pasting a drawing over the
   partial (support-fill's whole lead over the model before, docs/sketch.md).
+- on_examples / recall_off_examples (Complete with examples): of the ink a
+  method added, the share within 1 px of the examples' ink; and the recall of
+  the missing ink that lies farther than 1 px from it. They tell a redrawn
+  example from a drawing of one's own: pasting the example scores 1 and 0.
 - ci95 / paired: the spread of a mean over tasks (normal approximation), and of a
   difference between two rows on the same tasks (how sure "meta beats jitter" is).
 """
@@ -90,6 +94,19 @@ def completion_scores(output: np.ndarray, partial: np.ndarray, truth: np.ndarray
     recall = float((missing & dilate(added)).sum() / max(int(missing.sum()), 1))
     precision = float((added & dilate(truth > INK)).sum() / added.sum()) if added.any() else 0.0
     return recall, precision
+
+
+def example_reliance(output: np.ndarray, partial: np.ndarray, truth: np.ndarray,
+                     examples: np.ndarray) -> tuple[float, float]:
+    """(on_examples, recall_off_examples) of a Complete with examples [K, S, S] (module doc).
+    on_examples is 0 when nothing was added; recall_off_examples is 0 when all the missing ink
+    lies near the examples'."""
+    near_given = dilate(partial > INK)
+    near_examples = dilate((examples > INK).any(0))
+    added = (output > INK) & ~near_given
+    off = (truth > INK) & ~near_given & ~near_examples
+    on = float((added & near_examples).sum() / added.sum()) if added.any() else 0.0
+    return on, float((off & dilate(added)).sum() / off.sum()) if off.any() else 0.0
 
 
 def ci95(values) -> float:
