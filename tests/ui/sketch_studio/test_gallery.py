@@ -92,7 +92,9 @@ def test_export_selected_writes_model_size_and_upscaled_pngs_and_an_svg(gallery,
 
 
 def test_export_all_and_contact_sheet(gallery, tmp_path):
+    assert gallery.act_sheet.text() == "Contact Sheet…"            # no dangling "of" before any result
     gallery.show_steps(frames(4))
+    assert gallery.act_sheet.text() == "Contact Sheet of All (4)…"
     gallery.list.clearSelection()
     written = gallery.export_to(tmp_path / "out")
     assert len(written) == 12 and all(p.exists() for p in written)

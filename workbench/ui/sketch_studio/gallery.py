@@ -239,7 +239,7 @@ class Gallery(QWidget):
         self.act_sheet.setEnabled(has)
         selected, total = len(self.list.selectedItems()), len(self._results)
         self.act_export.setText(export_label(selected, total, "Export PNG + SVG"))
-        self.act_sheet.setText(export_label(selected, total, "Contact Sheet of"))
+        self.act_sheet.setText(export_label(selected, total, "Contact Sheet of") if total else "Contact Sheet…")
 
     # ---- sending ----------------------------------------------------------------
     def _targets(self) -> list[tuple[str, np.ndarray]]:
