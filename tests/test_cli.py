@@ -90,3 +90,13 @@ def test_bad_input_is_one_line_naming_the_problem(capsys, argv, words):
     assert main(argv) == 2
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and words in error
+
+
+def test_the_text_table_shortens_per_step_lists_and_paired_differences():
+    from workbench.commands.output import format_table
+
+    table = format_table([{"model": "meta", "recall_by_step": [0.1, 0.2, 0.3, 0.4, 0.5, 0.61],
+                           "shots": [1, 3], "f1_paired": {"support-fill": {"difference": 0.0131, "ci95": 0.0164}}}])
+    header, row = table.splitlines()
+    assert "0.1 → 0.61 (6)" in row and "1, 3" in row and "support-fill +0.013 ± 0.016" in row
+    assert "0.2" not in row                          # the steps in between stay in the JSON

@@ -53,8 +53,18 @@ def format_table(rows: list[dict]) -> str:
 
 
 def _cell(value) -> str:
+    """A value as a table cell: numbers to 4 digits, a per-step list as its first and last value, a
+    paired difference as "+d ± ci" (the JSON keeps everything)."""
     if isinstance(value, float):
         return f"{value:.4g}"
+    if isinstance(value, list) and len(value) > 4 and all(isinstance(v, (int, float)) for v in value):
+        return f"{_cell(value[0])} → {_cell(value[-1])} ({len(value)})"
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict) and set(value) == {"difference", "ci95"}:
+        return f"{value['difference']:+.3f} ± {value['ci95']:.3f}"
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_cell(v)}" for k, v in value.items())
     return str(value)
 
 
