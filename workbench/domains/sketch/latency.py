@@ -23,7 +23,8 @@ def _median_ms(fn, repeats: int) -> tuple[float, float]:
 
 def measure_adapt_latency(repeats: int = 7, checkpoint=None) -> list[dict]:
     """Records {"domain": "sketch", "case": ..., "ms": median, "max_ms": ..., "target_ms": 150, "aim_ms": 50}
-    (Invent, which no issue gives a target, has None for both)."""
+    (the issue's aim of 50 ms, to follow the pen live, is Complete's; Vary has None for it, and
+    Invent, which no issue gives a target, None for both)."""
     import torch
 
     from workbench.domains.drawings.glyphs import render_glyphs
@@ -51,7 +52,7 @@ def measure_adapt_latency(repeats: int = 7, checkpoint=None) -> list[dict]:
     ms, worst = _median_ms(lambda: vary(list(drawings), n=16, learner=learner), repeats)
     drawn = round(VARY_CANDIDATES * 16)  # candidates decoded, 16 kept
     records.append({"domain": "sketch", "case": f"vary-k5-{adapt}adapt-{VARY_DECODE_STEPS}decode-16of{drawn}samples-{size}px",
-                    "ms": ms, "max_ms": worst, "target_ms": 150, "aim_ms": 50, "threads": threads})
+                    "ms": ms, "max_ms": worst, "target_ms": 150, "aim_ms": None, "threads": threads})
     characters = [drawings[0], *render_glyphs(range(1, 5), [0], seed=0, split="test", size=size)[:, 0]]
     ms, worst = _median_ms(lambda: invent(characters, n=16, learner=learner), repeats)
     records.append({"domain": "sketch", "case": f"invent-k5-{adapt}adapt-{VARY_DECODE_STEPS}decode-16of{drawn}samples-{size}px",
