@@ -21,7 +21,7 @@ def test_exported_files_carry_the_model_and_seed(qtbot, tmp_path):
     written = gallery.export_to(tmp_path)
     sheet = gallery.save_contact_sheet(tmp_path / "sheet.png")
     vectors = [p for p in written if p.suffix == ".svg"]
-    assert len(vectors) == 1 and "Model: Sketch ink (shipped)" in vectors[0].read_text(encoding="utf-8")
+    assert len(vectors) == 2 and all("Model: Sketch ink (shipped)" in v.read_text(encoding="utf-8") for v in vectors)
     for path in [*(p for p in written if p.suffix == ".png"), sheet]:
         text = Image.open(path).text
         assert text["Model"] == "Sketch ink (shipped)" and text["Seed"] == "7" and "seed 7" in text["Description"]

@@ -97,6 +97,7 @@ def run_vary(args: argparse.Namespace) -> int:
         path = _save_png(api, drawing, out / f"{action}-{i:02d}.png")
         _save_png(api, drawing, out / f"{action}-{i:02d}@{SCALE}x.png", scale=SCALE)
         api.save_svg(drawing, out / f"{action}-{i:02d}.svg")
+        api.save_svg(drawing, out / f"{action}-{i:02d}.strokes.svg", strokes=True)
         results.append({"index": i, "path": str(path)})
     sheet = _save_png(api, api.contact_sheet(drawings, columns=8), out / "contact-sheet.png", scale=SCALE)
     emit(f"sketch {action}", results, device="cpu", as_json=args.json,
@@ -135,6 +136,7 @@ def run_complete(args: argparse.Namespace) -> int:
     final = _save_png(api, frames[-1], out / "completed.png")
     _save_png(api, frames[-1], out / f"completed@{SCALE}x.png", scale=SCALE)
     api.save_svg(frames[-1], out / "completed.svg")
+    api.save_svg(frames[-1], out / "completed.strokes.svg", strokes=True)
     strip = _save_png(api, api.contact_sheet(frames, columns=len(frames)), out / "filmstrip.png", scale=SCALE)
     emit("sketch complete", results, device="cpu", as_json=args.json,
          extra={"completed": str(final), "filmstrip": str(strip), "examples": len(examples), "skipped": errors})

@@ -36,6 +36,7 @@ def test_sketch_vary_writes_pngs_and_a_contact_sheet(tiny_checkpoints, tmp_path,
     assert "broken.png" in captured.err
     assert sorted(p.name for p in out.glob("vary-0?.png")) == [f"vary-0{i}.png" for i in range(1, 6)]
     assert sorted(p.name for p in out.glob("vary-0?.svg")) == [f"vary-0{i}.svg" for i in range(1, 6)]
+    assert sorted(p.name for p in out.glob("vary-0?.strokes.svg")) == [f"vary-0{i}.strokes.svg" for i in range(1, 6)]
     with Image.open(out / "contact-sheet.png") as sheet:
         assert sheet.size[0] > 5 * 32
 
@@ -72,6 +73,7 @@ def test_sketch_complete_writes_every_step_and_a_filmstrip(tiny_checkpoints, tmp
     assert sorted(p.name for p in out.glob("step-*.png")) == [f"step-0{i}.png" for i in range(4)]
     assert (out / "completed.png").exists() and (out / "filmstrip.png").exists()
     assert (out / "completed.svg").read_text().startswith("<svg")
+    assert (out / "completed.strokes.svg").read_text().startswith("<svg")
     assert "sketch complete" in capsys.readouterr().out
 
 

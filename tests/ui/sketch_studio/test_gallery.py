@@ -79,10 +79,12 @@ def test_export_selected_writes_model_size_and_upscaled_pngs_and_an_svg(gallery,
     gallery.list.clearSelection()
     gallery.list.item(1).setSelected(True)
     written = gallery.export_to(tmp_path)
-    assert sorted(p.name for p in written) == ["sketch-variation-2.png", "sketch-variation-2.svg",
-                                               f"sketch-variation-2@{UPSCALE}x.png"]
-    vector = next(p for p in written if p.suffix == ".svg").read_text()
+    assert sorted(p.name for p in written) == ["sketch-variation-2.png", "sketch-variation-2.strokes.svg",
+                                               "sketch-variation-2.svg", f"sketch-variation-2@{UPSCALE}x.png"]
+    vector = next(p for p in written if p.name.endswith("2.svg")).read_text()
     assert vector.startswith("<svg") and 'fill-rule="evenodd"' in vector and "Workbench" in vector
+    strokes = next(p for p in written if p.name.endswith(".strokes.svg")).read_text()
+    assert 'fill="none" stroke="black"' in strokes and 'stroke-linecap="round"' in strokes
     small, big = (Image.open(p) for p in sorted((p for p in written if p.suffix == ".png"), key=lambda p: len(p.name)))
     assert small.size == (28, 28) and big.size == (28 * UPSCALE, 28 * UPSCALE)
     # Black ink on white: the plus's centre is dark, the corner is paper.
@@ -97,7 +99,7 @@ def test_export_all_and_contact_sheet(gallery, tmp_path):
     assert gallery.act_sheet.text() == "Contact Sheet of All (4)…"
     gallery.list.clearSelection()
     written = gallery.export_to(tmp_path / "out")
-    assert len(written) == 12 and all(p.exists() for p in written)
+    assert len(written) == 16 and all(p.exists() for p in written)
     sheet = gallery.save_contact_sheet(tmp_path / "sheet.png")
     with Image.open(sheet) as img:
         assert img.size == (4 * (4 * 28 + 3 * 2), 4 * 28)
@@ -129,7 +131,7 @@ def test_export_after_vary_writes_every_result_and_says_how_many(gallery, tmp_pa
     gallery.show_variations([glyph_array("cross"), glyph_array("plus"), glyph_array("cross")])
     assert gallery.list.currentRow() == 0 and not gallery.list.selectedItems()  # previewed, not selected
     assert gallery.act_export.text() == "Export PNG + SVG All (3)…"
-    assert len(gallery.export_to(tmp_path / "all")) == 9  # three drawings: two PNG sizes and an SVG each
+    assert len(gallery.export_to(tmp_path / "all")) == 12  # three drawings: two PNG sizes and two SVGs each
     gallery.list.item(2).setSelected(True)
     assert gallery.act_export.text() == "Export PNG + SVG Selected (1)…"
-    assert len(gallery.export_to(tmp_path / "one")) == 3
+    assert len(gallery.export_to(tmp_path / "one")) == 4

@@ -117,10 +117,11 @@ def save_png(array: np.ndarray, path, scale: int = 1, text: dict[str, str] | Non
     return path
 
 
-def save_svg(array: np.ndarray, path, text: dict[str, str] | None = None) -> Path:
-    """Write an SVG of the drawing: its ink outlines as vector paths (sketch.svg), sharp at any size;
-    text (what made the drawing) goes into the SVG's description."""
-    from workbench.domains.sketch.svg import svg_document
+def save_svg(array: np.ndarray, path, text: dict[str, str] | None = None, strokes: bool = False) -> Path:
+    """Write an SVG of the drawing: its ink outlines as vector paths (sketch.svg), sharp at any size,
+    or with strokes=True its pen strokes (centre lines and one pen width, trace.py); text (what
+    made the drawing) goes into the SVG's description."""
+    from workbench.domains.sketch.svg import stroke_document, svg_document
 
     array = np.asarray(array, dtype=np.float32)
     if array.ndim != 2:
@@ -128,7 +129,7 @@ def save_svg(array: np.ndarray, path, text: dict[str, str] | None = None) -> Pat
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        path.write_text(svg_document(array, text=text), encoding="utf-8")
+        path.write_text((stroke_document if strokes else svg_document)(array, text=text), encoding="utf-8")
     except OSError as exc:
         raise DataError(f"{path}: cannot write the SVG ({exc})") from None
     return path

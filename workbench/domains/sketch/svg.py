@@ -1,10 +1,11 @@
-"""Drawings as SVG: the ink's outlines traced to vector paths, sharp at any size.
+"""Drawings as SVG: the ink's outlines traced to vector paths, sharp at any size, or its
+pen strokes (centre lines, trace.py) for a plotter or a vector editor.
 
-InkNet draws pixels, not pen strokes, so the SVG holds the outlines of the
-ink, not a stroke per pen movement. The outline is the 0.5 level of the same
-smooth upscaling PNG exports use (api.smooth_upscale), traced by marching
-squares (Lorensen & Cline 1987) and filled even-odd, so holes stay holes.
-numpy and PIL only.
+InkNet draws pixels, not pen strokes, so the outline SVG holds the outlines
+of the ink, and the stroke SVG strokes recovered from it, not the model's
+own. The outline is the 0.5 level of the same smooth upscaling PNG exports
+use (api.smooth_upscale), traced by marching squares (Lorensen & Cline 1987)
+and filled even-odd, so holes stay holes. numpy and PIL only.
 """
 
 from __future__ import annotations
@@ -78,11 +79,28 @@ def outlines(ink: np.ndarray) -> list[np.ndarray]:
 def svg_document(ink: np.ndarray, size: float = 512.0, text: dict[str, str] | None = None) -> str:
     """An SVG of the drawing: black ink outlines on white paper, `size` px wide by default;
     `text` (what made it) goes into its <desc>."""
-    s = int(np.asarray(ink).shape[-1])
     paths = " ".join("M" + " L".join(f"{x:.2f} {y:.2f}" for x, y in loop) + " Z" for loop in outlines(ink))
+    body = f'<path fill="black" fill-rule="evenodd" d="{paths}"/>\n' if paths else ""
+    return _document(int(np.asarray(ink).shape[-1]), size, text, body)
+
+
+def stroke_document(ink: np.ndarray, size: float = 512.0, text: dict[str, str] | None = None) -> str:
+    """An SVG of the drawing as pen strokes (trace.strokes): centre lines drawn with one round pen
+    of the ink's width, for a plotter or a vector editor; otherwise as svg_document."""
+    from workbench.domains.sketch.trace import strokes
+
+    paths, width = strokes(ink)
+    d = " ".join("M" + " L".join(f"{x:.2f} {y:.2f}" for x, y in path) for path in paths)
+    body = (f'<path fill="none" stroke="black" stroke-width="{width:.2f}" stroke-linecap="round" '
+            f'stroke-linejoin="round" d="{d}"/>\n') if d else ""
+    return _document(int(np.asarray(ink).shape[-1]), size, text, body)
+
+
+def _document(side: int, size: float, text: dict[str, str] | None, body: str) -> str:
+    """The SVG around a body of paths: a `side`-unit square view of white paper, `size` px wide."""
     desc = "".join(f"{escape(str(k))}: {escape(str(v))}\n" for k, v in (text or {}).items())
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size:g}" height="{size:g}" viewBox="0 0 {s} {s}">\n'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size:g}" height="{size:g}" viewBox="0 0 {side} {side}">\n'
             + (f"<desc>{desc}</desc>\n" if desc else "")
-            + f'<rect width="{s}" height="{s}" fill="white"/>\n'
-            + (f'<path fill="black" fill-rule="evenodd" d="{paths}"/>\n' if paths else "")
+            + f'<rect width="{side}" height="{side}" fill="white"/>\n'
+            + body
             + "</svg>\n")

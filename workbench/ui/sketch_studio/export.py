@@ -1,4 +1,4 @@
-"""Write results as PNG files (model resolution and upscaled), SVG outlines and a contact sheet.
+"""Write results as PNG files (model resolution and upscaled), SVG outlines and strokes, and a contact sheet.
 
 Thin wrappers over the sketch facade's save_png/save_svg/contact_sheet so the GUI and the CLI
 write the same files; what this adds is file naming that never overwrites.
@@ -24,9 +24,10 @@ def safe_name(name: str) -> str:
 
 def export_pngs(results: list[tuple[str, np.ndarray]], folder: str | Path,
                 upscale: int = UPSCALE, text: dict[str, str] | None = None) -> list[Path]:
-    """For each (name, image): name.png at model resolution, name@{upscale}x.png and name.svg
-    (the ink's outlines as vectors); `text` goes into each file (PNG text chunks, SVG description):
-    the model and seed that made it."""
+    """For each (name, image): name.png at model resolution, name@{upscale}x.png, name.svg (the
+    ink's outlines as vectors) and name.strokes.svg (its pen strokes, for a plotter or a vector
+    editor); `text` goes into each file (PNG text chunks, SVG description): the model and seed
+    that made it."""
     from workbench.domains.sketch.api import save_png, save_svg
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -38,7 +39,8 @@ def export_pngs(results: list[tuple[str, np.ndarray]], folder: str | Path,
         big = unique_path(folder / f"{small.stem}@{upscale}x.png")
         save_png(image, big, scale=upscale, text=text)
         vector = save_svg(image, unique_path(folder / f"{small.stem}.svg"), text=text)
-        written += [small, big, vector]
+        pen = save_svg(image, unique_path(folder / f"{small.stem}.strokes.svg"), text=text, strokes=True)
+        written += [small, big, vector, pen]
     return written
 
 
