@@ -36,7 +36,7 @@ def register(subparsers) -> None:
                                  "blank canvas, lower starts from a distorted support drawing (Invent: two support "
                                  "characters cut and joined) (default 0.5)")
         action.add_argument("--checkpoint", default=None, help="a sketch ink checkpoint (default: the shipped one)")
-        action.add_argument("--out", required=True, help="folder for the PNGs and the contact sheet")
+        action.add_argument("--out", required=True, help="folder for the PNGs, the SVGs (outlines; pen strokes in *.strokes.svg) and the contact sheet")
         action.add_argument("--json", action="store_true", help="print one JSON document")
         action.set_defaults(func=run_vary)
 
@@ -51,7 +51,8 @@ def register(subparsers) -> None:
     complete.add_argument("--steps", type=int, default=None, help="decoding steps, one picture each (default 12)")
     complete.add_argument("--seed", type=int, default=0)
     complete.add_argument("--checkpoint", default=None, help="a sketch ink checkpoint (default: the shipped one)")
-    complete.add_argument("--out", required=True, help="folder for the PNGs and the filmstrip")
+    complete.add_argument("--out", required=True, help="folder for the PNGs of every step, the SVGs of the result (outlines; pen strokes in "
+                               "completed.strokes.svg) and the filmstrip")
     complete.add_argument("--json", action="store_true", help="print one JSON document")
     complete.set_defaults(func=run_complete)
 
