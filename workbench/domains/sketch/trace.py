@@ -146,7 +146,7 @@ def strokes(ink: np.ndarray) -> tuple[list[np.ndarray], float]:
         paths.append(_simplified(points, SIMPLIFY))
     for y, x in zip(*np.nonzero(skel & ~_in_paths(skel))):         # lone dots
         paths.append(np.array([[(x + 0.5) / TRACE_SCALE, (y + 0.5) / TRACE_SCALE]] * 2, dtype=np.float32))
-    return paths, width / TRACE_SCALE
+    return paths, min(width / TRACE_SCALE, float(drawn.shape[-1]) / TRACE_SCALE)   # a blob: at most the frame
 
 
 def _in_paths(skel: np.ndarray) -> np.ndarray:
