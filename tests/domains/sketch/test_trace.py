@@ -23,14 +23,22 @@ def test_a_thick_bar_is_one_stroke_along_its_middle_with_its_width():
     assert 3.0 < width < 5.0
 
 
-def test_a_plus_meets_in_one_junction_and_a_ring_closes():
+def test_a_plus_is_two_strokes_through_its_crossing_and_a_ring_closes():
     plus = _ink()
     plus[30:34, 12:52] = 1.0
     plus[12:52, 30:34] = 1.0
     paths, _ = trace.strokes(plus)
-    assert len(paths) == 4                                       # four arms from the centre
-    ends = np.concatenate([p[[0, -1]] for p in paths])
-    assert (np.hypot(*(ends - 32).T) < 2.5).sum() == 4           # each arm starts at the middle
+    assert len(paths) == 2                       # the arms that run straight on are joined
+    spans = sorted(np.ptp(p, axis=0).tolist() for p in paths)
+    assert spans[0][0] < 1.5 < 30 < spans[0][1] and spans[1][1] < 1.5 < 30 < spans[1][0]   # one upright, one across
+    for path in paths:                           # both through the middle
+        a, b = path[:-1], path[1:]
+        t = np.clip(((32 - a) * (b - a)).sum(1) / ((b - a) ** 2).sum(1), 0, 1)[:, None]
+        assert np.hypot(*(a + t * (b - a) - 32).T).min() < 1.5
+    corner = _ink()
+    corner[10:40, 10:14] = 1.0
+    corner[36:40, 10:50] = 1.0
+    assert len(trace.strokes(corner)[0]) == 1    # an L is one stroke with a bend
     yy, xx = np.mgrid[0:64, 0:64]
     ring = ((np.hypot(yy - 32, xx - 32) < 20) & (np.hypot(yy - 32, xx - 32) > 16)).astype(np.float32)
     paths, width = trace.strokes(ring)

@@ -4,8 +4,9 @@ editor can use as strokes (svg.stroke_document).
 The model draws pixels, not strokes, so the strokes are recovered from the ink: the ink of the
 same smooth upscaling PNG exports use (api.smooth_upscale) is thinned to a one-pixel skeleton
 (Zhang & Suen 1984), the skeleton is split into paths between its ends and junctions, spurs
-shorter than the pen is wide are pruned (thinning leaves them at corners and blobs), and each
-path is simplified (Ramer-Douglas-Peucker). The pen width is the ink's area over the skeleton's
+shorter than the pen is wide are pruned (thinning leaves them at corners and blobs), paths that
+run straight on through a junction are joined, each path is simplified (Ramer-Douglas-Peucker),
+and the paths are put in an order that keeps a plotter's pen travel short. The pen width is the ink's area over the skeleton's
 length. numpy and PIL only.
 """
 
@@ -104,6 +105,53 @@ def _pruned(skel: np.ndarray, shortest: float) -> np.ndarray:
     return skel
 
 
+def _joined(paths: list[list], reach: float) -> list[list]:
+    """Paths that meet at a junction and run on in nearly the same direction (within 45 degrees of
+    straight) joined into one, the straightest pairs first: a "+" is two strokes, not four arms.
+    A path's direction at an end is taken `reach` pixels into it."""
+    paths = [list(p) for p in paths]
+    while True:
+        ends: dict[tuple, list[tuple[int, int, np.ndarray]]] = {}
+        for i, path in enumerate(paths):
+            if len(path) < 2 or path[0] == path[-1]:
+                continue                                            # closed loops stay as they are
+            for at_start in (True, False):
+                end = path[0] if at_start else path[-1]
+                inner = path[min(int(reach), len(path) - 1)] if at_start else path[max(len(path) - 1 - int(reach), 0)]
+                direction = np.subtract(inner, end, dtype=np.float64)
+                ends.setdefault(end, []).append((i, at_start, direction / (np.hypot(*direction) + 1e-9)))
+        best = None
+        for found in ends.values():
+            for a in range(len(found)):
+                for b in range(a + 1, len(found)):
+                    straightness = -float(found[a][2] @ found[b][2])    # 1: running straight on
+                    if straightness > np.cos(np.pi / 4) and (best is None or straightness > best[0]):
+                        best = (straightness, found[a], found[b])
+        if best is None:
+            return paths
+        (i, i_start, _), (j, j_start, _) = best[1], best[2]
+        first = paths[i][::-1] if i_start else paths[i]                # ends at the junction
+        if i == j:
+            paths[i] = first + [first[0]]                              # both ends: a closed loop
+            continue
+        second = paths[j] if j_start else paths[j][::-1]               # starts at the junction
+        paths = [p for k, p in enumerate(paths) if k not in (i, j)] + [first + second[1:]]
+
+
+def _ordered(paths: list[np.ndarray]) -> list[np.ndarray]:
+    """The paths in drawing order for a pen plotter: from the top left, each next the one whose
+    nearer end is closest to where the pen is, turned to start there."""
+    left, ordered, pen = list(paths), [], np.zeros(2)
+    while left:
+        distances = [min(np.hypot(*(p[0] - pen)), np.hypot(*(p[-1] - pen))) for p in left]
+        path = left.pop(int(np.argmin(distances)))
+        if np.hypot(*(path[-1] - pen)) < np.hypot(*(path[0] - pen)):
+            path = path[::-1]
+        ordered.append(path)
+        pen = path[-1]
+    return ordered
+
+
 def _simplified(points: np.ndarray, tolerance: float) -> np.ndarray:
     """Ramer-Douglas-Peucker: the fewest of the points that stay within `tolerance` of them all
     (with a stack, not recursion: a long path must not reach Python's recursion limit)."""
@@ -140,13 +188,13 @@ def strokes(ink: np.ndarray) -> tuple[list[np.ndarray], float]:
     width = float(drawn.sum()) / float(skel.sum())                # at TRACE_SCALE
     skel = _pruned(skel, shortest=width)
     paths = []
-    for path in _paths(_links(skel)):
+    for path in _joined(_paths(_links(skel)), reach=2 * width):
         yx = np.asarray(path, dtype=np.float32)
         points = (yx[:, ::-1] + 0.5) / TRACE_SCALE                  # pixel centres, drawing units
         paths.append(_simplified(points, SIMPLIFY))
     for y, x in zip(*np.nonzero(skel & ~_in_paths(skel))):         # lone dots
         paths.append(np.array([[(x + 0.5) / TRACE_SCALE, (y + 0.5) / TRACE_SCALE]] * 2, dtype=np.float32))
-    return paths, min(width / TRACE_SCALE, float(drawn.shape[-1]) / TRACE_SCALE)   # a blob: at most the frame
+    return _ordered(paths), min(width / TRACE_SCALE, float(drawn.shape[-1]) / TRACE_SCALE)   # a blob: at most the frame
 
 
 def _in_paths(skel: np.ndarray) -> np.ndarray:
