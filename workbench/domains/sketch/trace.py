@@ -6,8 +6,8 @@ same smooth upscaling PNG exports use (api.smooth_upscale) is thinned to a one-p
 (Zhang & Suen 1984), the skeleton is split into paths between its ends and junctions, spurs
 shorter than the pen is wide are pruned (thinning leaves them at corners and blobs), paths that
 run straight on through a junction are joined, each path is simplified (Ramer-Douglas-Peucker),
-and the paths are put in an order that keeps a plotter's pen travel short. The pen width is the ink's area over the skeleton's
-length. numpy and PIL only.
+and the paths are put in an order that keeps a plotter's pen travel short. The pen width is the
+ink's area over the skeleton's length. numpy and PIL only.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def _joined(paths: list[list], reach: float) -> list[list]:
     A path's direction at an end is taken `reach` pixels into it."""
     paths = [list(p) for p in paths]
     while True:
-        ends: dict[tuple, list[tuple[int, int, np.ndarray]]] = {}
+        ends: dict[tuple, list[tuple[int, bool, np.ndarray]]] = {}
         for i, path in enumerate(paths):
             if len(path) < 2 or path[0] == path[-1]:
                 continue                                            # closed loops stay as they are
