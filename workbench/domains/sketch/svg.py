@@ -79,7 +79,7 @@ def outlines(ink: np.ndarray) -> list[np.ndarray]:
 def svg_document(ink: np.ndarray, size: float = 512.0, text: dict[str, str] | None = None) -> str:
     """An SVG of the drawing: black ink outlines on white paper, `size` px wide by default;
     `text` (what made it) goes into its <desc>."""
-    paths = " ".join("M" + " L".join(f"{x:.2f} {y:.2f}" for x, y in loop) + " Z" for loop in outlines(ink))
+    paths = " ".join(_path_data(loop) + " Z" for loop in outlines(ink))
     body = f'<path fill="black" fill-rule="evenodd" d="{paths}"/>\n' if paths else ""
     return _document(int(np.asarray(ink).shape[-1]), size, text, body)
 
@@ -90,10 +90,15 @@ def stroke_document(ink: np.ndarray, size: float = 512.0, text: dict[str, str] |
     from workbench.domains.sketch.trace import strokes
 
     paths, width = strokes(ink)
-    d = " ".join("M" + " L".join(f"{x:.2f} {y:.2f}" for x, y in path) for path in paths)
+    d = " ".join(_path_data(path) for path in paths)
     body = (f'<path fill="none" stroke="black" stroke-width="{width:.2f}" stroke-linecap="round" '
             f'stroke-linejoin="round" d="{d}"/>\n') if d else ""
     return _document(int(np.asarray(ink).shape[-1]), size, text, body)
+
+
+def _path_data(points: np.ndarray) -> str:
+    """SVG path data of a polyline: "Mx y Lx y ..." to 1/100 of a pixel."""
+    return "M" + " L".join(f"{x:.2f} {y:.2f}" for x, y in points)
 
 
 def _document(side: int, size: float, text: dict[str, str] | None, body: str) -> str:
