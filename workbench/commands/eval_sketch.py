@@ -7,6 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from workbench.meta.errors import first_few
+
 OMNIGLOT_DEFAULT = "../shared/datasets/omniglot/images_background_small2.zip"
 
 
@@ -163,9 +165,8 @@ def run(args: argparse.Namespace) -> int:
                              f"{max(invent_shots)} characters)")
         skipped = list(getattr(source, "skipped", {}).values())     # files a task drew but could not read
         if skipped:
-            more = f"; and {len(skipped) - 5} more" if len(skipped) > 5 else ""
             notes.append(f"{name}: {len(skipped)} files could not be read; the class's next drawing stood in for "
-                         "each: " + "; ".join(skipped[:5]) + more)
+                         f"each: {first_few(skipped)}")
     emit("eval sketch", results, device="cpu", as_json=args.json, extra={"notes": notes} if notes else None)
     return 0
 

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 
+def first_few(items: list[str], shown: int = 5) -> str:
+    """The first `shown` of a list a message names ("a; b; c; and 4 more"): long lists stay readable."""
+    more = f"; and {len(items) - shown} more" if len(items) > shown else ""
+    return "; ".join(items[:shown]) + more
+
+
 class WorkbenchError(Exception):
     """Base class: the message names the setting, file or path and what was expected."""
 

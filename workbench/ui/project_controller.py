@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
+from workbench.meta.errors import first_few
 from workbench.project.archive import SUFFIX, ProjectError, open_project, save_project
 from workbench.project.document import Project
 from workbench.project.recovery import INTERVAL_S, Autosaver
@@ -283,8 +284,7 @@ class ProjectController(QObject):
 
     def _report(self, problems: list[str], done: str) -> None:
         if problems:
-            shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-            self.context.notifier.warning(f"{done}, except: {shown}")
+            self.context.notifier.warning(f"{done}, except: {first_few(problems)}")
         else:
             self.context.notifier.info(done)
 

@@ -37,6 +37,7 @@ from workbench.domains.melody.markov import MarkovBaseline
 from workbench.domains.melody.model import event_nll
 from workbench.domains.melody.notes import Melody
 from workbench.domains.melody.problem import transpose
+from workbench.meta.errors import first_few
 
 SHOTS = (1, 3, 5)
 LR_GRID = (0.003, 0.01, 0.03, 0.1)
@@ -194,8 +195,7 @@ def data_notes(problem, tasks: list[EvalTask], max_shot: int) -> list[str]:
                      f"{line}: left out (K = {max_shot} needs {max_shot + 1} such tunes)")
     skipped = problem.skipped
     if skipped:
-        more = f"; and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
-        notes.append(f"{len(skipped)} files skipped: " + "; ".join(skipped[:SKIPPED_SHOWN]) + more)
+        notes.append(f"{len(skipped)} files skipped: {first_few(skipped, SKIPPED_SHOWN)}")
     return notes
 
 

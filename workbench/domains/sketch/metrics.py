@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from torch.nn import functional as F
+
+from workbench.domains.sketch.observe import near_ink
 
 INK = 0.5          # binarization level
 DRAWN = 0.2        # a pixel with any ink
@@ -82,8 +83,8 @@ def chamfer(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def dilate(ink: np.ndarray, pixels: int = 1) -> np.ndarray:
-    t = torch.from_numpy(ink.astype(np.float32))[None, None]
-    return F.max_pool2d(t, 2 * pixels + 1, stride=1, padding=pixels)[0, 0].numpy() > 0.5
+    """A boolean ink mask grown by `pixels` (observe.near_ink, as numpy)."""
+    return near_ink(torch.from_numpy(ink.astype(np.float32)), pixels).numpy() > 0.5
 
 
 def completion_scores(output: np.ndarray, partial: np.ndarray, truth: np.ndarray) -> tuple[float, float]:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from workbench.domains.melody import api
 from workbench.domains.melody.notes import Melody
+from workbench.meta.errors import first_few
 from workbench.ui.job_progress import JobProgress
 from workbench.ui.jobs import JobRunner
 from workbench.ui.melody_studio.melody_list import MelodyListWidget
@@ -175,8 +176,7 @@ class SupportStrip(QWidget):
                 break
             added += 1
         if errors:
-            skipped = "; ".join(errors[:6]) + (f"; and {len(errors) - 6} more" if len(errors) > 6 else "")
-            self._notifier.warning(f"Added {added} melodies; skipped: {skipped}")
+            self._notifier.warning(f"Added {added} melodies; skipped: {first_few(errors, 6)}")
         elif added:
             details = "".join(f" {report}." for report in reports[:6])  # what reading changed, per file
             self._notifier.info(f"Added {added} melodies to the support set.{details}")
