@@ -4,7 +4,8 @@ Vary: support drawings, other real drawings of the class, then samples at the de
 drawn from a blank canvas (strength 1).
 Complete (--complete): three examples of the class, the whole drawing, the partial (25 % of its ink),
 four steps of the completion in the examples' style, the last step without examples (built-in
-glyphs), and the support-fill baseline (the partial plus the example that covers it best).
+glyphs), and the support-fill and bent-fill baselines (the partial plus the example that covers it
+best; plus the example bent toward it that fits it best, align.py).
 Invent (--invent, needs --data laid out alphabet/character/drawing): one row per alphabet, five of
 its characters as the support, three other characters of it, then eight invented ones.
 
@@ -93,8 +94,8 @@ def _complete_row(source, index: int, learner, seed: int) -> list:
     partial = (partial > 0.5).astype(np.float32)
     frames = generate.complete(partial, learner=learner, seed=seed, examples=list(examples))
     alone = generate.complete(partial, learner=learner, seed=seed)[-1]
-    fill = baselines.nearest_fill(partial, examples)
-    return [*examples, None, whole, partial, None, *(frames[s] for s in SHOWN_STEPS), None, alone, fill]
+    fills = (baselines.nearest_fill(partial, examples), baselines.bent_fill(partial, examples))
+    return [*examples, None, whole, partial, None, *(frames[s] for s in SHOWN_STEPS), None, alone, *fills]
 
 
 def _tile(rows, size: int, pad: int = 2, gap: int = 12) -> np.ndarray:

@@ -132,7 +132,8 @@ def test_eval_sketch_reports_models_and_baselines_side_by_side(tiny_checkpoints,
     assert all(set(r["fidelity_paired"]) == {"unadapted-blank", "pretrain-blank"}
                for r in vary if r["model"] == "meta-blank")
     complete = [r for r in rows if r["mode"] == "complete"]
-    with_examples = {(m, k) for m in ("meta", "meta-blank", "unadapted", "pretrain", "support-fill") for k in (1, 2)}
+    with_examples = {(m, k) for m in ("meta", "meta-blank", "unadapted", "pretrain", "support-fill", "bent-fill")
+                     for k in (1, 2)}
     without = {(m, 0) for m in ("meta-alone", "mirror", "nearest-fill")}
     assert {(r["model"], r["shots"]) for r in complete} == with_examples | without
     assert {r["observed"] for r in complete} == {0.25, 0.5}
@@ -142,7 +143,7 @@ def test_eval_sketch_reports_models_and_baselines_side_by_side(tiny_checkpoints,
         assert len(r["recall_by_step"]) == (3 if decoded else 1)
         assert 0.0 <= r["f1"] <= 1.0 and r["f1_ci95"] >= 0.0
         if r["model"] == "meta":
-            assert set(r["f1_paired"]) == {"support-fill", "unadapted", "pretrain"}
+            assert set(r["f1_paired"]) == {"support-fill", "bent-fill", "unadapted", "pretrain"}
     assert any("pretrain fine-tuned with inner_lr" in note for note in document["notes"])
 
 

@@ -256,23 +256,21 @@ def test_the_judge_and_its_distractors_can_be_prepared_before_the_first_score():
     assert scores._distractor_pool.cache_info().hits == 1          # the first score found it ready
 
 
-def test_complete_starts_from_the_best_example_with_a_gap_around_the_users_strokes():
-    from workbench.domains.sketch.generate import COMPLETE_GAP, _from_best_example
+def test_complete_starts_from_the_example_with_a_gap_around_the_users_strokes():
+    from workbench.domains.sketch.generate import COMPLETE_GAP, _from_example
     from workbench.domains.sketch.observe import near_ink, observed_mask
 
     size = 32
     partial = torch.zeros(size, size)
     partial[8:24, 10] = 1.0                                        # one stroke drawn by the user
-    examples = np.zeros((2, size, size), dtype=np.float32)
-    examples[0, 2:6, 20:30] = 1.0                                  # misses the stroke
-    examples[1, 8:24, 10:12] = 1.0                                 # covers it, and goes on
-    examples[1, 8, 10:26] = 1.0
-    right = examples[1]
+    example = np.zeros((size, size), dtype=np.float32)
+    example[8:24, 10:12] = 1.0                                     # covers it, and goes on
+    example[8, 10:26] = 1.0
     known = observed_mask(partial).reshape(1, -1)
-    ink, known_now = _from_best_example(examples, partial.reshape(1, -1), known, 0.5, torch.Generator().manual_seed(0))
+    ink, known_now = _from_example(example, partial.reshape(1, -1), known, 0.5, torch.Generator().manual_seed(0))
     taken = (known_now - known).reshape(size, size) > 0              # known from the example
     assert taken.any() and not (taken & (near_ink(partial, COMPLETE_GAP) > 0)).any()
-    assert (ink.reshape(size, size)[taken] == torch.from_numpy(right)[taken]).all()   # the covering one
+    assert (ink.reshape(size, size)[taken] == torch.from_numpy(example)[taken]).all()
     assert (ink.reshape(size, size)[partial > 0] == 1).all()           # the user's strokes stay
 
 

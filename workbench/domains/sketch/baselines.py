@@ -9,6 +9,8 @@
   about the frame's centre.
 - nearest_fill (Complete): the partial plus the training drawing that covers
   most of the partial's ink (within 1 px; ties go to less ink).
+- bent_fill (Complete): the partial plus the user's example bent toward it
+  that fits it best (align.py): where Complete starts, without the network.
 
 `covering` also gives Complete its support drawings (generate.complete).
 """
@@ -110,3 +112,11 @@ def nearest_fill(partial: np.ndarray, pool: np.ndarray) -> np.ndarray:
     if not (partial > INK).any():
         return partial.copy()
     return np.maximum(partial, pool[covering(partial, pool, 1)[0]])
+
+
+def bent_fill(partial: np.ndarray, examples: np.ndarray) -> np.ndarray:
+    """The partial plus the example [K, S, S] bent toward it that fits it best (align.fitted)."""
+    from workbench.domains.sketch import align
+
+    bent, best = align.fitted(examples, partial)
+    return np.maximum(partial, bent[best])

@@ -22,6 +22,8 @@ Rows (`model` field):
   mirror      (Complete) the partial plus its mirror image
   nearest-fill (Complete) the partial plus the best-covering training drawing
   support-fill (Complete) the partial plus the example drawing that covers it best
+  bent-fill   (Complete) the partial plus the example bent toward it that fits it best
+              (align.py): where Complete starts, without the network
   real        (Vary) other real drawings of the class, for scale
 
 Vary measures (metrics.py): mid_grey, faint, fidelity (share of samples a
@@ -68,7 +70,7 @@ JUDGE_SIZE = 28
 # half-width): the targets' baselines and the model's own unadapted and fine-tuned versions.
 PAIRED_VARY = {"meta": ("jitter", "start", "unadapted", "pretrain", "meta-all"),
                "meta-blank": ("unadapted-blank", "pretrain-blank")}
-PAIRED_COMPLETE = ("support-fill", "unadapted", "pretrain")
+PAIRED_COMPLETE = ("support-fill", "bent-fill", "unadapted", "pretrain")
 
 
 def _classes_with(source, split: str, need: int, what: str) -> list[int]:
@@ -216,6 +218,7 @@ def evaluate_complete(models: dict, source, pool: np.ndarray, *, fractions=(0.25
                                                   seed=seed * 1000 + t, adapt_steps=options.pop("steps"),
                                                   examples=examples[:k], **options)[1:]
                 outputs[("support-fill", k)] = [baselines.nearest_fill(partial, examples[:k])]
+                outputs[("bent-fill", k)] = [baselines.bent_fill(partial, examples[:k])]
             for key, frames in outputs.items():
                 scores.setdefault(key, []).append([metrics.completion_scores(fr, partial, truths[t]) for fr in frames])
                 if key[1] > 0:

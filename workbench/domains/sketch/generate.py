@@ -313,13 +313,14 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     InkNet reads the examples pixel by pixel beside the canvas, so they must
     sit where the finished drawing would (the studio passes drawings made on
     the same canvas as they were drawn; model-size arrays are taken as they
-    are). Lining them up automatically was tried and dropped: a quarter of a
-    drawing fits too many places (docs/sketch.md). With examples, `strength`
-    works as in Vary: below 1 the canvas starts from the example that covers
-    the partial best, a share 1 - strength of its pixels known (default
-    COMPLETE_STRENGTH).
+    are). Each example is bent toward the partial's strokes near them
+    (align.py: a shift of at most a few pixels that fades away from the
+    partial), since two hands differ there by a few pixels. With examples,
+    `strength` works as in Vary: below 1 the canvas starts from the bent
+    example that fits the partial best, a share 1 - strength of its pixels
+    known (default COMPLETE_STRENGTH).
     """
-    from workbench.domains.sketch import baselines
+    from workbench.domains.sketch import align, baselines
     from workbench.domains.sketch.inknet import binary_ink
 
     learner = learner or load_learner("ink", checkpoint)
@@ -336,8 +337,9 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     known = observed_mask(ink.reshape(size, size)).reshape(1, -1)
     if examples is not None and len(examples):
         images = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=False) for i, d in enumerate(examples)])
+        images, best = align.fitted(images, ink.reshape(size, size).numpy())
         if strength < 1.0:
-            ink, known = _from_best_example(images, ink, known, strength, generator)
+            ink, known = _from_example(images[best], ink, known, strength, generator)
     else:
         pool = baselines.training_pool(size, learner.problem.options["seed"])
         images = pool[baselines.covering(ink.reshape(size, size).numpy(), pool, COMPLETE_SUPPORT)]
@@ -349,16 +351,12 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     return [given.reshape(size, size).numpy()] + [f.reshape(size, size).numpy() for f in frames]
 
 
-def _from_best_example(images: np.ndarray, ink: torch.Tensor, known: torch.Tensor, strength: float,
-                       generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Complete's canvas (ink, known) [1, P] started from the example [K, S, S] that covers the
-    partial best: a random share 1 - strength of its pixels known, none near the partial's ink."""
-    from workbench.domains.sketch import baselines
-
-    size = images.shape[-1]
-    partial = ink.reshape(size, size).numpy()
-    best = torch.from_numpy((images[baselines.covering(partial, images, 1)[0]] > 0.5).astype(np.float32))
-    start = torch.maximum(best.reshape(1, -1), ink)
+def _from_example(example: np.ndarray, ink: torch.Tensor, known: torch.Tensor, strength: float,
+                  generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Complete's canvas (ink, known) [1, P] started from the example [S, S]: a random share
+    1 - strength of its pixels known, none near the partial's ink."""
+    size = example.shape[-1]
+    start = torch.maximum(torch.from_numpy((example > 0.5).astype(np.float32)).reshape(1, -1), ink)
     near = near_ink(ink.reshape(size, size), COMPLETE_GAP)
     chosen = (torch.rand(start.shape, generator=generator) >= strength).float() * (1.0 - near.reshape(1, -1))
     known_now = torch.maximum(known, chosen)

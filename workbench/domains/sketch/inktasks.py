@@ -83,8 +83,9 @@ def ink_tasks(drawings: torch.Tensor, shots: int, generator: torch.Generator, *,
 
 def _start_from_example(support, weight, query, query_known, partial, picked, own, share: float,
                         generator: torch.Generator) -> None:
-    """Complete as the app runs it with examples: part of the canvas known from the example that
-    covers the partial best, another person's drawing, not the truth. For a share of the supported
+    """Complete as the app ran it with examples when this was trained: part of the canvas known from
+    the example that covers the partial best (unbent; the app now bends it first, align.py), another
+    person's drawing, not the truth. For a share of the supported
     Complete tasks, a random 30-70 % of the example's pixels (none within EXAMPLE_GAP of the
     partial's ink) are known with the example's values; the loss still scores the truth on the
     unknown pixels, so the network learns that such pixels may be wrong (in place)."""

@@ -25,7 +25,8 @@ def cover_score(near: torch.Tensor, ink: torch.Tensor, partial: torch.Tensor) ->
     """How well N drawings cover a partial drawing: the share of its ink pixels (`partial`, [..., P]
     0/1) within 1 px of a drawing's ink (`near`, [..., N, P] 0/1), less 1e-4 per ink pixel of the
     drawing (`ink`, [..., N]), so that among equal cover the leaner drawing wins -> [..., N].
-    Complete starts from the example with the best score, in the app and in training."""
+    Training starts Complete from the example with the best score (inktasks); the app, since
+    2026-12-02, from the example that fits the partial best once bent toward it (align.py)."""
     covered = (near @ partial.unsqueeze(-1)).squeeze(-1)           # a matrix product: 800 drawings in 0.5 ms
     return covered / partial.sum(-1, keepdim=True).clamp_min(1.0) - 1e-4 * ink
 

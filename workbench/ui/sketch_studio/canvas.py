@@ -273,7 +273,7 @@ class SketchCanvas(QWidget):
         self.act_light_table = self._action(
             "Light table", ["L"], self._on_light_table, True,
             tip="Show the support set's drawings faintly under the canvas, where Complete reads them: "
-                "a partial drawn over them lines up with them")
+                "a partial drawn over them, or within a few pixels (Complete bends them to it), lines up with them")
         self.act_light_table.setChecked(True)
         self.act_accept = self._action("Accept suggestion", ["Tab"], self.accept_suggestion,
                                        tip="Add the strokes Complete suggests (orange on the canvas) to the drawing")
