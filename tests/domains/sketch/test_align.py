@@ -52,7 +52,7 @@ def test_fitted_bends_every_example_and_names_the_one_that_fits_best():
     bent, best = align.fitted(np.stack([far, near]), partial)
     assert best == 1
     assert bent[1, 30, 30] == 1.0                     # the near one laid on the partial
-    assert np.array_equal(bent[0], far) or bent[0].sum() > 0
+    assert np.array_equal(bent[0], far)               # nothing within reach fits: left where it was
     filled = baselines.bent_fill(partial, np.stack([far, near]))
     assert filled[45, 30] == 1.0 and filled[45, 50] == 0.0
 

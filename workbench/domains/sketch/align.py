@@ -88,6 +88,7 @@ def _fade(partial: np.ndarray) -> torch.Tensor:
 
 
 def _bent(example: np.ndarray, fade: torch.Tensor, shift: tuple[int, int]) -> np.ndarray:
+    """bend() with the partial's _fade given (fitted computes it once for all the examples)."""
     if shift == (0, 0):
         return example.copy()
     size = example.shape[-1]
@@ -108,9 +109,9 @@ def bend(example: np.ndarray, partial: np.ndarray, shift: tuple[int, int]) -> np
 def fitted(examples: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, int]:
     """The examples [K, S, S] each bent toward the partial [S, S], and the index of the one that
     then fits it best (module doc)."""
-    fits = [best_shift(partial, e) for e in examples]
     if not (partial > INK).any():
         return examples.copy(), 0
+    fits = [best_shift(partial, e) for e in examples]
     fade = _fade(partial)
     bent = np.stack([_bent(e, fade, shift) for e, (shift, _) in zip(examples, fits)])
     return bent, int(np.argmin([cost for _, cost in fits]))
