@@ -43,19 +43,26 @@ def _grid(size: int) -> torch.Tensor:
     return torch.cartesian_prod(steps, steps)
 
 
-def _capped_distance(ink: np.ndarray) -> torch.Tensor:
-    """[S, S] -> the distance of every pixel to the nearest ink pixel, capped at CAP (which is 2:
-    the distances below it are 0, 1, sqrt 2 and 2, one small convolution each)."""
-    offsets = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)]
-    levels = sorted({math.hypot(dy, dx) for dy, dx in offsets if math.hypot(dy, dx) < CAP + 1e-6})
+def _distance_kernels() -> tuple[torch.Tensor, torch.Tensor]:
+    """The distances below CAP (which is 2) from a pixel to its neighbours, 0, 1, sqrt 2 and 2
+    [L], and for each a 5x5 kernel that marks the neighbours at that distance [L, 1, 5, 5]."""
+    offsets = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3) if math.hypot(dy, dx) <= CAP]
+    levels = sorted({math.hypot(dy, dx) for dy, dx in offsets})
     kernels = torch.zeros(len(levels), 1, 5, 5)
     for dy, dx in offsets:
-        length = math.hypot(dy, dx)
-        if length in levels:
-            kernels[levels.index(length), 0, dy + 2, dx + 2] = 1.0
+        kernels[levels.index(math.hypot(dy, dx)), 0, dy + 2, dx + 2] = 1.0
+    return torch.tensor(levels).reshape(-1, 1, 1), kernels
+
+
+LEVELS, KERNELS = _distance_kernels()
+
+
+def _capped_distance(ink: np.ndarray) -> torch.Tensor:
+    """[S, S] -> the distance of every pixel to the nearest ink pixel, capped at CAP (one small
+    convolution per distance below it)."""
     image = torch.from_numpy((ink > INK).astype(np.float32))[None, None]
-    near = F.conv2d(image, kernels, padding=2)[0] > 0                                   # [L, S, S]
-    distance = torch.tensor(levels).reshape(-1, 1, 1).expand_as(near)
+    near = F.conv2d(image, KERNELS, padding=2)[0] > 0                                   # [L, S, S]
+    distance = LEVELS.expand_as(near)
     return torch.where(near, distance, torch.full_like(distance, CAP)).amin(0)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from workbench.domains.sketch import align
 from workbench.domains.sketch.metrics import INK
 from workbench.domains.sketch.observe import cover_score, near_ink
 
@@ -116,7 +117,5 @@ def nearest_fill(partial: np.ndarray, pool: np.ndarray) -> np.ndarray:
 
 def bent_fill(partial: np.ndarray, examples: np.ndarray) -> np.ndarray:
     """The partial plus the example [K, S, S] bent toward it that fits it best (align.fitted)."""
-    from workbench.domains.sketch import align
-
     bent, best = align.fitted(examples, partial)
     return np.maximum(partial, bent[best])
