@@ -35,7 +35,7 @@ def test_the_pull_fades_away_from_the_partial():
     example[5:60, 20] = 1.0
     partial = _page()
     partial[5:15, 23] = 1.0                          # the top of the stroke, 3 px right
-    bent = align.bend(example, partial, (0, 3))
+    bent = align.bend(example, partial)
     assert bent[8, 23] == 1.0 and bent[8, 20] == 0.0  # at the partial: moved onto it
     assert bent[58, 20] == 1.0                        # 45 px away: where it was
     assert bent.sum() >= 0.9 * example.sum()          # the stroke stays whole (no holes from the move)
@@ -62,4 +62,17 @@ def test_an_empty_partial_or_example_moves_nothing():
     example[10:20, 10] = 1.0
     assert align.best_shift(_page(), example)[0] == (0, 0)
     assert align.best_shift(example, _page())[0] == (0, 0)
-    assert np.array_equal(align.bend(example, _page(), (2, 2)), example)
+    assert np.array_equal(align.bend(example, _page()), example)
+    assert np.array_equal(align.bend(_page(), example), _page())
+
+
+def test_each_piece_of_the_partial_pulls_the_example_its_own_way():
+    example = _page()
+    example[10:45, 15] = 1.0                          # two strokes 30 px apart
+    example[10:45, 45] = 1.0
+    partial = _page()
+    partial[10:40, 17] = 1.0                          # the person drew them 4 px nearer each other
+    partial[10:40, 43] = 1.0
+    bent = align.bend(example, partial)
+    assert bent[25, 17] == 1.0 and bent[25, 43] == 1.0    # each laid on its own stroke: no one shift does that
+    assert bent[25, 15] == 0.0 and bent[25, 45] == 0.0

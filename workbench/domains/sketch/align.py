@@ -6,13 +6,17 @@ strokes run 2-3 px beside the person's, so does the completion. The partial
 says where this person's strokes run near it, so each example is moved
 there, but only near it: the pull fades with the distance from the
 partial's ink (a Gaussian of SIGMA px), and far from it the example stays
-where its framing put it. The move is the shift (at most REACH px each way)
-that brings the partial's ink nearest the example's ink (mean distance,
-each capped at CAP px so that strokes the example lacks do not decide it),
-plus PRIOR per pixel moved, so that a partial that fits anywhere leaves the
-example where it is. That cost also says which example fits the partial
-best: Complete starts from it. Chosen on the validation sets (built-in val
-classes and Omniglot small1's own alphabets; docs/sketch.md).
+where its framing put it. Each piece of the partial (nearby groups of at
+least PIECE ink pixels, at most PIECES) pulls by its own move, since two
+hands also differ in proportion (one stroke sits further left, another
+lower); between pieces the moves blend over BLEND px. A move is the shift
+(at most REACH px each way) that brings the piece's ink nearest the
+example's ink (mean distance, each capped at CAP px so that strokes the
+example lacks do not decide it), plus PRIOR per pixel moved, so that a
+piece that fits anywhere leaves the example where it is. The same cost for
+the whole partial says which example fits it best: Complete starts from
+it. Chosen on the validation sets (built-in val classes and Omniglot
+small1's own alphabets; docs/sketch.md).
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ REACH = 6
 CAP = 2.0
 PRIOR = 0.1
 SIGMA = 8.0
+PIECE = 20
+PIECES = 8
+BLEND = 3.0
 
 
 def _points(ink: np.ndarray) -> torch.Tensor:
@@ -66,59 +73,99 @@ def _capped_distance(ink: np.ndarray) -> torch.Tensor:
     return torch.where(near, distance, torch.full_like(distance, CAP)).amin(0)
 
 
+_STEPS = torch.arange(-REACH, REACH + 1)
+SHIFTS = torch.cartesian_prod(_STEPS, _STEPS)                                            # [M, 2] (dy, dx)
+SHIFT_COST = PRIOR * SHIFTS.float().norm(dim=1)                                          # [M]
+
+
+def _distances(given: torch.Tensor, example: np.ndarray) -> torch.Tensor:
+    """[M, G]: for each of the SHIFTS of the example [S, S], the capped distance from each point of
+    `given` [G, 2] to its ink."""
+    away = _capped_distance(example)
+    size = away.shape[-1]
+    # the example moved by s lies at distance away[p - s] from a pixel p; off the page counts as CAP
+    source = given.long().unsqueeze(0) - SHIFTS.unsqueeze(1)                            # [M, G, 2]
+    inside = ((source >= 0) & (source < size)).all(2)
+    return torch.where(inside, away[source[..., 0].clamp(0, size - 1), source[..., 1].clamp(0, size - 1)],
+                       torch.full(inside.shape, CAP))
+
+
 def best_shift(partial: np.ndarray, example: np.ndarray) -> tuple[tuple[int, int], float]:
     """((dy, dx), cost): the move of `example` [S, S] that brings the partial's ink nearest its ink,
     and the cost there (mean capped distance in px plus the move's PRIOR; module doc)."""
     given = _points(partial)
     if len(given) == 0 or not (example > INK).any():
         return (0, 0), CAP
-    size = example.shape[-1]
-    away = _capped_distance(example)                                                    # [S, S]
-    steps = torch.arange(-REACH, REACH + 1)
-    shifts = torch.cartesian_prod(steps, steps)                                         # [M, 2]
-    # the example moved by s lies at distance away[p - s] from a pixel p; off the page counts as CAP
-    source = given.long().unsqueeze(0) - shifts.unsqueeze(1)                            # [M, G, 2]
-    inside = ((source >= 0) & (source < size)).all(2)
-    distance = torch.where(inside, away[source[..., 0].clamp(0, size - 1), source[..., 1].clamp(0, size - 1)],
-                           torch.full(inside.shape, CAP))
-    cost = distance.mean(1) + PRIOR * shifts.float().norm(dim=1)
+    cost = _distances(given, example).mean(1) + SHIFT_COST
     best = int(cost.argmin())
-    dy, dx = shifts[best].tolist()
+    dy, dx = SHIFTS[best].tolist()
     return (dy, dx), float(cost[best])
 
 
-def _fade(partial: np.ndarray) -> torch.Tensor:
-    """How much of the move each pixel of the page takes: 1 on the partial's ink, fading with the
-    distance from it (a Gaussian of SIGMA px) -> [S*S]."""
-    grid = _grid(partial.shape[-1])
-    return torch.exp(-torch.cdist(grid, _points(partial)).amin(1) ** 2 / (2 * SIGMA ** 2))
+def _pieces(given: torch.Tensor) -> torch.Tensor:
+    """The piece [G] of each of the partial's ink points [G, 2]: nearby groups of about PIECE points
+    or more (at most PIECES), by k-means started from points spread as far apart as they go, so
+    that two strokes far apart never start in one piece. Numbered 0..N-1, none empty."""
+    count = max(1, min(PIECES, len(given) // PIECE))
+    centres = [given[0]]
+    nearest = torch.full((len(given),), float("inf"))
+    for _ in range(count - 1):
+        nearest = torch.minimum(nearest, (given - centres[-1]).norm(dim=1))
+        centres.append(given[int(nearest.argmax())])
+    centre = torch.stack(centres)
+    for _ in range(10):
+        label = torch.cdist(given, centre).argmin(1)
+        centre = torch.stack([given[label == j].mean(0) if (label == j).any() else centre[j] for j in range(count)])
+    label = torch.cdist(given, centre).argmin(1)
+    return torch.unique(label, return_inverse=True)[1]
 
 
-def _bent(example: np.ndarray, fade: torch.Tensor, shift: tuple[int, int]) -> np.ndarray:
-    """bend() with the partial's _fade given (fitted computes it once for all the examples)."""
-    if shift == (0, 0):
-        return example.copy()
+def _pull(given: torch.Tensor, piece: torch.Tensor, size: int) -> torch.Tensor:
+    """[S*S, N]: how much of each piece's move each pixel of the page takes. Its nearest piece's,
+    blended over BLEND px where two are about as near, times the fade with the distance from the
+    partial's ink (a Gaussian of SIGMA px: 1 on the ink)."""
+    far = torch.cdist(_grid(size), given)                                               # [S*S, G]
+    count = int(piece.max()) + 1
+    near = far.new_full((far.shape[0], count), float("inf"))
+    near = near.scatter_reduce(1, piece.expand_as(far), far, reduce="amin")             # [S*S, N]
+    fade = torch.exp(-near.amin(1, keepdim=True) ** 2 / (2 * SIGMA ** 2))
+    return fade * torch.softmax(-near ** 2 / (2 * BLEND ** 2), dim=1)
+
+
+def _moved(example: np.ndarray, move: torch.Tensor) -> np.ndarray:
+    """The example [S, S] with the ink of each pixel moved by `move` [S*S, 2] (dy, dx) (where the
+    ink of a pixel comes from: the pixel minus its move, nearest neighbour)."""
     size = example.shape[-1]
-    source = _grid(size) - fade.unsqueeze(1) * torch.tensor(shift, dtype=torch.float32)   # where ink comes from
+    source = _grid(size) - move
     where = (2 * source.flip(1) + 1) / size - 1                       # grid_sample's (x, y) in [-1, 1]
     image = torch.from_numpy(np.ascontiguousarray(example, dtype=np.float32)).reshape(1, 1, size, size)
     bent = F.grid_sample(image, where.reshape(1, size, size, 2), mode="nearest", align_corners=False)
     return bent.reshape(size, size).numpy().astype(example.dtype)
 
 
-def bend(example: np.ndarray, partial: np.ndarray, shift: tuple[int, int]) -> np.ndarray:
-    """The example [S, S] moved by `shift` at the partial's ink, by less farther from it (module doc)."""
-    if not (partial > INK).any():
-        return example.copy()
-    return _bent(example, _fade(partial), shift)
-
-
 def fitted(examples: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, int]:
     """The examples [K, S, S] each bent toward the partial [S, S], and the index of the one that
-    then fits it best (module doc)."""
-    if not (partial > INK).any():
+    fits it best (module doc)."""
+    given = _points(partial)
+    if len(given) == 0:
         return examples.copy(), 0
-    fits = [best_shift(partial, e) for e in examples]
-    fade = _fade(partial)
-    bent = np.stack([_bent(e, fade, shift) for e, (shift, _) in zip(examples, fits)])
-    return bent, int(np.argmin([cost for _, cost in fits]))
+    piece = _pieces(given)
+    share = F.one_hot(piece).float()
+    share /= share.sum(0)                                                               # [G, N]: a piece's mean
+    pull = _pull(given, piece, partial.shape[-1])
+    bent, costs = [], []
+    for example in examples:
+        if not (example > INK).any():
+            bent.append(example.copy())
+            costs.append(float("inf"))
+            continue
+        distance = _distances(given, example)                                          # [M, G]
+        costs.append(float((distance.mean(1) + SHIFT_COST).min()))
+        shifts = SHIFTS[(distance @ share + SHIFT_COST.unsqueeze(1)).argmin(0)]        # [N, 2]: each piece's
+        bent.append(_moved(example, pull @ shifts.float()))
+    return np.stack(bent), int(np.argmin(costs))
+
+
+def bend(example: np.ndarray, partial: np.ndarray) -> np.ndarray:
+    """One example [S, S] bent toward the partial [S, S] (fitted)."""
+    return fitted(example[None], partial)[0][0]

@@ -314,8 +314,9 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     sit where the finished drawing would (the studio passes drawings made on
     the same canvas as they were drawn; model-size arrays are taken as they
     are). Each example is bent toward the partial's strokes near them
-    (align.py: a shift of at most a few pixels that fades away from the
-    partial), since two hands differ there by a few pixels. With examples,
+    (align.py: each piece of the partial pulls the example by a shift of at
+    most a few pixels, fading away from it), since two hands differ there by
+    a few pixels. With examples,
     `strength` works as in Vary: below 1 the canvas starts from the bent
     example that fits the partial best, a share 1 - strength of its pixels
     known (default COMPLETE_STRENGTH).
