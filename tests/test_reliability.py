@@ -156,6 +156,7 @@ def test_a_validation_split_with_too_few_classes_is_refused_naming_the_split(tmp
 @pytest.mark.parametrize("argv, message", [
     (["train", "--domain", "sinusoid", "--shot", "100000"], "shot: 100000 is more than the limit"),
     (["train", "--domain", "sinusoid", "--shot", "0"], "shot: must be at least 1"),
+    (["sketch", "complete", "--partial", "x.png", "--start", "0", "--out", "o"], "start: must be at least 1"),
     (["train", "--domain", "sinusoid", "--meta-batch", "1000000"], "meta_batch: 1000000 is more than"),
     (["train", "--domain", "sinusoid", "--eval-steps", "1000000"], "eval_steps: 1000000 is more than"),
     (["train", "--domain", "sinusoid", "--iterations", "1000000000000"], "--iterations: 1000000000000 is more"),

@@ -48,6 +48,9 @@ def register(subparsers) -> None:
     complete.add_argument("--strength", type=float, default=None,
                           help="with --examples: how much of the best-fitting example is redrawn, in (0, 1]; "
                                "1 decodes from the examples' style alone (default 0.5)")
+    complete.add_argument("--start", type=int, default=1, metavar="RANK",
+                          help="with --examples: start from the example that fits the partial best (1, the "
+                               "default), the 2nd best (2), ...; past the last, the best again")
     complete.add_argument("--steps", type=int, default=None, help="decoding steps, one picture each (default 12)")
     complete.add_argument("--seed", type=int, default=0)
     complete.add_argument("--checkpoint", default=None, help="a sketch ink checkpoint (default: the shipped one)")
@@ -124,12 +127,13 @@ def run_complete(args: argparse.Namespace) -> int:
     from workbench.domains.sketch import api
 
     _check_count("steps", args.steps, 1)
+    _check_count("start", args.start, 1)
     # A partial drawing keeps its place on the page: scaled, not cropped to its ink.
     partial = load_ink(args.partial, api.MODEL_SIZE, crop=False)
     examples, errors = _examples(api, args.examples, "complete") if args.examples else ([], [])
     out = prepare_output_folder(args.out)
     frames = api.complete(partial, steps=args.steps, checkpoint=args.checkpoint, seed=args.seed, examples=examples,
-                          strength=args.strength)
+                          strength=args.strength, start=args.start - 1)
     results = []
     for step, frame in enumerate(frames):
         path = _save_png(api, frame, out / f"step-{step:02d}.png")
@@ -140,7 +144,8 @@ def run_complete(args: argparse.Namespace) -> int:
     api.save_svg(frames[-1], out / "completed.strokes.svg", strokes=True)
     strip = _save_png(api, api.contact_sheet(frames, columns=len(frames)), out / "filmstrip.png", scale=SCALE)
     emit("sketch complete", results, device="cpu", as_json=args.json,
-         extra={"completed": str(final), "filmstrip": str(strip), "examples": len(examples), "skipped": errors})
+         extra={"completed": str(final), "filmstrip": str(strip), "examples": len(examples), "start": args.start,
+                "skipped": errors})
     return 0
 
 

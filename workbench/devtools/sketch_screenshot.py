@@ -1,13 +1,14 @@
 """Render a real Sketch Studio session to a PNG (for docs/screenshot-sketch.png).
 
     python -m workbench.devtools.sketch_screenshot docs/screenshot-sketch.png [--data ZIP] [--character 7]
-        [--complete [--live] | --invent]
+        [--complete [--live] [--another N] | --invent]
 
 Five drawings of one character (a class of --data, default the built-in test glyphs) go on the
 support strip, one of them is copied onto the canvas, and Vary draws eight variations at the
 default strength with the shipped checkpoint. With --complete, four drawings go on the strip, a
 quarter of the fifth's ink goes on the canvas, and Complete finishes it in the strip's style
-(with --live, "Suggest as I draw" does, as the quarter lands on the canvas).
+(with --live, "Suggest as I draw" does, as the quarter lands on the canvas); --another N then
+presses Another N times (a new seed and the next example by fit each time).
 With --invent, the strip holds five different characters (classes --character .. +4, one drawing
 each) and Invent draws eight new ones.
 """
@@ -29,6 +30,7 @@ def main(argv=None) -> int:
     parser.add_argument("--character", type=int, default=7, help="class index in the set's test split")
     parser.add_argument("--complete", action="store_true", help="show Complete instead of Vary")
     parser.add_argument("--live", action="store_true", help="with --complete: by Suggest as I draw")
+    parser.add_argument("--another", type=int, default=0, metavar="N", help="with --complete: press Another N times")
     parser.add_argument("--invent", action="store_true", help="show Invent instead of Vary")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -68,6 +70,10 @@ def main(argv=None) -> int:
         panel.variations.setValue(8)
         panel.start_invent() if args.invent else panel.start_vary()
     print(f"generated in {wait_until_idle(app, panel):.1f} s", file=sys.stderr)
+    for _ in range(args.another if args.complete else 0):
+        panel.complete_seed.setValue(panel.complete_seed.value() + 1)    # what Another's dice does, not random
+        panel._another_completion()
+        wait_until_idle(app, panel)
     for _ in range(20):
         app.processEvents()
         time.sleep(0.02)

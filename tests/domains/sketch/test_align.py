@@ -43,14 +43,14 @@ def test_the_pull_fades_away_from_the_partial():
     assert all(abs(a - b) <= 1 for a, b in zip(rows, rows[1:]))   # and unbroken
 
 
-def test_fitted_bends_every_example_and_names_the_one_that_fits_best():
+def test_fitted_bends_every_example_and_ranks_them_by_fit():
     partial = _page()
     partial[20:40, 30] = 1.0
     near, far = _page(), _page()
     near[15:50, 31] = 1.0                             # 1 px off
     far[15:50, 50] = 1.0                              # 20 px off: out of reach
-    bent, best = align.fitted(np.stack([far, near]), partial)
-    assert best == 1
+    bent, order = align.fitted(np.stack([far, near]), partial)
+    assert order == [1, 0]
     assert bent[1, 30, 30] == 1.0                     # the near one laid on the partial
     assert np.array_equal(bent[0], far)               # nothing within reach fits: left where it was
     filled = baselines.bent_fill(partial, np.stack([far, near]))

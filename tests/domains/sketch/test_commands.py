@@ -83,11 +83,12 @@ def test_sketch_complete_follows_examples_and_skips_bad_files(tiny_checkpoints, 
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not a png")
     code = main(["sketch", "complete", "--partial", partial, "--examples", example, str(broken), "--steps", "2",
-                 "--checkpoint", str(tiny_checkpoints["ink"]), "--out", str(tmp_path / "done"), "--json"])
+                 "--start", "2", "--checkpoint", str(tiny_checkpoints["ink"]), "--out", str(tmp_path / "done"), "--json"])
     assert code == 0
     captured = capsys.readouterr()
     document = json.loads(captured.out)
     assert document["examples"] == 1 and len(document["skipped"]) == 1 and "broken.png" in captured.err
+    assert document["start"] == 2                          # one example: the 2nd best is the best again
 
 
 def test_sketch_tune_stores_the_validated_rate_and_steps(tiny_checkpoints, tmp_path, capsys):

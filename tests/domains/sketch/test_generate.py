@@ -192,6 +192,20 @@ def test_complete_returns_the_partial_and_one_picture_per_decoding_step(tiny_che
         api.complete(partial, steps=2, checkpoint=tiny_checkpoints["ink"], examples=[np.zeros((32, 32))])
 
 
+def test_complete_start_steps_through_the_examples_by_fit(tiny_checkpoints, drawings):
+    partial = (drawings[0] > 0.5).astype(np.float32)
+    partial[:, 16:] = 0.0
+    examples = [drawings[1], drawings[2]]
+
+    def last(start: int) -> np.ndarray:
+        return api.complete(partial, steps=2, checkpoint=tiny_checkpoints["ink"], examples=examples, seed=3,
+                            strength=0.1, start=start)[-1]
+
+    best, other = last(0), last(1)
+    assert not np.array_equal(best, other)              # another example: another drawing
+    assert np.array_equal(last(2), best)                # past the last example it starts over
+
+
 def test_wrong_or_missing_checkpoint(tiny_checkpoints, drawings, tmp_path):
     with pytest.raises(CheckpointError, match="'classify' checkpoint"):
         api.vary(drawings, checkpoint=tiny_checkpoints["classify"])

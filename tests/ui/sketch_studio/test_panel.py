@@ -101,6 +101,28 @@ def test_another_completes_again_with_a_new_seed(qtbot, panel, context):
     assert seed != 0 and f"seed {seed}" in panel.gallery.caption.text() and errors(context) == []
 
 
+def test_another_with_examples_starts_from_the_next_one_by_fit(qtbot, panel, context):
+    for name in ("cross", "ring", "cross"):
+        panel.strip.add_image(glyph_array(name), name)
+    draw_stroke(qtbot, panel.canvas, line_points(60, 60, 200, 200))
+    panel.complete_steps.setValue(2)
+    panel.modes.setCurrentIndex(COMPLETE_TAB)
+    assert panel.complete_start.text() == "best fit"
+    assert panel.start_complete()
+    wait_idle(qtbot, panel)
+    assert "starting from the best fit ·" in panel.gallery.caption.text()
+    another = next(b for b in panel.findChildren(QToolButton) if b.text() == "Another")
+    for expected in ("2nd best fit", "3rd best fit", "best fit"):     # three examples, then round again
+        qtbot.mouseClick(another, Qt.LeftButton)
+        wait_idle(qtbot, panel)
+        assert panel.complete_start.text() == expected
+        assert f"starting from the {expected} ·" in panel.gallery.caption.text()
+    assert panel.gallery.made_by["Start from"] == "best fit" and errors(context) == []
+    panel.complete_start.lineEdit().setText("2")                         # typed as a number
+    panel.complete_start.interpretText()
+    assert panel.complete_start.value() == 2 and panel.complete_start.text() == "2nd best fit"
+
+
 def test_complete_follows_the_support_set_as_drawn(qtbot, panel, context):
     draw_stroke(qtbot, panel.canvas, line_points(40, 40, 220, 220))
     panel.add_canvas_to_support()                          # drawn here: goes to Complete as drawn on the page

@@ -14,8 +14,8 @@ lower); between pieces the moves blend over BLEND px. A move is the shift
 example's ink (mean distance, each capped at CAP px so that strokes the
 example lacks do not decide it), plus PRIOR per pixel moved, so that a
 piece that fits anywhere leaves the example where it is. The same cost for
-the whole partial says which example fits it best: Complete starts from
-it. Chosen on the validation sets (built-in val classes and Omniglot
+the whole partial ranks the examples: Complete starts from the one that
+fits best (the studio's Another from the next). Chosen on the validation sets (built-in val classes and Omniglot
 small1's own alphabets; docs/sketch.md).
 """
 
@@ -143,12 +143,12 @@ def _moved(example: np.ndarray, move: torch.Tensor) -> np.ndarray:
     return bent.reshape(size, size).numpy().astype(example.dtype)
 
 
-def fitted(examples: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, int]:
-    """The examples [K, S, S] each bent toward the partial [S, S], and the index of the one that
-    fits it best (module doc)."""
+def fitted(examples: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """The examples [K, S, S] each bent toward the partial [S, S], and their indices in the order
+    they fit it, best first (module doc)."""
     given = _points(partial)
     if len(given) == 0:
-        return examples.copy(), 0
+        return examples.copy(), list(range(len(examples)))
     piece = _pieces(given)
     share = F.one_hot(piece).float()
     share /= share.sum(0)                                                               # [G, N]: a piece's mean
@@ -163,7 +163,7 @@ def fitted(examples: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, int]:
         costs.append(float((distance.mean(1) + SHIFT_COST).min()))
         shifts = SHIFTS[(distance @ share + SHIFT_COST.unsqueeze(1)).argmin(0)]        # [N, 2]: each piece's
         bent.append(_moved(example, pull @ shifts.float()))
-    return np.stack(bent), int(np.argmin(costs))
+    return np.stack(bent), [int(i) for i in np.argsort(costs, kind="stable")]
 
 
 def bend(example: np.ndarray, partial: np.ndarray) -> np.ndarray:

@@ -232,14 +232,15 @@ def complete(
     seed: int = 0,
     examples: Sequence[np.ndarray] | None = None,
     strength: float | None = None,
+    start: int = 0,
 ) -> list[np.ndarray]:
     """The partial drawing, then the canvas after each decoding step 1..steps (arrays [S, S] in
     [0, 1]: committed pixels 0/1, the still-unknown ones grey with the current prediction).
     examples: drawings of the kind being drawn (the support set), whose style the completion follows;
     without them it continues the built-in glyphs that cover the partial best. strength (with
     examples): below 1 the canvas starts from the example that fits the partial best and the
-    network redraws that share of it (generate.complete)."""
+    network redraws that share of it; start 1, 2, ... starts from the next best (generate.complete)."""
     from workbench.domains.sketch import generate
 
     return generate.complete(partial, steps=steps, checkpoint=checkpoint, progress=progress, cancelled=cancelled,
-                             seed=seed, examples=examples, strength=strength)
+                             seed=seed, examples=examples, strength=strength, start=start)

@@ -117,5 +117,5 @@ def nearest_fill(partial: np.ndarray, pool: np.ndarray) -> np.ndarray:
 
 def bent_fill(partial: np.ndarray, examples: np.ndarray) -> np.ndarray:
     """The partial plus the example [K, S, S] bent toward it that fits it best (align.fitted)."""
-    bent, best = align.fitted(examples, partial)
-    return np.maximum(partial, bent[best])
+    bent, order = align.fitted(examples, partial)
+    return np.maximum(partial, bent[order[0]])

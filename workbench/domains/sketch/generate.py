@@ -299,7 +299,8 @@ COMPLETE_GAP = EXAMPLE_GAP + 1
 
 def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, progress=None, cancelled=None,
              learner=None, seed: int = 0, temperature: float = 1.0, adapt_steps: int | None = None,
-             examples: Sequence[np.ndarray] | None = None, strength: float | None = None) -> list[np.ndarray]:
+             examples: Sequence[np.ndarray] | None = None, strength: float | None = None,
+             start: int = 0) -> list[np.ndarray]:
     """The partial drawing, then the canvas after each decoding step 1..steps ([S, S] arrays in [0, 1]).
 
     `steps` are decoding steps (the filmstrip). The partial's ink and a
@@ -319,7 +320,9 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     a few pixels. With examples,
     `strength` works as in Vary: below 1 the canvas starts from the bent
     example that fits the partial best, a share 1 - strength of its pixels
-    known (default COMPLETE_STRENGTH).
+    known (default COMPLETE_STRENGTH); `start` 1, 2, ... starts from the next
+    best instead (modulo the number of examples). Another seed redraws the
+    same example nearly as it was; another start is another hand.
     """
     from workbench.domains.sketch import align, baselines
     from workbench.domains.sketch.inknet import binary_ink
@@ -338,9 +341,9 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     known = observed_mask(ink.reshape(size, size)).reshape(1, -1)
     if examples is not None and len(examples):
         images = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=False) for i, d in enumerate(examples)])
-        images, best = align.fitted(images, ink.reshape(size, size).numpy())
+        images, order = align.fitted(images, ink.reshape(size, size).numpy())
         if strength < 1.0:
-            ink, known = _from_example(images[best], ink, known, strength, generator)
+            ink, known = _from_example(images[order[int(start) % len(order)]], ink, known, strength, generator)
     else:
         pool = baselines.training_pool(size, learner.problem.options["seed"])
         images = pool[baselines.covering(ink.reshape(size, size).numpy(), pool, COMPLETE_SUPPORT)]

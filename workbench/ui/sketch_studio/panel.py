@@ -31,6 +31,7 @@ from workbench.ui.panel_actions import panel_action
 from workbench.ui.settings_values import read_value
 from workbench.ui.sketch_studio.canvas import SketchCanvas
 from workbench.ui.sketch_studio.checkpoints import CheckpointSelector
+from workbench.ui.sketch_studio.fit_rank import FitRankSpin, fit_rank_text
 from workbench.ui.sketch_studio.gallery import Gallery
 from workbench.ui.sketch_studio.support_strip import SupportStrip
 
@@ -144,7 +145,12 @@ class SketchStudioPanel(QWidget):
 
         self.complete_steps = self._steps_spin("Decoding steps, one picture each (default 12)")
         self.complete_seed, complete_seed_row = self._seed_row(
-            "Another", "Complete again with a random seed: another suggestion", then=lambda: self.start_complete())
+            "Another", "Complete again with a random seed, starting from the next of your examples: another "
+            "suggestion, in another hand", then=self._another_completion)
+        self.complete_start = FitRankSpin()
+        self.complete_start.setToolTip("Which of the support set's drawings Complete starts from: the one that "
+                                       "fits your strokes best, the 2nd best, ... (past the last, the best again). "
+                                       "Another seed redraws the same example; another one here is another hand")
         self.complete_button = QPushButton("Complete")
         self.complete_button.setToolTip("Complete the canvas drawing; the slider shows every step "
                                         "(Ctrl+Shift+R)")
@@ -165,6 +171,7 @@ class SketchStudioPanel(QWidget):
         live_row.addWidget(accept)
         complete_form.addRow("Decoding steps", self.complete_steps)
         complete_form.addRow("Seed", complete_seed_row)
+        complete_form.addRow("Start from", self.complete_start)
         complete_form.addRow("Model", self.complete_checkpoint)
         complete_form.addRow(self.complete_button)
         complete_form.addRow(live_row)
@@ -297,6 +304,13 @@ class SketchStudioPanel(QWidget):
         self._submit(mode, [np.asarray(s, np.float32) for s in support], options)
         return True
 
+    def _another_completion(self) -> None:
+        """Another (after its new seed): the next example by fit, so the suggestion is in another hand."""
+        count = len(self.strip.page_images())
+        if count > 1:
+            self.complete_start.setValue(self.complete_start.value() % count + 1)
+        self.start_complete()
+
     def _on_canvas_changed(self) -> None:
         self._canvas_revision += 1
         if self.live_complete.isChecked() and self.modes.currentIndex() == COMPLETE_TAB:
@@ -321,13 +335,17 @@ class SketchStudioPanel(QWidget):
             self.notifier.info("The support set is empty: completing from built-in glyphs. Add a few drawings "
                                "of this kind to complete in their style.")
         options = dict(steps=self.complete_steps.value() or None, checkpoint=self.complete_checkpoint.path(),
-                       examples=examples, seed=self.complete_seed.value())
+                       examples=examples, seed=self.complete_seed.value(), start=self.complete_start.value() - 1)
         style = (f"in the style of {len(examples)} example{'s' if len(examples) != 1 else ''}" if examples
                  else "from built-in glyphs (the support set is empty)")
-        self._pending_caption = (f"Completion of the canvas drawing {style}{' as you draw' if live else ''} · "
+        if len(examples) > 1:
+            style += f", starting from the {fit_rank_text(options['start'] % len(examples) + 1)}"
+        self._pending_caption = (f"Completion of the canvas drawing{' as you draw' if live else ''} {style} · "
                                  f"model {self.complete_checkpoint.label()} · seed {options['seed']}")
         self._completed_revision = self._canvas_revision
         self.gallery.made_by = {"Model": self.complete_checkpoint.label(), "Seed": str(options["seed"])}
+        if len(examples) > 1:
+            self.gallery.made_by["Start from"] = fit_rank_text(options["start"] % len(examples) + 1)
         self._submit("complete", partial, options)
         return True
 

@@ -9,7 +9,8 @@ import numpy as np
 
 from workbench.project.document import SketchWork
 
-SETTINGS = ("variations", "seed", "temperature", "strength", "vary_steps", "complete_steps", "complete_seed")
+SETTINGS = ("variations", "seed", "temperature", "strength", "vary_steps", "complete_steps", "complete_seed",
+            "complete_start")
 
 
 def collect(panel) -> SketchWork:
