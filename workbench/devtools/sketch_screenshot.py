@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     print(f"generated in {wait_until_idle(app, panel):.1f} s", file=sys.stderr)
     for _ in range(args.another if args.complete else 0):
         panel.complete_seed.setValue(panel.complete_seed.value() + 1)    # what Another's dice does, not random
-        panel._another_completion()
+        panel.another_completion()
         wait_until_idle(app, panel)
     for _ in range(20):
         app.processEvents()

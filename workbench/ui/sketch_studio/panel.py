@@ -146,7 +146,7 @@ class SketchStudioPanel(QWidget):
         self.complete_steps = self._steps_spin("Decoding steps, one picture each (default 12)")
         self.complete_seed, complete_seed_row = self._seed_row(
             "Another", "Complete again with a random seed, starting from the next of your examples: another "
-            "suggestion, in another hand", then=self._another_completion)
+            "suggestion, in another hand", then=self.another_completion)
         self.complete_start = FitRankSpin()
         self.complete_start.setToolTip("Which of the support set's drawings Complete starts from: the one that "
                                        "fits your strokes best, the 2nd best, ... (past the last, the best again). "
@@ -304,7 +304,7 @@ class SketchStudioPanel(QWidget):
         self._submit(mode, [np.asarray(s, np.float32) for s in support], options)
         return True
 
-    def _another_completion(self) -> None:
+    def another_completion(self) -> None:
         """Another (after its new seed): the next example by fit, so the suggestion is in another hand."""
         count = len(self.strip.page_images())
         if count > 1:
@@ -338,14 +338,15 @@ class SketchStudioPanel(QWidget):
                        examples=examples, seed=self.complete_seed.value(), start=self.complete_start.value() - 1)
         style = (f"in the style of {len(examples)} example{'s' if len(examples) != 1 else ''}" if examples
                  else "from built-in glyphs (the support set is empty)")
-        if len(examples) > 1:
-            style += f", starting from the {fit_rank_text(options['start'] % len(examples) + 1)}"
+        start = fit_rank_text(options["start"] % len(examples) + 1) if len(examples) > 1 else None
+        if start:
+            style += f", starting from the {start}"
         self._pending_caption = (f"Completion of the canvas drawing{' as you draw' if live else ''} {style} · "
                                  f"model {self.complete_checkpoint.label()} · seed {options['seed']}")
         self._completed_revision = self._canvas_revision
         self.gallery.made_by = {"Model": self.complete_checkpoint.label(), "Seed": str(options["seed"])}
-        if len(examples) > 1:
-            self.gallery.made_by["Start from"] = fit_rank_text(options["start"] % len(examples) + 1)
+        if start:
+            self.gallery.made_by["Start from"] = start
         self._submit("complete", partial, options)
         return True
 
