@@ -13,9 +13,10 @@ lower); between pieces the moves blend over BLEND px. A move is the shift
 (at most REACH px each way) that brings the piece's ink nearest the
 example's ink (mean distance, each capped at CAP px so that strokes the
 example lacks do not decide it), plus PRIOR per pixel moved, so that a
-piece that fits anywhere leaves the example where it is. The same cost for
-the whole partial ranks the examples: Complete starts from the one that
-fits best (the studio's Another from the next). Chosen on the validation sets (built-in val classes and Omniglot
+piece that fits anywhere leaves the example where it is. That cost for the
+whole partial and for its pieces, with a few more measures, ranks the
+examples (choose.py): Complete starts from the first (the studio's Another
+from the next). Chosen on the validation sets (built-in val classes and Omniglot
 small1's own alphabets; docs/sketch.md).
 """
 
@@ -27,6 +28,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from workbench.domains.sketch import choose
 from workbench.domains.sketch.metrics import INK
 
 REACH = 6
@@ -143,27 +145,39 @@ def _moved(example: np.ndarray, move: torch.Tensor) -> np.ndarray:
     return bent.reshape(size, size).numpy().astype(example.dtype)
 
 
-def fitted(examples: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, list[int]]:
-    """The examples [K, S, S] each bent toward the partial [S, S], and their indices in the order
-    they fit it, best first (module doc)."""
+def measured(examples: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The examples [K, S, S] each bent toward the partial [S, S] (it has ink), and the measures of
+    how each fits it [K, len(choose.FEATURES)] (choose.py). An example without ink stays as it is
+    and fits worst."""
     given = _points(partial)
-    if len(given) == 0:
-        return examples.copy(), list(range(len(examples)))
     piece = _pieces(given)
     share = F.one_hot(piece).float()
     share /= share.sum(0)                                                               # [G, N]: a piece's mean
     pull = _pull(given, piece, partial.shape[-1])
-    bent, costs = [], []
+    bent, costs, residuals = [], [], []
     for example in examples:
         if not (example > INK).any():
             bent.append(example.copy())
-            costs.append(float("inf"))
+            costs.append(CAP + PRIOR * REACH)
+            residuals.append(CAP + PRIOR * REACH)
             continue
         distance = _distances(given, example)                                          # [M, G]
         costs.append(float((distance.mean(1) + SHIFT_COST).min()))
-        shifts = SHIFTS[(distance @ share + SHIFT_COST.unsqueeze(1)).argmin(0)]        # [N, 2]: each piece's
-        bent.append(_moved(example, pull @ shifts.float()))
-    return np.stack(bent), [int(i) for i in np.argsort(costs, kind="stable")]
+        per_piece = distance @ share + SHIFT_COST.unsqueeze(1)                           # [M, N]
+        best = per_piece.argmin(0)                                                      # each piece's shift
+        residuals.append(float(per_piece.gather(0, best.unsqueeze(0)).mean()))
+        bent.append(_moved(example, pull @ SHIFTS[best].float()))
+    bent = np.stack(bent)
+    return bent, choose.measures(bent, partial, _capped_distance(partial).numpy(), costs, residuals)
+
+
+def fitted(examples: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """The examples [K, S, S] each bent toward the partial [S, S], and their indices in the order
+    Complete would start from them, best first (choose.py)."""
+    if not (partial > INK).any():
+        return examples.copy(), list(range(len(examples)))
+    bent, values = measured(examples, partial)
+    return bent, choose.ranked(values)
 
 
 def bend(example: np.ndarray, partial: np.ndarray) -> np.ndarray:
