@@ -177,7 +177,8 @@ def fitted(examples: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, list[
     if not (partial > INK).any():
         return examples.copy(), list(range(len(examples)))
     bent, values = measured(examples, partial)
-    return bent, choose.ranked(values)
+    inked = [bool((example > INK).any()) for example in examples]
+    return bent, sorted(choose.ranked(values), key=lambda i: not inked[i])     # one without ink last
 
 
 def bend(example: np.ndarray, partial: np.ndarray) -> np.ndarray:
