@@ -1,6 +1,9 @@
 """choose.py: which example Complete starts from."""
 
+import json
+
 import numpy as np
+import pytest
 
 from workbench.domains.sketch import align, choose
 
@@ -58,3 +61,14 @@ def test_a_heavy_hand_does_not_win_by_its_weight_alone():
     cost = choose.FEATURES.index("cost")
     assert values[0, cost] < values[1, cost]                    # the heavy ink lies nearer the partial...
     assert choose.ranked(values)[0] == 1                        # ...yet the thin hand is chosen
+
+
+@pytest.mark.slow  # 600 glyph tasks, about 15 s
+def test_the_shipped_weights_are_what_the_documented_command_fits(capsys):
+    from workbench.devtools import fit_chooser
+
+    assert fit_chooser.main([]) == 0
+    fitted = json.loads(capsys.readouterr().out)
+    assert fitted["features"] == list(choose.FEATURES)
+    for name in ("MEAN", "SCALE", "WEIGHTS"):
+        assert np.allclose(fitted[name], getattr(choose, name), atol=2e-4), name
