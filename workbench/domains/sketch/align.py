@@ -147,8 +147,7 @@ def _moved(example: np.ndarray, move: torch.Tensor) -> np.ndarray:
 
 def measured(examples: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The examples [K, S, S] each bent toward the partial [S, S] (it has ink), and the measures of
-    how each fits it [K, len(choose.FEATURES)] (choose.py). An example without ink stays as it is
-    and fits worst."""
+    how each fits it [K, len(choose.FEATURES)] (choose.py)."""
     given = _points(partial)
     piece = _pieces(given)
     share = F.one_hot(piece).float()
@@ -156,11 +155,6 @@ def measured(examples: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, np.
     pull = _pull(given, piece, partial.shape[-1])
     bent, costs, residuals = [], [], []
     for example in examples:
-        if not (example > INK).any():
-            bent.append(example.copy())
-            costs.append(CAP + PRIOR * REACH)
-            residuals.append(CAP + PRIOR * REACH)
-            continue
         distance = _distances(given, example)                                          # [M, G]
         costs.append(float((distance.mean(1) + SHIFT_COST).min()))
         per_piece = distance @ share + SHIFT_COST.unsqueeze(1)                           # [M, N]

@@ -6,8 +6,8 @@ score 0.07-0.13 F1 above the one whose ink lies nearest the partial's. No
 single measure picks it reliably (each tried alone won or lost 0.01-0.03
 from draw to draw), so the choice is a linear score of five, with weights
 fitted on built-in *training* glyph tasks (`python -m
-workbench.devtools.fit_chooser --json`, which prints MEAN, SCALE and
-WEIGHTS below) to rank, of two examples, the one whose paste completes the
+workbench.devtools.fit_chooser`, which prints MEAN, SCALE and WEIGHTS
+below as JSON) to rank, of two examples, the one whose paste completes the
 drawing better:
 
 - cost: the mean capped distance from the partial's ink to the example's,

@@ -317,12 +317,12 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     are). Each example is bent toward the partial's strokes near them
     (align.py: each piece of the partial pulls the example by a shift of at
     most a few pixels, fading away from it), since two hands differ there by
-    a few pixels. With examples,
-    `strength` works as in Vary: below 1 the canvas starts from the bent
-    example that fits the partial best (choose.py ranks them), a share
-    1 - strength of its pixels known (default COMPLETE_STRENGTH); `start` 1,
-    2, ... starts from the next best instead (modulo the number of examples). Another seed redraws the
-    same example nearly as it was; another start is another hand.
+    a few pixels. With examples, `strength` works as in Vary: below 1 the
+    canvas starts from the bent example that fits the partial best
+    (choose.py ranks them), a share 1 - strength of its pixels known
+    (default COMPLETE_STRENGTH); `start` 1, 2, ... starts from the next best
+    instead (modulo the number of examples). Another seed redraws the same
+    example nearly as it was; another start is another hand.
     """
     from workbench.domains.sketch import align, baselines
     from workbench.domains.sketch.inknet import binary_ink
