@@ -300,3 +300,23 @@ def test_added_ink_is_the_completion_outside_the_partial_and_its_band():
     final[10, 2:10] = 1.0                                  # new
     added = added_ink([partial, final])
     assert added[10, 2:10].all() and added.sum() == 8
+
+
+def test_complete_starts_from_the_example_redrawn_in_the_partials_pen(monkeypatch):
+    from workbench.domains.sketch import generate
+
+    size = 64
+    partial = np.zeros((size, size), np.float32)
+    partial[10:30, 20:22] = 1.0                                    # the user's thin stroke, 2 px
+    example = np.zeros((size, size), np.float32)
+    example[10:50, 19:25] = 1.0                                    # the same stroke in a 6-px pen, and on
+    started = {}
+
+    def from_example(start, ink, known, strength, generator):
+        started["example"] = start
+        return ink, known
+    monkeypatch.setattr(generate, "_from_example", from_example)
+    generate.complete(partial, steps=1, examples=[example])
+    start = started["example"]
+    assert 0 < start[40].sum() <= 3                               # below the partial: the stroke goes on, thin
+    assert start[40].sum() < example[40].sum()

@@ -10,7 +10,8 @@
 - nearest_fill (Complete): the partial plus the training drawing that covers
   most of the partial's ink (within 1 px; ties go to less ink).
 - bent_fill (Complete): the partial plus the user's example bent toward it
-  that fits it best (align.py): where Complete starts, without the network.
+  that fits it best (align.py), in the partial's pen (pen_width.py): where
+  Complete starts, without the network.
 
 `covering` also gives Complete its support drawings (generate.complete).
 """
@@ -24,7 +25,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from workbench.domains.sketch import align
+from workbench.domains.sketch import align, pen_width
 from workbench.domains.sketch.metrics import INK
 from workbench.domains.sketch.observe import cover_score, near_ink
 
@@ -116,6 +117,7 @@ def nearest_fill(partial: np.ndarray, pool: np.ndarray) -> np.ndarray:
 
 
 def bent_fill(partial: np.ndarray, examples: np.ndarray) -> np.ndarray:
-    """The partial plus the example [K, S, S] bent toward it that fits it best (align.fitted)."""
+    """The partial plus the example [K, S, S] bent toward it that fits it best (align.fitted),
+    redrawn with the partial's pen (pen_width.in_pen_of): the canvas Complete starts from."""
     bent, order = align.fitted(examples, partial)
-    return np.maximum(partial, bent[order[0]])
+    return np.maximum(partial, pen_width.in_pen_of(bent[order[0]], partial))

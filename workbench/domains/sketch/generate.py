@@ -319,12 +319,12 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     most a few pixels, fading away from it), since two hands differ there by
     a few pixels. With examples, `strength` works as in Vary: below 1 the
     canvas starts from the bent example that fits the partial best
-    (choose.py ranks them), a share 1 - strength of its pixels known
-    (default COMPLETE_STRENGTH); `start` 1, 2, ... starts from the next best
+    (choose.py ranks them), redrawn with the partial's pen (pen_width.py),
+    a share 1 - strength of its pixels known (default COMPLETE_STRENGTH); `start` 1, 2, ... starts from the next best
     instead (modulo the number of examples). Another seed redraws the same
     example nearly as it was; another start is another hand.
     """
-    from workbench.domains.sketch import align, baselines
+    from workbench.domains.sketch import align, baselines, pen_width
     from workbench.domains.sketch.inknet import binary_ink
 
     learner = learner or load_learner("ink", checkpoint)
@@ -341,9 +341,11 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     known = observed_mask(ink.reshape(size, size)).reshape(1, -1)
     if examples is not None and len(examples):
         images = np.stack([model_input(d, size, f"support drawing {i + 1}", crop=False) for i, d in enumerate(examples)])
-        images, order = align.fitted(images, ink.reshape(size, size).numpy())
+        page = ink.reshape(size, size).numpy()
+        images, order = align.fitted(images, page)
         if strength < 1.0:
-            ink, known = _from_example(images[order[int(start) % len(order)]], ink, known, strength, generator)
+            example = pen_width.in_pen_of(images[order[int(start) % len(order)]], page)
+            ink, known = _from_example(example, ink, known, strength, generator)
     else:
         pool = baselines.training_pool(size, learner.problem.options["seed"])
         images = pool[baselines.covering(ink.reshape(size, size).numpy(), pool, COMPLETE_SUPPORT)]

@@ -157,8 +157,8 @@ class SketchStudioPanel(QWidget):
         complete_form = QFormLayout()
         complete_label = QLabel("Completes the drawing on the canvas in the style of the support set "
                                 "(built-in glyphs when it is empty). It reads those drawings where they sit "
-                                "on the page, bent a few pixels toward your strokes: draw over the light table (L), "
-                                "which shows them.")
+                                "on the page, bent a few pixels toward your strokes, and finishes in your pen's "
+                                "width: draw over the light table (L), which shows them.")
         complete_label.setWordWrap(True)
         complete_form.addRow(complete_label)
         self.live_complete = QCheckBox("Suggest as I draw")
