@@ -44,3 +44,11 @@ def test_a_thick_drawing_redrawn_with_a_thin_pen_keeps_its_centre_lines():
 def test_a_drawing_without_ink_comes_back_as_it_was():
     page = np.zeros((SIZE, SIZE), np.float32)
     assert not pen_width.redrawn(page, 3.0).any()
+
+
+def test_ink_up_to_the_edge_is_measured_and_redrawn():
+    full = np.ones((SIZE, SIZE), np.float32)            # a page of ink: the measure ends
+    assert pen_width.in_pen_of(_strokes(6), full).shape == (SIZE, SIZE)
+    edge = np.zeros((SIZE, SIZE), np.float32)
+    edge[:, :3] = 1.0                                   # a 3-px stroke along the left edge
+    assert pen_width.radius(edge) < pen_width.radius(_strokes(6))

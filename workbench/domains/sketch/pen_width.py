@@ -36,12 +36,13 @@ def _upscaled(ink: np.ndarray) -> np.ndarray:
 
 
 def _depth(big: np.ndarray) -> np.ndarray:
-    """How many 3x3 erosions each ink pixel of the boolean image survives, plus one (0 on paper)."""
+    """How many 3x3 erosions each ink pixel of the boolean image survives, plus one (0 on paper).
+    Beyond the edge is paper, so that ink up to the edge (a page full of it) wears away too."""
     x = torch.from_numpy(big.astype(np.float32))[None, None]
     depth = torch.zeros_like(x)
     while x.any():
         depth += x
-        x = -F.max_pool2d(-x, 3, stride=1, padding=1)
+        x = -F.max_pool2d(-F.pad(x, (1, 1, 1, 1)), 3, stride=1)
     return depth[0, 0].numpy()
 
 
