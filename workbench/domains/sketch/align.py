@@ -98,10 +98,16 @@ def best_shift(partial: np.ndarray, example: np.ndarray) -> tuple[tuple[int, int
     given = _points(partial)
     if len(given) == 0 or not (example > INK).any():
         return (0, 0), CAP
-    cost = _distances(given, example).mean(1) + SHIFT_COST
-    best = int(cost.argmin())
+    best, cost = _whole_move(_distances(given, example))
     dy, dx = SHIFTS[best].tolist()
-    return (dy, dx), float(cost[best])
+    return (dy, dx), cost
+
+
+def _whole_move(distance: torch.Tensor) -> tuple[int, float]:
+    """(index into SHIFTS, cost) of the one move for the whole partial, from `_distances` [M, G]."""
+    cost = distance.mean(1) + SHIFT_COST
+    best = int(cost.argmin())
+    return best, float(cost[best])
 
 
 def _pieces(given: torch.Tensor) -> torch.Tensor:
@@ -156,7 +162,7 @@ def measured(examples: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, np.
     bent, costs, residuals = [], [], []
     for example in examples:
         distance = _distances(given, example)                                          # [M, G]
-        costs.append(float((distance.mean(1) + SHIFT_COST).min()))
+        costs.append(_whole_move(distance)[1])
         per_piece = distance @ share + SHIFT_COST.unsqueeze(1)                           # [M, N]
         best = per_piece.argmin(0)                                                      # each piece's shift
         residuals.append(float(per_piece.gather(0, best.unsqueeze(0)).mean()))

@@ -322,8 +322,8 @@ def complete(partial: np.ndarray, steps: int | None = None, checkpoint=None, pro
     (choose.py ranks them), redrawn with the partial's pen (pen_width.py),
     a share 1 - strength of its pixels known (default COMPLETE_STRENGTH);
     `start` 1, 2, ... starts from the next best instead (modulo the number
-    of examples). Another seed redraws the same
-    example nearly as it was; another start is another hand.
+    of examples). Another seed redraws the same example nearly as it was;
+    another start is another hand.
     """
     from workbench.domains.sketch import align, baselines, pen_width
     from workbench.domains.sketch.inknet import binary_ink
