@@ -7,6 +7,7 @@ a meta-gradient.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Callable
 
@@ -81,6 +82,14 @@ class Learner:
     def forward(self, params: Params, *inputs: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
             return self.forward_fn(params, *(x.to(self.device) for x in inputs))
+
+    def bound(self, params: Params) -> torch.nn.Module:
+        """A copy of the model holding `params`, in eval mode, for many calls with the same weights
+        (a decoding loop): `forward` swaps the weights in on every call, which costs about as much
+        as a small network's pass."""
+        model = copy.deepcopy(self.model).eval()
+        model.load_state_dict(params, strict=False)
+        return model.requires_grad_(False)
 
     def query_losses_by_step(self, tasks: TaskBatch, steps: list[int]) -> dict[int, torch.Tensor]:
         """Query loss of every task after each requested number of inner steps (0 = unadapted)."""

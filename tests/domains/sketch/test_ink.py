@@ -95,6 +95,24 @@ def test_fine_support_reads_the_support_pixel_by_pixel():
     assert (a - b)[10:20, 14:18].abs().max() > 1e-4
 
 
+def test_a_bound_channels_last_copy_with_the_condition_computed_once_gives_the_same_logits():
+    """generate.draw decodes with Learner.bound and InkNet.condition once for all steps."""
+    from workbench.meta.config import MetaConfig
+    from workbench.meta.learner import Learner
+
+    torch.manual_seed(0)
+    problem = _problem(fine_support=True)
+    learner = Learner(problem, MetaConfig(algo="anil"))
+    params = {k: v + 0.01 * torch.randn_like(v) for k, v in learner.params.items()}   # not the model's own
+    drawings, weight = torch.rand(3, 32 * 32), torch.tensor([1.0, 1.0, 0.0])
+    ink, known = (torch.rand(2, 32 * 32) > 0.5).float(), (torch.rand(2, 32 * 32) > 0.5).float()
+    net = learner.bound(params).to(memory_format=torch.channels_last)
+    with torch.no_grad():
+        fast = net.logits(net.condition(drawings, weight), ink, known)
+    assert torch.allclose(fast, learner.forward(params, drawings, weight, ink, known), atol=1e-5)
+    assert all(p.requires_grad for p in learner.model.parameters())   # the learner's own model untouched
+
+
 def test_ink_loss_is_finite_and_vmap_matches_loop():
     problem = _problem()
     torch.manual_seed(0)

@@ -24,6 +24,8 @@ def test_mid_grey_faint_and_near_copies():
     other = np.zeros_like(crisp)
     other[14:18, 2:30] = 1.0                      # a horizontal bar
     assert metrics.near_copy_share(np.stack([shifted, other]), crisp[None]) == 0.5
+    assert metrics.nearest_iou(np.stack([shifted, other]), np.stack([other, crisp])).tolist() == [1.0, 1.0]
+    assert metrics.nearest_iou(np.stack([np.zeros_like(crisp)]), crisp[None]).tolist() == [0.0]
 
 
 def test_chamfer_and_completion_scores():

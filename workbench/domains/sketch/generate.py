@@ -98,9 +98,14 @@ def draw(learner, params, context: tuple[torch.Tensor, torch.Tensor], ink: torch
     """Decode canvases [N, P] with adapted InkNet weights; the frames of decode.decode."""
     from workbench.domains.sketch.decode import decode
 
-    drawings, weight = context
-    return decode(lambda i, k: learner.forward(params, drawings, weight, i, k), ink, known, steps, generator,
-                  temperature=temperature, on_step=on_step)
+    # The weights and the support's condition stay the same through the steps; only the canvas changes.
+    # Channels-last convolutions are about a fifth faster on CPU at these sizes.
+    net = learner.bound(params).to(memory_format=torch.channels_last)
+    drawings, weight = (t.to(learner.device) for t in context)
+    with torch.no_grad():
+        condition = net.condition(drawings, weight)
+    return decode(lambda i, k: net.logits(condition, i.to(learner.device), k.to(learner.device)), ink, known,
+                  steps, generator, temperature=temperature, on_step=on_step)
 
 
 def vary(support: Sequence[np.ndarray], n: int = 16, steps: int | None = None, seed: int = 0,

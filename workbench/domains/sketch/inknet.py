@@ -66,17 +66,24 @@ class InkNet(nn.Module):
         pooled = (e * weight.unsqueeze(1)).sum(0) / weight.sum().clamp_min(1e-6)
         return pooled + self.code
 
-    def forward(self, drawings: torch.Tensor, weight: torch.Tensor, ink: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
-        """Ink logits [N, P] of canvases (ink, known: [N, P], 1 = known ink / known pixel)
-        given the task's drawings [K, P] with weights [K]."""
+    def condition(self, drawings: torch.Tensor, weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """What the decoder reads from the task's drawings [K, P] (weights [K]): FiLM's scales and
+        shifts [blocks, 2, width, 1, 1] and the weighted mean image [1, 1, S, S]. It does not depend
+        on the canvas, so decoding computes it once for all its steps."""
+        mean = (drawings * weight.unsqueeze(1)).sum(0) / weight.sum().clamp_min(1e-6)
+        gamma_beta = self.film(self.context(drawings, weight)).reshape(len(self.blocks), 2, self.width, 1, 1)
+        return gamma_beta, mean.reshape(1, 1, self.size, self.size)
+
+    def logits(self, condition: tuple[torch.Tensor, torch.Tensor], ink: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+        """Ink logits [N, P] of canvases (ink, known: [N, P], 1 = known ink / known pixel) under
+        `condition` (InkNet.condition)."""
+        gamma_beta, mean = condition
         n, s = ink.shape[0], self.size
         known = known.reshape(n, 1, s, s)
         known_ink = ink.reshape(n, 1, s, s) * known
         unknown_share = (1.0 - known).mean(dim=(1, 2, 3), keepdim=True).expand(n, 1, s, s)
-        mean = (drawings * weight.unsqueeze(1)).sum(0) / weight.sum().clamp_min(1e-6)
-        support_mean = mean.reshape(1, 1, s, s).expand(n, 1, s, s)
+        support_mean = mean.expand(n, 1, s, s)
         canvas = torch.cat([known_ink, known - known_ink, unknown_share, support_mean], dim=1)
-        gamma_beta = self.film(self.context(drawings, weight)).reshape(len(self.blocks), 2, self.width, 1, 1)
         h = F.relu(self.stem(canvas))
         h = F.relu(self.down(h))
         for i, (conv, norm) in enumerate(zip(self.blocks, self.norms)):
@@ -89,6 +96,10 @@ class InkNet(nn.Module):
         else:
             logits = self.refine(torch.cat(pixels, dim=1))
         return logits.reshape(n, s * s)
+
+    def forward(self, drawings: torch.Tensor, weight: torch.Tensor, ink: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+        """Ink logits [N, P] of canvases (ink, known: [N, P]) given the task's drawings [K, P] with weights [K]."""
+        return self.logits(self.condition(drawings, weight), ink, known)
 
 
 def binary_ink(drawings: torch.Tensor) -> torch.Tensor:

@@ -63,9 +63,18 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
     return float((a & b).sum() / union) if union else 0.0
 
 
+def nearest_iou(drawings: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """Per drawing [N, S, S], its highest IoU with a support drawing [K, S, S], both centred -> [N]."""
+    if not len(drawings):
+        return np.zeros(0)
+    ours = np.stack([centred(d) for d in drawings]).reshape(len(drawings), 1, -1)
+    theirs = np.stack([centred(s) for s in support]).reshape(1, len(support), -1)
+    union = (ours | theirs).sum(2)
+    return np.where(union > 0, (ours & theirs).sum(2) / np.maximum(union, 1), 0.0).max(1)
+
+
 def near_copy_share(drawings: np.ndarray, support: np.ndarray) -> float:
-    kept = [centred(s) for s in support]
-    return float(np.mean([max(iou(centred(d), s) for s in kept) >= NEAR_COPY_IOU for d in drawings]))
+    return float(np.mean(nearest_iou(drawings, support) >= NEAR_COPY_IOU))
 
 
 def _points(drawing: np.ndarray) -> torch.Tensor:

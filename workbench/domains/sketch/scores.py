@@ -108,6 +108,5 @@ def _scored(support: list[np.ndarray], samples: list[np.ndarray], judge=None):
         nearest = pool[torch.cdist(prototype, pool)[0].argsort()[:DISTRACTORS]]
         distances = torch.cdist(_judged(sample_arr, judge), torch.cat([prototype, nearest])).pow(2)
         fidelity = torch.softmax(-distances, dim=1)[:, 0]
-    kept = [metrics.centred(s) for s in support_arr]
-    novelty = [1.0 - max(metrics.iou(metrics.centred(d), s) for s in kept) for d in sample_arr]
+    novelty = list(1.0 - metrics.nearest_iou(sample_arr, support_arr))
     return fidelity, distances[:, 0], novelty
