@@ -22,23 +22,33 @@ SIMPLIFY = 0.25       # largest deviation a simplified path may have, in drawing
 _AROUND = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
 
 
+def _removable(step: int) -> np.ndarray:
+    """Zhang-Suen's rule for one sub-iteration as a table over the 256 neighbourhoods (bit i set
+    where neighbour _AROUND[i] is ink): True where the middle ink pixel goes."""
+    table = np.zeros(256, dtype=bool)
+    for code in range(256):
+        p = [(code >> i) & 1 for i in range(8)]
+        turns = sum(p[i] == 0 and p[(i + 1) % 8] == 1 for i in range(8))
+        n, e, s, w = p[0], p[2], p[4], p[6]
+        first = (n * e * s == 0 and e * s * w == 0) if step == 0 else (n * e * w == 0 and n * s * w == 0)
+        table[code] = 2 <= sum(p) <= 6 and turns == 1 and first
+    return table
+
+
+_REMOVABLE = (_removable(0), _removable(1))
+
+
 def skeleton(ink: np.ndarray) -> np.ndarray:
     """A boolean image [H, W] thinned to one-pixel-wide lines that keep its connectivity."""
     image = np.pad(np.asarray(ink, dtype=bool), 1).astype(np.uint8)
     h, w = image.shape
-
-    def neighbours() -> list[np.ndarray]:
-        return [image[1 + dy:h - 1 + dy, 1 + dx:w - 1 + dx] for dy, dx in _AROUND]
-
     while True:
         changed = False
-        for step in (0, 1):
-            p = neighbours()
-            count = sum(p)
-            turns = sum(((p[i] == 0) & (p[(i + 1) % 8] == 1)) for i in range(8))
-            n, e, s, w_ = p[0], p[2], p[4], p[6]
-            first = (n * e * s == 0) & (e * s * w_ == 0) if step == 0 else (n * e * w_ == 0) & (n * s * w_ == 0)
-            remove = (image[1:-1, 1:-1] == 1) & (count >= 2) & (count <= 6) & (turns == 1) & first
+        for table in _REMOVABLE:
+            code = np.zeros((h - 2, w - 2), dtype=np.uint8)
+            for i, (dy, dx) in enumerate(_AROUND):
+                code |= image[1 + dy:h - 1 + dy, 1 + dx:w - 1 + dx] << i
+            remove = (image[1:-1, 1:-1] == 1) & table[code]
             if remove.any():
                 image[1:-1, 1:-1][remove] = 0
                 changed = True
