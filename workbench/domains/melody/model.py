@@ -110,6 +110,9 @@ def decode(p: dict[str, torch.Tensor], h: torch.Tensor, layers: int, heads: int,
     window > 0 the cache keeps only the last `window` events (generation slides past it)."""
     batch, length, width = h.shape
     size = width // heads
+    past = cache[0][0].shape[2] if cache is not None else 0
+    keys = min(past + length, window) if window else past + length
+    bias = attention_bias(length, keys, heads, h.device)   # the same for every layer
     new_cache = []
     for i in range(layers):
         b = f"blocks.{i}."
@@ -121,7 +124,7 @@ def decode(p: dict[str, torch.Tensor], h: torch.Tensor, layers: int, heads: int,
         if window:
             k, v = k[:, :, -window:], v[:, :, -window:]
         new_cache.append((k, v))
-        scores = q @ k.transpose(-1, -2) / math.sqrt(size) + attention_bias(length, k.shape[2], heads, h.device)
+        scores = q @ k.transpose(-1, -2) / math.sqrt(size) + bias
         mixed = (torch.softmax(scores, dim=-1) @ v).transpose(1, 2).reshape(batch, length, width)
         h = h + F.linear(mixed, p[b + "proj.weight"], p[b + "proj.bias"])
         a = F.layer_norm(h, (width,), p[b + "norm2.weight"], p[b + "norm2.bias"])
