@@ -164,3 +164,27 @@ def test_reference_cycles_are_freed_on_the_gui_thread(qtbot, runner):
     qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
     qtbot.waitUntil(lambda: bool(freed_on), timeout=5_000)
     assert freed_on == [threading.main_thread()]
+
+
+def test_cycles_made_after_the_start_up_freeze_are_still_collected_on_the_gui_thread(qtbot):
+    """The session's collector (conftest, as in the app) with start-up objects frozen out of it."""
+    import gc
+    import weakref
+
+    from workbench.ui.jobs import freeze_start_up_objects
+
+    freeze_start_up_objects()
+    frozen = gc.get_freeze_count()
+    freeze_start_up_objects()                                  # once per process
+    assert gc.get_freeze_count() == frozen and not gc.isenabled()
+
+    class Node:
+        pass
+
+    node = Node()
+    node.me = node                                             # a cycle: refcounting alone never frees it
+    gone = weakref.ref(node)
+    del node
+    kept = [[] for _ in range(2 * gc.get_threshold()[0])]     # enough new containers for a collection
+    qtbot.waitUntil(lambda: gone() is None, timeout=5000)
+    assert len(kept) > 0

@@ -43,7 +43,9 @@ def prefer_gui_thread() -> None:
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
 
 
-GC_INTERVAL_MS = 1000
+# Each collection pauses every thread (it holds the GIL) for as long as the young generation is
+# big: training leaves about 30 k collectable objects a second, 10 ms to collect at once.
+GC_INTERVAL_MS = 100
 
 
 def collect_garbage_on_gui_thread(app: QObject) -> QTimer:
@@ -52,23 +54,49 @@ def collect_garbage_on_gui_thread(app: QObject) -> QTimer:
     The automatic collector runs on whichever thread allocates next. A Qt object held only by a
     reference cycle then dies on a worker thread: seen as a hang in the test suite, a QMenu's
     destructor on the training thread waiting for the GIL forever. Collected here, by a timer on
-    the GUI thread, each generation when its count passes Python's usual threshold (as
-    pyqtgraph's GarbageCollector does). Returns the timer (a child of `app`); stop it and call
-    gc.enable() to undo.
+    the GUI thread, with Python's own rules (gcmodule.c): a generation when its count passes its
+    threshold, and the oldest (every object) only when the objects that reached it since its last
+    collection are more than a quarter of those that were in it then: without that rule a full
+    collection came every 14 s while training, 55 ms with the GIL held. Returns the timer (a child
+    of `app`); stop it and call gc.enable() to undo.
     """
     thresholds = gc.get_threshold()
+    long_lived = {"total": 0, "pending": 0}
 
     def collect() -> None:
-        for generation, (count, threshold) in enumerate(zip(gc.get_count(), thresholds)):
-            if count <= threshold:
-                break
-            gc.collect(generation)
+        counts = gc.get_count()
+        if counts[0] <= thresholds[0]:
+            return
+        if counts[1] <= thresholds[1]:
+            gc.collect(0)
+        elif counts[2] <= thresholds[2] or long_lived["pending"] <= long_lived["total"] // 4:
+            young = len(gc.get_objects(0)) + len(gc.get_objects(1))
+            long_lived["pending"] += max(0, young - gc.collect(1))       # the survivors move up
+        else:
+            gc.collect(2)
+            long_lived.update(total=len(gc.get_objects(2)), pending=0)
 
     gc.disable()
     timer = QTimer(app)
     timer.timeout.connect(collect)
     timer.start(GC_INTERVAL_MS)
     return timer
+
+
+_start_up_frozen = False
+
+
+def freeze_start_up_objects() -> None:
+    """Leave every object alive now out of later collections (gc.freeze); once per process, when
+    torch has loaded. Importing torch, numpy and Qt makes about half a million objects that live
+    as long as the process; every collection of the older generations walked them all, 150-230 ms
+    with the GIL held (the GUI froze that long while training, `workbench bench ui`). Objects made
+    later are collected as before. No collection first: that would be one such pause, and the
+    little cyclic garbage of start-up that it would free is not worth it."""
+    global _start_up_frozen
+    if not _start_up_frozen:
+        _start_up_frozen = True
+        gc.freeze()
 
 
 @dataclass

@@ -13,7 +13,7 @@ from workbench.ui.checkpoint_info import CHECKPOINT_FILTER, checkpoint_domain
 from workbench.ui.context import AppContext
 from workbench.ui.errors import describe_error
 from workbench.ui.icons import app_icon
-from workbench.ui.jobs import JobRunner
+from workbench.ui.jobs import JobRunner, freeze_start_up_objects
 from workbench.ui.log_dock import LogDock
 from workbench.ui.model_picker import ModelPicker
 from workbench.ui.panel_host import PanelHost
@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_device(self, label: object) -> None:
+        freeze_start_up_objects()   # torch has loaded: its objects live as long as the app
         self.device = str(label)
         self.status.set_device(self.device)
 
