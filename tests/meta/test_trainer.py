@@ -58,6 +58,10 @@ def test_checkpoint_round_trips_into_a_learner(tmp_path):
     result = learner.adapt(task.support, steps=3, trajectory=True)
     assert len(result.trajectory) == 4 and len(result.losses) == 4
     assert result.losses[-1] < result.losses[0]
+    weights_only = learner.adapt(task.support, steps=3, final_loss=False)   # no pass after the last step
+    assert len(weights_only.losses) == 3
+    for name, value in result.params.items():
+        torch.testing.assert_close(weights_only.params[name], value)
 
 
 def test_controller_pauses_checkpoints_and_stops(tmp_path):

@@ -99,7 +99,7 @@ def adapt_to(learner, support: list[Melody], steps=None, progress=None, cancelle
             return True
         return None
 
-    result = learner.adapt((x,), steps=total, on_step=on_step)
+    result = learner.adapt((x,), steps=total, on_step=on_step, final_loss=False)
     return None if state["cancelled"] else result.params
 
 

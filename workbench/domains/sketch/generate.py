@@ -89,7 +89,8 @@ def adapted(learner, images: np.ndarray, steps: int | None, generator: torch.Gen
     """Fast weights of InkNet for these support drawings [K, S, S] (Learner.adapt: the engine's inner loop)."""
     support = _support_batch(images, generator)
     total = learner.default_steps if steps is None else int(steps)
-    result = learner.adapt(support, total, on_step=_step_callback(total, progress, cancelled, "adapting to the support"))
+    result = learner.adapt(support, total, on_step=_step_callback(total, progress, cancelled, "adapting to the support"),
+                           final_loss=False)
     return result.params, support
 
 
