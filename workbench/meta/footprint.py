@@ -9,6 +9,7 @@ image size or shot count stops with a message instead of a kernel kill.
 from __future__ import annotations
 
 import torch
+from torch.overrides import TorchFunctionMode
 
 from workbench.meta.errors import ConfigError
 from workbench.meta.limits import check_memory
@@ -17,10 +18,27 @@ BYTES_PER_VALUE = 4
 ACTIVATION_FACTOR = 4   # a task's activations and gradients, as a multiple of its input tensors
 
 
+class _NoInitialisation(TorchFunctionMode):
+    """Leaves torch.nn.init and the tensors' random fills undone while a model is built on the
+    "meta" device, where there is nothing to fill: torch's meta versions of those fills import
+    torch._dynamo the first time, 1.3-1.8 s on a 2-core machine before the first melody model
+    (whose embeddings start from normal_) could load."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if getattr(func, "__module__", None) == "torch.nn.init" or getattr(func, "__name__", "") in _RANDOM_FILLS:
+            return args[0] if args else kwargs["tensor"]
+        return func(*args, **kwargs)
+
+
+_RANDOM_FILLS = {"normal_", "uniform_", "bernoulli_", "cauchy_", "exponential_", "geometric_", "log_normal_",
+                 "random_"}
+
+
 def parameter_count(problem) -> int | None:
     """Parameters of the problem's model, counted without allocating them (None if it cannot be built so)."""
     try:
-        with torch.device("meta"):
+        with torch.device("meta"), _NoInitialisation():
             model = problem.build_model()
     except ConfigError:
         raise
